@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make run` and `make test`. Each installs what is
+# missing (a .venv from pyproject.toml, node_modules from package-lock.json) first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: install run test lint compile node clean
+
+install: $(VENV_STAMP) $(NODE_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+run: install
+	$(BIN)/ipledger demo
+
+test: install lint
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests $(wildcard scripts/*.py)
+	$(BIN)/ruff format --check src tests $(wildcard scripts/*.py)
+	$(BIN)/mypy --strict src
+
+compile: install
+	$(BIN)/ipledger compile
+
+node: install
+	$(BIN)/ipledger node
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,58 @@
+"""Connecting to a chain: the embedded eth-tester chain, or any EVM JSON-RPC node.
+
+Nothing outside this module knows which backend it talks to: both answer the same
+JSON-RPC calls through web3.py (including `evm_snapshot`/`evm_revert` on dev chains).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from web3 import EthereumTesterProvider, HTTPProvider, Web3
+from web3.exceptions import Web3Exception
+
+from ipledger.errors import ChainConnectionError
+
+DEFAULT_TIMEOUT = 10.0  # seconds; a dead or silent node fails fast instead of hanging
+
+
+def embedded_chain() -> Web3:
+    """A fresh in-process chain (eth-tester on py-evm, Prague) with funded accounts."""
+    return Web3(EthereumTesterProvider())
+
+
+def connect(rpc_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Web3:
+    """A `Web3` on the embedded chain when `rpc_url` is None, else on that node.
+
+    The node must answer `eth_chainId` within `timeout` seconds; otherwise a
+    :class:`ChainConnectionError` names the URL and what went wrong.
+    """
+    if rpc_url is None:
+        return embedded_chain()
+    parsed = urlparse(rpc_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ChainConnectionError(
+            f"RPC URL {rpc_url!r} is not an http(s) URL (expected e.g. http://127.0.0.1:8545)"
+        )
+    w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    try:
+        chain_id = w3.eth.chain_id
+    except (OSError, Web3Exception, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ChainConnectionError(
+            f"no Ethereum JSON-RPC node answered at {rpc_url}: {reason}"
+        ) from exc
+    if not isinstance(chain_id, int) or chain_id <= 0:
+        raise ChainConnectionError(f"node at {rpc_url} reported no valid chain id ({chain_id!r})")
+    return w3
+
+
+def describe(w3: Web3) -> str:
+    """A one-line description of what `w3` is connected to."""
+    provider = w3.provider
+    where = (
+        "embedded eth-tester chain"
+        if isinstance(provider, EthereumTesterProvider)
+        else getattr(provider, "endpoint_uri", type(provider).__name__)
+    )
+    return f"{where} (chain id {w3.eth.chain_id}, block {w3.eth.block_number})"

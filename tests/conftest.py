@@ -1,0 +1,54 @@
+"""Shared fixtures: one compile per session, and every chain test on both backends.
+
+`w3` is parametrised over `eth-tester` (embedded) and `anvil` (a real node on a free
+port, always terminated). Each backend's chain lives for the session; every test runs
+between an `evm_snapshot` and an `evm_revert`, so tests see a clean chain and stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from ipledger.artifacts import Artifact
+from ipledger.chain import connect
+from ipledger.compiler import compile_project
+from ipledger.node import start_anvil
+from ipledger.project import Project
+
+BACKENDS = ("eth-tester", "anvil")
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project.find(Path(__file__).parent)
+
+
+@pytest.fixture(scope="session")
+def artifacts(project: Project) -> dict[str, Artifact]:
+    return compile_project(project=project).artifacts
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def session_w3(request: pytest.FixtureRequest, project: Project) -> Iterator[Web3]:
+    if request.param == "eth-tester":
+        yield connect(None)
+        return
+    node = start_anvil(node_modules=project.node_modules)
+    try:
+        yield connect(node.url)
+    finally:
+        node.stop()
+
+
+@pytest.fixture
+def w3(session_w3: Web3) -> Iterator[Web3]:
+    """The session's chain, reverted to where it was after the test."""
+    snapshot = session_w3.testing.snapshot()
+    try:
+        yield session_w3
+    finally:
+        session_w3.testing.revert(snapshot)

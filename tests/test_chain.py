@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from web3 import Web3
+
+from ipledger.artifacts import Artifact
+from ipledger.chain import connect, describe
+from ipledger.deploy import deploy_artifact
+from ipledger.errors import ChainConnectionError
+from ipledger.node import free_port
+
+
+def test_connect_reports_chain_id_and_funded_accounts(w3: Web3) -> None:
+    assert w3.eth.chain_id > 0
+    accounts = w3.eth.accounts
+    assert len(accounts) >= 2
+    assert w3.eth.get_balance(accounts[0]) > 10**18
+    assert f"chain id {w3.eth.chain_id}" in describe(w3)
+
+
+def test_deployed_contract_answers_on_both_backends(
+    w3: Web3, artifacts: dict[str, Artifact]
+) -> None:
+    owner, other = w3.eth.accounts[:2]
+    token, receipt = deploy_artifact(
+        w3=w3, artifact=artifacts["TestHKD"], sender=owner, args=(owner,)
+    )
+    assert receipt["status"] == 1
+    token.functions.mint(other, 123).transact({"from": owner})
+    assert token.functions.balanceOf(other).call() == 123
+    assert token.functions.decimals().call() == 6
+
+
+_block_seen: dict[int, int] = {}
+
+
+def test_snapshot_isolates_tests_first_half(w3: Web3) -> None:
+    # Together with the next test: a block mined here must be gone there.
+    sender, receiver = w3.eth.accounts[:2]
+    tx = w3.eth.send_transaction({"from": sender, "to": receiver, "value": 1})
+    w3.eth.wait_for_transaction_receipt(tx)
+    _block_seen[w3.eth.chain_id] = w3.eth.block_number
+
+
+def test_snapshot_isolates_tests_second_half(w3: Web3) -> None:
+    assert w3.eth.block_number == _block_seen[w3.eth.chain_id] - 1
+
+
+def test_connect_rejects_non_http_url() -> None:
+    with pytest.raises(ChainConnectionError, match="not an http"):
+        connect("ftp://127.0.0.1:1")
+
+
+def test_connect_to_dead_port_fails_fast_with_url() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    with pytest.raises(ChainConnectionError, match=url):
+        connect(url, timeout=2)
+    assert time.monotonic() - started < 5
+
+
+@pytest.fixture
+def not_a_node() -> Iterator[str]:
+    """An HTTP server that answers, but not as a JSON-RPC node."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(404)
+            self.end_headers()
+            self.wfile.write(b"not here")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_connect_to_wrong_server_is_clear_error(not_a_node: str) -> None:
+    with pytest.raises(ChainConnectionError, match="no Ethereum JSON-RPC node answered"):
+        connect(not_a_node, timeout=2)

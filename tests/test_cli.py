@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from ipledger.cli import app
+from ipledger.project import Project
+
+
+def test_compile_json_lists_contracts(project: Project) -> None:
+    result = CliRunner().invoke(app, ["compile", "--json", "--project", str(project.root)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert "TestHKD" in data["contracts"]
+    assert data["compiler"]["version"].startswith("0.8.30")
+
+
+def test_demo_on_embedded_chain_deploys_and_mints(project: Project) -> None:
+    result = CliRunner().invoke(app, ["demo", "--json", "--project", str(project.root)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["chainId"] == 131277322940537
+    assert data["minted"] == 1_000_000 * 10**6
+
+
+def test_bad_rpc_url_is_one_clear_line(project: Project) -> None:
+    result = CliRunner().invoke(
+        app, ["demo", "--rpc", "http://127.0.0.1:1", "--project", str(project.root)]
+    )
+    assert result.exit_code == 1
+    assert "no Ethereum JSON-RPC node answered at http://127.0.0.1:1" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ipledger.chain import connect
+from ipledger.node import _rpc_chain_id, free_port, start_anvil
+from ipledger.project import Project
+
+
+def _wait_until(predicate: object, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _anvil_pids_on(port: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-f", f"anvil.*--port {port}"], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+def test_state_file_keeps_chain_across_restarts(project: Project, tmp_path: Path) -> None:
+    state = tmp_path / "chain" / "state.json"
+    with start_anvil(node_modules=project.node_modules, state=state) as node:
+        w3 = connect(node.url)
+        sender, receiver = w3.eth.accounts[:2]
+        before = w3.eth.get_balance(receiver)
+        tx = w3.eth.send_transaction({"from": sender, "to": receiver, "value": 12345})
+        w3.eth.wait_for_transaction_receipt(tx)
+        block = w3.eth.block_number
+    assert state.is_file()
+    with start_anvil(node_modules=project.node_modules, state=state) as node:
+        w3 = connect(node.url)
+        assert w3.eth.get_balance(receiver) == before + 12345
+        assert w3.eth.block_number >= block
+
+
+def test_stop_leaves_no_anvil(project: Project) -> None:
+    node = start_anvil(node_modules=project.node_modules)
+    pid = node.process.pid
+    node.stop()
+    assert not _anvil_pids_on(node.port)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_cli_node_sigterm_stops_anvil(project: Project) -> None:
+    port = free_port()
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "ipledger.cli", "node", "--port", str(port)],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert _wait_until(lambda: _rpc_chain_id(f"http://127.0.0.1:{port}", 1.0) == 31337)
+        cli.send_signal(signal.SIGTERM)
+        assert cli.wait(timeout=20) == 0
+        assert _wait_until(lambda: not _anvil_pids_on(port))
+    finally:
+        cli.kill()
+
+
+def test_killed_parent_takes_anvil_with_it(project: Project) -> None:
+    # SIGKILL gives the parent no chance to clean up: the kernel must end anvil.
+    port = free_port()
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "ipledger.cli", "node", "--port", str(port)],
+        cwd=project.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert _wait_until(lambda: _rpc_chain_id(f"http://127.0.0.1:{port}", 1.0) == 31337)
+    assert _anvil_pids_on(port)
+    cli.kill()
+    cli.wait(timeout=10)
+    assert _wait_until(lambda: not _anvil_pids_on(port))
