@@ -52,3 +52,20 @@ def w3(session_w3: Web3) -> Iterator[Web3]:
         yield session_w3
     finally:
         session_w3.testing.revert(snapshot)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show that chain tests ran on both backends, with their outcomes."""
+    counts: dict[str, dict[str, int]] = {b: {} for b in BACKENDS}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call" and outcome == "passed":
+                continue
+            for backend in BACKENDS:
+                if f"[{backend}" in report.nodeid or f"-{backend}]" in report.nodeid:
+                    counts[backend][outcome] = counts[backend].get(outcome, 0) + 1
+    parts = [
+        f"{b}: " + (", ".join(f"{n} {o}" for o, n in sorted(c.items())) or "none")
+        for b, c in counts.items()
+    ]
+    terminalreporter.write_line("chain tests by backend -- " + "; ".join(parts))
