@@ -13,6 +13,7 @@ from ipledger.chain import connect, describe
 from ipledger.deploy import deploy_artifact
 from ipledger.errors import ChainConnectionError
 from ipledger.node import free_port
+from ipledger.tx import NodeAccount
 
 
 def test_connect_reports_chain_id_and_funded_accounts(w3: Web3) -> None:
@@ -27,10 +28,11 @@ def test_deployed_contract_answers_on_both_backends(
     w3: Web3, artifacts: dict[str, Artifact]
 ) -> None:
     owner, other = w3.eth.accounts[:2]
-    token, receipt = deploy_artifact(
-        w3=w3, artifact=artifacts["TestHKD"], sender=owner, args=(owner,)
+    address, receipt = deploy_artifact(
+        w3=w3, artifact=artifacts["TestHKD"], sender=NodeAccount(owner), args=(owner,)
     )
     assert receipt["status"] == 1
+    token = w3.eth.contract(address=address, abi=artifacts["TestHKD"].abi)
     token.functions.mint(other, 123).transact({"from": owner})
     assert token.functions.balanceOf(other).call() == 123
     assert token.functions.decimals().call() == 6

@@ -6,19 +6,47 @@ JSON-RPC calls through web3.py (including `evm_snapshot`/`evm_revert` on dev cha
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlparse
 
+from eth_tester.exceptions import TransactionFailed
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
-from web3.exceptions import Web3Exception
+from web3.exceptions import ContractLogicError, Web3Exception
+from web3.providers.eth_tester.defaults import API_ENDPOINTS
 
 from ipledger.errors import ChainConnectionError
 
 DEFAULT_TIMEOUT = 10.0  # seconds; a dead or silent node fails fast instead of hanging
 
 
+def _revert_as_node_does(delegate: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap an eth-tester endpoint so a revert surfaces as web3.py's ContractLogicError
+    carrying the raw revert data, as it does from a JSON-RPC node (eth-tester's own
+    provider flattens custom-error data into a message string)."""
+
+    def endpoint(tester: Any, params: Any) -> Any:
+        try:
+            return delegate(tester, params)
+        except TransactionFailed as exc:
+            raw = exc.args[0] if exc.args else b""
+            if isinstance(raw, Exception) and raw.args:
+                raw = raw.args[0]
+            if isinstance(raw, str) and raw.startswith(("b'", 'b"')):
+                raw = ast.literal_eval(raw)  # eth_call reports the revert bytes as their repr
+            data = "0x" + raw.hex() if isinstance(raw, bytes) else None
+            raise ContractLogicError(f"execution reverted: {raw!r}", data=data) from None
+
+    return endpoint
+
+
 def embedded_chain() -> Web3:
     """A fresh in-process chain (eth-tester on py-evm, Prague) with funded accounts."""
-    return Web3(EthereumTesterProvider())
+    endpoints = {namespace: dict(calls) for namespace, calls in API_ENDPOINTS.items()}
+    for name in ("call", "estimateGas", "sendTransaction", "sendRawTransaction"):
+        endpoints["eth"][name] = _revert_as_node_does(endpoints["eth"][name])
+    return Web3(EthereumTesterProvider(api_endpoints=endpoints))
 
 
 def connect(rpc_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Web3:

@@ -16,10 +16,11 @@ from rich.table import Table
 
 from ipledger.chain import connect, describe
 from ipledger.compiler import compile_project
-from ipledger.deploy import deploy_artifact
+from ipledger.deploy import deploy_suite
 from ipledger.errors import CompilationError, IpledgerError
 from ipledger.node import start_anvil
 from ipledger.project import Project
+from ipledger.tx import NodeAccount
 
 app = typer.Typer(
     help="ipledger: a ledger for tokenised patent revenue rights.",
@@ -116,39 +117,26 @@ def node_cmd(
 
 @app.command("demo")
 def demo_cmd(project: ProjectOpt = None, rpc: RpcOpt = None, as_json: JsonOpt = False) -> None:
-    """Compile, deploy the test HKD stablecoin and mint some (the pilot comes later)."""
+    """Compile and deploy the ledger's contract suite (the full pilot comes later)."""
     try:
         proj = Project(project.resolve()) if project else Project.find()
         result = compile_project(project=proj)
         w3 = connect(rpc)
-        deployer = w3.eth.accounts[0]
-        token, receipt = deploy_artifact(
-            w3=w3, artifact=result.artifacts["TestHKD"], sender=deployer, args=(deployer,)
-        )
-        amount = 1_000_000 * 10**6
-        token.functions.mint(deployer, amount).transact({"from": deployer})
-        balance = token.functions.balanceOf(deployer).call()
+        admin = NodeAccount(w3.eth.accounts[0])
+        suite = deploy_suite(w3=w3, artifacts=result.artifacts, admin=admin)
     except IpledgerError as exc:
         raise _fail(exc) from None
-    summary = {
-        "chainId": w3.eth.chain_id,
-        "contracts": sorted(result.artifacts),
-        "testHKD": token.address,
-        "deployGas": receipt["gasUsed"],
-        "minted": balance,
-    }
+    addresses = suite.model_dump()
     if as_json:
-        _emit_json(summary)
+        _emit_json({"chainId": w3.eth.chain_id, "contracts": addresses})
         return
     console.print(f"compiled {len(result.artifacts)} contracts; connected to {describe(w3)}")
-    table = Table(title="Deployed on the embedded chain" if rpc is None else f"Deployed on {rpc}")
-    for column in ("contract", "address", "gas", "note"):
-        table.add_column(column)
-    table.add_row(
-        "TestHKD", token.address, str(receipt["gasUsed"]), f"minted {balance / 1e6:,.2f} tHKD"
-    )
+    table = Table(title="ipledger suite deployed")
+    table.add_column("contract")
+    table.add_column("address")
+    for name, address in addresses.items():
+        table.add_row(name, address)
     console.print(table)
-    console.print("The full pilot (patents, tokens, valuations) arrives with the contracts.")
 
 
 if __name__ == "__main__":  # pragma: no cover

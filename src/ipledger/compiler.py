@@ -250,5 +250,6 @@ def compile_project(
         _diagnostic(project, sources, e)
         for e in output.get("errors", [])
         if e.get("severity") == "warning"
+        and (e.get("sourceLocation") or {}).get("file", "") in own  # ours, not the library's
     ]
     return CompileResult(artifacts, False, solc, time.perf_counter() - started, warnings)

@@ -79,3 +79,40 @@ class ChainConnectionError(IpledgerError, ConnectionError):
 
 class NodeStartError(IpledgerError, RuntimeError):
     """A local anvil node could not be started."""
+
+
+# --- contracts ---------------------------------------------------------------------
+
+
+class ContractRevertError(IpledgerError):
+    """A contract call or transaction reverted; `error` and `arguments` say why.
+
+    `ContractRevertError.named("PatentAlreadyRegistered")` is the subclass raised for
+    that custom error, so callers can catch one error by name.
+    """
+
+    _named: dict[str, type[ContractRevertError]] = {}  # noqa: RUF012 - a class-level cache
+
+    def __init__(self, error: str, arguments: dict[str, object], *, context: str = "") -> None:
+        self.error = error
+        self.arguments = arguments
+        self.context = context
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in arguments.items())
+        where = f"{context}: " if context else ""
+        super().__init__(f"{where}reverted with {error}({shown})")
+
+    @classmethod
+    def named(cls, error: str) -> type[ContractRevertError]:
+        if error not in cls._named:
+            cls._named[error] = type(f"{error}Error", (cls,), {"__module__": __name__})
+        return cls._named[error]
+
+
+class TransactionError(IpledgerError):
+    """A transaction could not be sent, or was mined but failed without a decodable reason."""
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)

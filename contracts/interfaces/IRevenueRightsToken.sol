@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title IRevenueRightsToken
+/// @notice One patent's licence-revenue rights as an ERC-20 that only eligible investors
+/// (and the issuer's initial holder) may hold. Revenue paid in is shared pro rata to
+/// balances by an accumulator per share (as in ERC-2222), O(1) in the number of holders,
+/// and claimed by each holder (pull).
+/// @dev Roles (agent, revenue depositor) are held in the PatentRegistry's AccessControl;
+/// a missing role reverts with OpenZeppelin's `AccessControlUnauthorizedAccount`.
+interface IRevenueRightsToken {
+    /// @notice `account` is neither an eligible investor nor the initial holder.
+    error RevenueRightsNotEligible(address account);
+    /// @notice `account` is frozen by an agent.
+    error RevenueRightsFrozen(address account);
+    /// @notice The token is paused.
+    error RevenueRightsPaused();
+    /// @notice The caller is not the PatentRegistry that created this token.
+    error RevenueRightsNotRegistry(address caller);
+    /// @notice A revenue deposit of zero, or one of which nothing arrived.
+    error RevenueRightsZeroDeposit(uint256 amount, uint256 received);
+    /// @notice A deposit into a token with no supply.
+    error RevenueRightsNoSupply();
+    /// @notice The patent is lapsed, expired or revoked: its revenue rights take no deposits.
+    error RevenueRightsPatentInactive(bytes32 patentId);
+    /// @notice A forced transfer must cite the hash of its evidence (court order, recovery request).
+    error RevenueRightsMissingEvidence();
+    /// @notice The freeze state is already what was asked.
+    error RevenueRightsFreezeUnchanged(address account, bool frozen);
+
+    /// @notice `amount` of the payment token (what actually arrived) was shared pro rata.
+    /// @param seq 1-based number of this deposit
+    /// @param reportHash sha256 of the licence revenue report the deposit pays out
+    event RevenueDeposited(uint256 indexed seq, address indexed depositor, uint256 amount, bytes32 reportHash);
+    /// @notice `account` claimed `amount` of the payment token.
+    event RevenueClaimed(address indexed account, uint256 amount);
+    /// @notice An agent froze or unfroze `account`.
+    event AccountFreezeChanged(address indexed account, bool frozen, address indexed agent);
+    /// @notice An agent moved `amount` from `from` to `to`, citing `evidenceHash`.
+    event ForcedTransfer(
+        address indexed from, address indexed to, uint256 amount, bytes32 evidenceHash, address indexed agent
+    );
+    /// @notice An agent paused the token.
+    event Paused(address account);
+    /// @notice An agent unpaused the token.
+    event Unpaused(address account);
+
+    /// @notice Sets name and symbol and mints `supply` to `initialHolder`. Called once, by
+    /// the PatentRegistry, in the transaction that creates the clone.
+    function initialize(string calldata name, string calldata symbol, uint256 supply, address initialHolder)
+        external;
+
+    /// @notice Pulls `amount` of the payment token from the caller and shares what arrived
+    /// pro rata to current balances. Revenue-depositor role only.
+    function depositRevenue(uint256 amount, bytes32 reportHash) external;
+
+    /// @notice Revenue `account` has earned and not yet claimed, in payment-token base units.
+    function claimableRevenue(address account) external view returns (uint256);
+
+    /// @notice Sends the caller all it has earned; returns the amount (0 sends nothing).
+    function claimRevenue() external returns (uint256 amount);
+
+    /// @notice Stops transfers, deposits and claims. Agent role only.
+    function pause() external;
+
+    /// @notice Resumes them. Agent role only.
+    function unpause() external;
+
+    /// @notice Freezes or unfreezes `account`. Agent role only.
+    function setFrozen(address account, bool frozen) external;
+
+    /// @notice Moves `amount` from `from` to the eligible, unfrozen `to` regardless of
+    /// `from`'s freeze, citing `evidenceHash`. Earned revenue stays with `from`. Agent role only.
+    function forcedTransfer(address from, address to, uint256 amount, bytes32 evidenceHash) external;
+
+    /// @notice The patent whose revenue rights this token carries.
+    function patentId() external view returns (bytes32);
+
+    /// @notice The ERC-20 revenue is paid and claimed in.
+    function paymentToken() external view returns (address);
+
+    /// @notice The PatentRegistry that created this token and holds its roles.
+    function patentRegistry() external view returns (address);
+
+    /// @notice The InvestorRegistry deciding eligibility.
+    function investorRegistry() external view returns (address);
+
+    /// @notice Whether the token is paused.
+    function paused() external view returns (bool);
+
+    /// @notice Whether `account` is frozen.
+    function isFrozen(address account) external view returns (bool);
+
+    /// @notice Whether `account` may hold the token without being a listed investor.
+    function isExempt(address account) external view returns (bool);
+
+    /// @notice Totals since creation: payment token deposited (as received) and claimed,
+    /// and the number of deposits. `deposited - claimed` is what the token holds for its
+    /// holders; what exceeds the sum of their claimable revenue is rounding dust, less
+    /// than one base unit per holder, which stays in the contract.
+    function revenueTotals() external view returns (uint256 deposited, uint256 claimed, uint256 deposits);
+}

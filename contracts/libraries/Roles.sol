@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title Roles
+/// @notice The role identifiers of the ledger, held in the PatentRegistry's (and the
+/// InvestorRegistry's) AccessControl. Revenue-rights tokens ask the PatentRegistry,
+/// so one place grants and revokes every token's agents.
+library Roles {
+    /// @notice Registers patents, updates their records and tokenises them.
+    bytes32 internal constant REGISTRAR = keccak256("REGISTRAR_ROLE");
+    /// @notice Pauses tokens, freezes accounts and makes forced transfers (court orders,
+    /// lost-wallet recovery), citing evidence.
+    bytes32 internal constant TOKEN_AGENT = keccak256("TOKEN_AGENT_ROLE");
+    /// @notice Pays licence revenue into tokens (the issuer or its servicer).
+    bytes32 internal constant REVENUE_DEPOSITOR = keccak256("REVENUE_DEPOSITOR_ROLE");
+    /// @notice Lists and delists eligible (KYC'd) investors.
+    bytes32 internal constant COMPLIANCE = keccak256("COMPLIANCE_ROLE");
+}

@@ -1,0 +1,51 @@
+"""What every contract client shares: a bound contract, sending and calling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_typing import ChecksumAddress
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import ContractLogicError
+from web3.logs import DISCARD
+from web3.types import EventData, TxReceipt
+
+from ipledger.artifacts import Artifact
+from ipledger.revert import RevertDecoder
+from ipledger.tx import Sender, transact
+
+
+class ContractClient:
+    """A contract at `address` with the ABI of `artifact`."""
+
+    def __init__(
+        self, *, w3: Web3, address: str, artifact: Artifact, decoder: RevertDecoder
+    ) -> None:
+        self.w3 = w3
+        self.artifact = artifact
+        self.decoder = decoder
+        self.contract: Contract = w3.eth.contract(
+            address=Web3.to_checksum_address(address), abi=artifact.abi
+        )
+
+    @property
+    def address(self) -> ChecksumAddress:
+        return self.contract.address
+
+    def _send(self, function: str, *args: Any, sender: Sender) -> TxReceipt:
+        call = self.contract.get_function_by_name(function)(*args)
+        context = f"{self.artifact.contract_name}.{function} at {self.address}"
+        return transact(w3=self.w3, call=call, sender=sender, decoder=self.decoder, context=context)
+
+    def _call(self, function: str, *args: Any) -> Any:
+        try:
+            return self.contract.get_function_by_name(function)(*args).call()
+        except ContractLogicError as exc:
+            context = f"{self.artifact.contract_name}.{function} at {self.address}"
+            raise self.decoder.from_exception(exc, context=context) from None
+
+    def events(self, receipt: TxReceipt, event: str) -> list[EventData]:
+        """The `event` logs this contract emitted in `receipt`."""
+        logs = self.contract.events[event]().process_receipt(receipt, errors=DISCARD)
+        return [log for log in logs if log["address"] == self.address]

@@ -1,0 +1,39 @@
+"""Client of the InvestorRegistry."""
+
+from __future__ import annotations
+
+from web3 import Web3
+from web3.types import TxReceipt
+
+from ipledger.clients.base import ContractClient
+from ipledger.tx import Sender
+from ipledger.types import InvestorRecord, jurisdiction_bytes
+
+
+class InvestorRegistryClient(ContractClient):
+    def set_investor(
+        self, account: str, *, jurisdiction: str, expiry: int, sender: Sender
+    ) -> TxReceipt:
+        return self._send(
+            "setInvestor",
+            Web3.to_checksum_address(account),
+            jurisdiction_bytes(jurisdiction),
+            expiry,
+            sender=sender,
+        )
+
+    def remove_investor(self, account: str, *, sender: Sender) -> TxReceipt:
+        return self._send("removeInvestor", Web3.to_checksum_address(account), sender=sender)
+
+    def is_eligible(self, account: str) -> bool:
+        return bool(self._call("isEligible", Web3.to_checksum_address(account)))
+
+    def investor(self, account: str) -> InvestorRecord:
+        checksum = Web3.to_checksum_address(account)
+        jurisdiction, expiry, updated_at = self._call("investor", checksum)
+        return InvestorRecord(
+            account=checksum,
+            jurisdiction=jurisdiction.decode("ascii"),
+            expiry=expiry,
+            updated_at=updated_at,
+        )

@@ -1,0 +1,111 @@
+"""Client of the PatentRegistry (and factory of revenue-rights tokens)."""
+
+from __future__ import annotations
+
+from eth_typing import ChecksumAddress
+from web3 import Web3
+from web3.types import TxReceipt
+
+from ipledger.clients.base import ContractClient
+from ipledger.tx import Sender
+from ipledger.types import Field, PatentId, PatentRecord, Status, jurisdiction_bytes, patent_id
+
+
+class PatentRegistryClient(ContractClient):
+    def register_patent(
+        self,
+        *,
+        jurisdiction: str,
+        publication_number: str,
+        owner: str,
+        field: Field,
+        status: Status,
+        expiry: int,
+        metadata_hash: bytes,
+        sender: Sender,
+    ) -> PatentId:
+        self._send(
+            "registerPatent",
+            jurisdiction_bytes(jurisdiction),
+            publication_number,
+            Web3.to_checksum_address(owner),
+            int(field),
+            int(status),
+            expiry,
+            metadata_hash,
+            sender=sender,
+        )
+        return patent_id(jurisdiction, publication_number)
+
+    def set_status(self, pid: bytes, status: Status, *, sender: Sender) -> TxReceipt:
+        return self._send("setStatus", pid, int(status), sender=sender)
+
+    def set_owner(self, pid: bytes, owner: str, *, sender: Sender) -> TxReceipt:
+        return self._send("setOwner", pid, Web3.to_checksum_address(owner), sender=sender)
+
+    def set_metadata(
+        self, pid: bytes, *, metadata_hash: bytes, expiry: int, sender: Sender
+    ) -> TxReceipt:
+        return self._send("setMetadata", pid, metadata_hash, expiry, sender=sender)
+
+    def tokenize(
+        self,
+        pid: bytes,
+        *,
+        name: str,
+        symbol: str,
+        supply: int,
+        initial_holder: str,
+        payment_token: str,
+        sender: Sender,
+    ) -> tuple[ChecksumAddress, TxReceipt]:
+        receipt = self._send(
+            "tokenize",
+            pid,
+            name,
+            symbol,
+            supply,
+            Web3.to_checksum_address(initial_holder),
+            Web3.to_checksum_address(payment_token),
+            sender=sender,
+        )
+        [event] = self.events(receipt, "PatentTokenized")
+        return event["args"]["token"], receipt
+
+    def patent(self, pid: bytes) -> PatentRecord:
+        owner, field, status, jurisdiction, expiry, metadata = self._call("patent", pid)
+        return PatentRecord(
+            patent_id=pid,
+            owner=owner,
+            field=Field(field),
+            status=Status(status),
+            jurisdiction=jurisdiction.decode("ascii"),
+            expiry=expiry,
+            metadata_hash=metadata,
+        )
+
+    def is_registered(self, pid: bytes) -> bool:
+        return bool(self._call("isRegistered", pid))
+
+    def revenue_active(self, pid: bytes) -> bool:
+        return bool(self._call("revenueActive", pid))
+
+    def token_of(self, pid: bytes) -> ChecksumAddress | None:
+        address: ChecksumAddress = self._call("tokenOf", pid)
+        return None if int(address, 16) == 0 else address
+
+    def patent_count(self) -> int:
+        return int(self._call("patentCount"))
+
+    def patent_ids(self) -> list[PatentId]:
+        return [PatentId(self._call("patentIdAt", i)) for i in range(self.patent_count())]
+
+    def has_role(self, role: str, account: str) -> bool:
+        return bool(
+            self._call("hasRole", Web3.keccak(text=role), Web3.to_checksum_address(account))
+        )
+
+    def grant_role(self, role: str, account: str, *, sender: Sender) -> TxReceipt:
+        return self._send(
+            "grantRole", Web3.keccak(text=role), Web3.to_checksum_address(account), sender=sender
+        )

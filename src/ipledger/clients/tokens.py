@@ -1,0 +1,84 @@
+"""Client of one patent's RevenueRightsToken."""
+
+from __future__ import annotations
+
+from eth_typing import ChecksumAddress
+from pydantic import BaseModel, ConfigDict
+from web3 import Web3
+from web3.types import TxReceipt
+
+from ipledger.clients.base import ContractClient
+from ipledger.tx import Sender
+
+
+class RevenueTotals(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    deposited: int  # payment-token base units received by deposits
+    claimed: int  # base units paid out by claims
+    deposits: int  # number of deposits
+
+    @property
+    def outstanding(self) -> int:
+        """What the token holds for its holders: their claimable revenue plus dust."""
+        return self.deposited - self.claimed
+
+
+class RevenueRightsTokenClient(ContractClient):
+    def balance_of(self, account: str) -> int:
+        return int(self._call("balanceOf", Web3.to_checksum_address(account)))
+
+    def total_supply(self) -> int:
+        return int(self._call("totalSupply"))
+
+    def transfer(self, to: str, amount: int, *, sender: Sender) -> TxReceipt:
+        return self._send("transfer", Web3.to_checksum_address(to), amount, sender=sender)
+
+    def deposit_revenue(self, amount: int, report_hash: bytes, *, sender: Sender) -> TxReceipt:
+        return self._send("depositRevenue", amount, report_hash, sender=sender)
+
+    def claimable(self, account: str) -> int:
+        return int(self._call("claimableRevenue", Web3.to_checksum_address(account)))
+
+    def claim(self, *, sender: Sender) -> tuple[int, TxReceipt]:
+        receipt = self._send("claimRevenue", sender=sender)
+        events = self.events(receipt, "RevenueClaimed")
+        return (int(events[0]["args"]["amount"]) if events else 0), receipt
+
+    def pause(self, *, sender: Sender) -> TxReceipt:
+        return self._send("pause", sender=sender)
+
+    def unpause(self, *, sender: Sender) -> TxReceipt:
+        return self._send("unpause", sender=sender)
+
+    def set_frozen(self, account: str, frozen: bool, *, sender: Sender) -> TxReceipt:
+        return self._send("setFrozen", Web3.to_checksum_address(account), frozen, sender=sender)
+
+    def forced_transfer(
+        self, source: str, to: str, amount: int, *, evidence_hash: bytes, sender: Sender
+    ) -> TxReceipt:
+        return self._send(
+            "forcedTransfer",
+            Web3.to_checksum_address(source),
+            Web3.to_checksum_address(to),
+            amount,
+            evidence_hash,
+            sender=sender,
+        )
+
+    def patent_id(self) -> bytes:
+        return bytes(self._call("patentId"))
+
+    def payment_token(self) -> ChecksumAddress:
+        address: ChecksumAddress = self._call("paymentToken")
+        return address
+
+    def paused(self) -> bool:
+        return bool(self._call("paused"))
+
+    def is_frozen(self, account: str) -> bool:
+        return bool(self._call("isFrozen", Web3.to_checksum_address(account)))
+
+    def totals(self) -> RevenueTotals:
+        deposited, claimed, deposits = self._call("revenueTotals")
+        return RevenueTotals(deposited=deposited, claimed=claimed, deposits=deposits)

@@ -1,0 +1,366 @@
+from __future__ import annotations
+
+import pytest
+from web3 import Web3
+
+from ipledger.errors import ContractRevertError
+from ipledger.types import Role, Status
+from tests.chaintools import advance, now
+from tests.conftest import HKD, TOKEN
+from tests.contracts.conftest import SUPPLY, Market
+
+EVIDENCE = Web3.keccak(text="HCA 1234/2026 order")
+REPORT = Web3.keccak(text="Q3 licence revenue report")
+
+
+def _unauthorized(exc: ContractRevertError, account: str, role: Role) -> bool:
+    return exc.arguments == {"account": account, "neededRole": role.id}
+
+
+def distribute(m: Market, shares: list[int]) -> None:
+    """Issuer sells `shares[i]` whole tokens to investor i."""
+    for investor, share in zip(m.actors.investors, shares, strict=False):
+        m.token.transfer(investor.address, share * TOKEN, sender=m.actors.issuer)
+
+
+# ---- transfer restrictions -------------------------------------------------------------
+
+
+def test_issuer_sells_to_eligible_investor(market: Market) -> None:
+    investor = market.actors.investors[0]
+    market.token.transfer(investor.address, 1000 * TOKEN, sender=market.actors.issuer)
+    assert market.token.balance_of(investor.address) == 1000 * TOKEN
+    market.token.transfer(market.actors.investors[1].address, 400 * TOKEN, sender=investor)
+    assert market.token.balance_of(market.actors.investors[1].address) == 400 * TOKEN
+
+
+def test_transfer_to_ineligible_reverts_with_account(market: Market) -> None:
+    outsider = market.actors.outsider.address
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")) as info:
+        market.token.transfer(outsider, 1, sender=market.actors.issuer)
+    assert info.value.arguments == {"account": outsider}
+
+
+def test_transfer_from_via_allowance_is_restricted_too(market: Market) -> None:
+    issuer, outsider = market.actors.issuer, market.actors.outsider
+    market.token._send("approve", outsider.address, 10, sender=issuer)
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")):
+        market.token._send("transferFrom", issuer.address, outsider.address, 10, sender=outsider)
+    investor = market.actors.investors[0].address
+    market.token._send("transferFrom", issuer.address, investor, 10, sender=outsider)
+    assert market.token.balance_of(investor) == 10
+
+
+def test_delisted_investor_cannot_send_or_receive(market: Market) -> None:
+    investor = market.actors.investors[0]
+    distribute(market, [100])
+    market.ledger.investors.remove_investor(investor.address, sender=market.actors.admin)
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")) as info:
+        market.token.transfer(market.actors.investors[1].address, 1, sender=investor)
+    assert info.value.arguments == {"account": investor.address}
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")):
+        market.token.transfer(investor.address, 1, sender=market.actors.issuer)
+
+
+def test_expired_kyc_blocks_transfers(market: Market) -> None:
+    investor = market.actors.investors[0]
+    distribute(market, [100])
+    market.ledger.investors.set_investor(
+        investor.address,
+        jurisdiction="HK",
+        expiry=now(market.ledger.w3) + 100,
+        sender=market.actors.admin,
+    )
+    advance(market.ledger.w3, 200)
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")):
+        market.token.transfer(market.actors.investors[1].address, 1, sender=investor)
+
+
+# ---- freeze, pause, forced transfer --------------------------------------------------
+
+
+def test_frozen_account_cannot_send_receive_or_claim(market: Market) -> None:
+    investor, other = market.actors.investors[:2]
+    distribute(market, [100, 100])
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
+    receipt = market.token.set_frozen(investor.address, True, sender=market.actors.agent)
+    [event] = market.token.events(receipt, "AccountFreezeChanged")
+    assert event["args"]["frozen"] is True
+    assert market.token.is_frozen(investor.address)
+    for attempt in (
+        lambda: market.token.transfer(other.address, 1, sender=investor),
+        lambda: market.token.transfer(investor.address, 1, sender=other),
+        lambda: market.token.claim(sender=investor),
+    ):
+        with pytest.raises(ContractRevertError.named("RevenueRightsFrozen")) as info:
+            attempt()
+        assert info.value.arguments == {"account": investor.address}
+    market.token.set_frozen(investor.address, False, sender=market.actors.agent)
+    market.token.transfer(other.address, 1, sender=investor)
+
+
+def test_freeze_twice_reverts(market: Market) -> None:
+    account = market.actors.investors[0].address
+    market.token.set_frozen(account, True, sender=market.actors.agent)
+    with pytest.raises(ContractRevertError.named("RevenueRightsFreezeUnchanged")):
+        market.token.set_frozen(account, True, sender=market.actors.agent)
+
+
+def test_paused_token_stops_transfers_deposits_and_claims(market: Market) -> None:
+    distribute(market, [100])
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
+    market.token.pause(sender=market.actors.agent)
+    assert market.token.paused()
+    investor = market.actors.investors[0]
+    for attempt in (
+        lambda: market.token.transfer(market.actors.investors[1].address, 1, sender=investor),
+        lambda: market.token.deposit_revenue(1, REPORT, sender=market.actors.issuer),
+        lambda: market.token.claim(sender=investor),
+    ):
+        with pytest.raises(ContractRevertError.named("RevenueRightsPaused")):
+            attempt()
+    market.token.unpause(sender=market.actors.agent)
+    amount, _ = market.token.claim(sender=investor)
+    assert amount > 0
+
+
+def test_agent_functions_require_agent_role(market: Market) -> None:
+    outsider = market.actors.outsider
+    investor = market.actors.investors[0].address
+    for attempt in (
+        lambda: market.token.pause(sender=outsider),
+        lambda: market.token.unpause(sender=market.actors.issuer),
+        lambda: market.token.set_frozen(investor, True, sender=outsider),
+        lambda: market.token.forced_transfer(
+            market.actors.issuer.address,
+            investor,
+            1,
+            evidence_hash=EVIDENCE,
+            sender=market.actors.admin,
+        ),
+    ):
+        with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")) as info:
+            attempt()
+        assert info.value.arguments["neededRole"] == Role.TOKEN_AGENT.id
+
+
+def test_deposit_requires_depositor_role(market: Market) -> None:
+    with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")) as info:
+        market.token.deposit_revenue(1, REPORT, sender=market.actors.outsider)
+    assert _unauthorized(info.value, market.actors.outsider.address, Role.REVENUE_DEPOSITOR)
+
+
+def test_forced_transfer_moves_tokens_from_frozen_wallet_citing_evidence(market: Market) -> None:
+    lost, recovery = market.actors.investors[:2]
+    distribute(market, [100])
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
+    earned = market.token.claimable(lost.address)
+    market.token.set_frozen(lost.address, True, sender=market.actors.agent)
+    receipt = market.token.forced_transfer(
+        lost.address,
+        recovery.address,
+        100 * TOKEN,
+        evidence_hash=EVIDENCE,
+        sender=market.actors.agent,
+    )
+    [event] = market.token.events(receipt, "ForcedTransfer")
+    assert event["args"]["evidenceHash"] == EVIDENCE
+    assert event["args"]["agent"] == market.actors.agent.address
+    assert market.token.balance_of(recovery.address) == 100 * TOKEN
+    assert market.token.balance_of(lost.address) == 0
+    # Revenue earned before the move stays with the old account.
+    assert market.token.claimable(lost.address) == earned
+    assert market.token.claimable(recovery.address) == 0
+
+
+def test_forced_transfer_needs_evidence_and_eligible_receiver(market: Market) -> None:
+    distribute(market, [100])
+    source = market.actors.investors[0].address
+    with pytest.raises(ContractRevertError.named("RevenueRightsMissingEvidence")):
+        market.token.forced_transfer(
+            source,
+            market.actors.investors[1].address,
+            1,
+            evidence_hash=b"\0" * 32,
+            sender=market.actors.agent,
+        )
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")):
+        market.token.forced_transfer(
+            source,
+            market.actors.outsider.address,
+            1,
+            evidence_hash=EVIDENCE,
+            sender=market.actors.agent,
+        )
+
+
+def test_forced_transfer_works_while_paused(market: Market) -> None:
+    distribute(market, [100])
+    market.token.pause(sender=market.actors.agent)
+    market.token.forced_transfer(
+        market.actors.investors[0].address,
+        market.actors.investors[1].address,
+        5,
+        evidence_hash=EVIDENCE,
+        sender=market.actors.agent,
+    )
+    assert market.token.balance_of(market.actors.investors[1].address) == 5
+
+
+# ---- revenue sharing -------------------------------------------------------------------
+
+
+def test_deposit_shares_pro_rata(market: Market) -> None:
+    distribute(market, [250_000, 250_000, 100_000])  # issuer keeps 400,000 of 1,000,000
+    receipt = market.token.deposit_revenue(1_000_000 * HKD, REPORT, sender=market.actors.issuer)
+    [event] = market.token.events(receipt, "RevenueDeposited")
+    assert (event["args"]["seq"], event["args"]["amount"], event["args"]["reportHash"]) == (
+        1,
+        1_000_000 * HKD,
+        REPORT,
+    )
+    a, b, c = (i.address for i in market.actors.investors[:3])
+    assert market.token.claimable(a) == market.token.claimable(b) == 250_000 * HKD
+    assert market.token.claimable(c) == 100_000 * HKD
+    assert market.token.claimable(market.actors.issuer.address) == 400_000 * HKD
+
+
+def test_transfer_after_deposit_moves_no_earned_revenue(market: Market) -> None:
+    a, b = market.actors.investors[:2]
+    distribute(market, [500_000])
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
+    market.token.transfer(b.address, 500_000 * TOKEN, sender=a)
+    assert market.token.claimable(a.address) == 500 * HKD
+    assert market.token.claimable(b.address) == 0
+    market.token.deposit_revenue(2000 * HKD, REPORT, sender=market.actors.issuer)
+    assert market.token.claimable(a.address) == 500 * HKD
+    assert market.token.claimable(b.address) == 1000 * HKD
+
+
+def test_claims_across_deposits_and_transfers(market: Market) -> None:
+    a, b = market.actors.investors[:2]
+    issuer = market.actors.issuer
+    distribute(market, [200_000, 300_000])
+    market.token.deposit_revenue(10_000 * HKD, REPORT, sender=issuer)  # a 2000, b 3000, issuer 5000
+    market.token.transfer(b.address, 100_000 * TOKEN, sender=a)  # a 100k, b 400k
+    market.token.deposit_revenue(
+        20_000 * HKD, REPORT, sender=issuer
+    )  # a 2000, b 8000, issuer 10000
+    claimed_a, _ = market.token.claim(sender=a)
+    assert claimed_a == 4000 * HKD
+    assert market.token.claimable(a.address) == 0
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=issuer)  # a 100, b 400, issuer 500
+    claimed_b, _ = market.token.claim(sender=b)
+    assert claimed_b == 11_400 * HKD
+    assert market.token.claimable(a.address) == 100 * HKD
+    assert market.payment._call("balanceOf", a.address) == 4000 * HKD
+    totals = market.token.totals()
+    assert (totals.deposited, totals.deposits) == (31_000 * HKD, 3)
+
+
+def test_claim_with_nothing_returns_zero_and_sends_nothing(market: Market) -> None:
+    amount, receipt = market.token.claim(sender=market.actors.investors[0])
+    assert amount == 0
+    assert market.token.events(receipt, "RevenueClaimed") == []
+
+
+def test_lapsed_holder_keeps_what_was_earned(market: Market) -> None:
+    investor = market.actors.investors[0]
+    distribute(market, [100_000])
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
+    market.ledger.investors.remove_investor(investor.address, sender=market.actors.admin)
+    assert market.token.claimable(investor.address) == 100 * HKD
+    amount, _ = market.token.claim(sender=investor)
+    assert amount == 100 * HKD
+
+
+def test_zero_deposit_reverts(market: Market) -> None:
+    with pytest.raises(ContractRevertError.named("RevenueRightsZeroDeposit")):
+        market.token.deposit_revenue(0, REPORT, sender=market.actors.issuer)
+
+
+@pytest.mark.parametrize("status", [Status.EXPIRED, Status.REVOKED, Status.LAPSED])
+def test_inactive_patent_takes_no_deposits(market: Market, status: Status) -> None:
+    market.ledger.patents.set_status(market.patent_id, status, sender=market.actors.admin)
+    with pytest.raises(ContractRevertError.named("RevenueRightsPatentInactive")) as info:
+        market.token.deposit_revenue(1, REPORT, sender=market.actors.issuer)
+    assert info.value.arguments == {"patentId": market.patent_id}
+
+
+def test_patent_past_its_term_takes_no_deposits(market: Market) -> None:
+    market.ledger.patents.set_metadata(
+        market.patent_id,
+        metadata_hash=b"\x01" * 32,
+        expiry=now(market.ledger.w3) + 50,
+        sender=market.actors.admin,
+    )
+    advance(market.ledger.w3, 100)
+    with pytest.raises(ContractRevertError.named("RevenueRightsPatentInactive")):
+        market.token.deposit_revenue(1, REPORT, sender=market.actors.issuer)
+
+
+def test_rounding_dust_is_reported_not_paid(market: Market) -> None:
+    # Three holders of 1/3 each: 10 units split as 3 + 3 + 3, and 1 unit of dust.
+    distribute(market, [333_334, 333_333])  # the issuer keeps 333,333
+    holders = [market.actors.issuer, *market.actors.investors[:2]]
+    market.token.deposit_revenue(10, REPORT, sender=market.actors.issuer)
+    claimable = [market.token.claimable(h.address) for h in holders]
+    assert claimable == [3, 3, 3]
+    totals = market.token.totals()
+    assert totals.outstanding - sum(claimable) == 1  # dust, held in the contract
+    assert market.payment._call("balanceOf", market.token.address) == totals.outstanding
+    # Remainders carry across deposits: after 12 units in all, the holder of 333,334
+    # has earned 4.00008 (not 3 + floor(0.666668) = 3), the others 3.999996 each.
+    market.token.deposit_revenue(2, REPORT, sender=market.actors.issuer)
+    assert [market.token.claimable(h.address) for h in holders] == [3, 4, 3]
+
+
+# ---- payment tokens that misbehave ---------------------------------------------------
+
+
+def test_reentrant_payment_token_cannot_claim_twice(ledger, actors) -> None:  # type: ignore[no-untyped-def]
+    from tests.contracts.conftest import open_market
+
+    m = open_market(ledger, actors, payment_contract="ReentrantToken", number="30099999")
+    investor = m.actors.investors[0]
+    distribute(m, [500_000])
+    m.token.deposit_revenue(1000 * HKD, REPORT, sender=m.actors.issuer)
+    claim_call = m.token.contract.encode_abi("claimRevenue", [])
+    m.payment._send("arm", m.token.address, claim_call, sender=investor)
+    amount, _ = m.token.claim(sender=investor)
+    assert amount == 500 * HKD
+    assert m.payment._call("reentered") is True
+    assert m.payment._call("reentrySucceeded") is False
+    blocked = ledger.decoder.decode(m.payment._call("reentryError"))
+    assert blocked.error == "ReentrancyGuardReentrantCall"
+    assert m.payment._call("balanceOf", investor.address) == 500 * HKD
+    assert m.token.claimable(investor.address) == 0
+
+
+def test_payment_token_returning_no_bool_works(ledger, actors) -> None:  # type: ignore[no-untyped-def]
+    from tests.contracts.conftest import open_market
+
+    m = open_market(ledger, actors, payment_contract="NoBoolToken", number="30088888")
+    investor = m.actors.investors[0]
+    distribute(m, [100_000])
+    m.token.deposit_revenue(1000 * HKD, REPORT, sender=m.actors.issuer)
+    amount, _ = m.token.claim(sender=investor)
+    assert amount == 100 * HKD
+    assert m.payment._call("balanceOf", investor.address) == 100 * HKD
+
+
+def test_fee_on_transfer_payment_token_credits_what_arrived(ledger, actors) -> None:  # type: ignore[no-untyped-def]
+    from tests.contracts.conftest import open_market
+
+    m = open_market(ledger, actors, payment_contract="FeeOnTransferToken", number="30077777")
+    distribute(m, [500_000])
+    receipt = m.token.deposit_revenue(1000 * HKD, REPORT, sender=m.actors.issuer)
+    [event] = m.token.events(receipt, "RevenueDeposited")
+    assert event["args"]["amount"] == 990 * HKD  # 1% burnt in transit
+    assert m.token.totals().deposited == 990 * HKD
+    assert m.token.claimable(m.actors.investors[0].address) == 495 * HKD
+    assert m.payment._call("balanceOf", m.token.address) == 990 * HKD
+
+
+def test_supply_cap_constant(market: Market) -> None:
+    assert market.token.total_supply() == SUPPLY
