@@ -7,11 +7,13 @@ between an `evm_snapshot` and an `evm_revert`, so tests see a clean chain and st
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from web3 import Web3
 
 from ipledger.artifacts import Artifact
@@ -131,3 +133,14 @@ def ledger(session_ledger: SessionLedger, w3: Web3) -> Ledger:
 @pytest.fixture
 def actors(session_ledger: SessionLedger) -> Actors:
     return session_ledger.actors
+
+
+# ---- hypothesis profiles: quick in `make test`, thorough in `make audit` ----------------
+
+settings.register_profile(
+    "default", max_examples=8, stateful_step_count=12, deadline=None, print_blob=True
+)
+settings.register_profile(
+    "audit", max_examples=200, stateful_step_count=25, deadline=None, print_blob=True
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

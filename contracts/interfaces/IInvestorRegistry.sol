@@ -36,6 +36,9 @@ interface IInvestorRegistry {
     /// @notice Whether `account` is listed and its KYC has not expired at this block.
     function isEligible(address account) external view returns (bool);
 
+    /// @notice Whether each of two accounts is eligible: one call for both sides of a transfer.
+    function areEligible(address first, address second) external view returns (bool, bool);
+
     /// @notice The listing of `account`; reverts with `InvestorNotListed` when there is none.
     function investor(address account) external view returns (Investor memory);
 }

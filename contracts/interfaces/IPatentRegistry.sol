@@ -52,6 +52,9 @@ interface IPatentRegistry {
     /// supply above 2**96 base units).
     error PatentInvalidTokenTerms(bytes32 patentId, address initialHolder, address paymentToken, uint256 supply);
 
+    /// @notice The token implementation consults `tokens`, not this registry's `investors`.
+    error PatentRegistryMismatch(address investors, address tokens);
+
     /// @notice A patent was registered.
     event PatentRegistered(
         bytes32 indexed patentId,

@@ -42,6 +42,11 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     }
 
     /// @inheritdoc IInvestorRegistry
+    function areEligible(address first, address second) external view returns (bool, bool) {
+        return (block.timestamp < _investors[first].expiry, block.timestamp < _investors[second].expiry);
+    }
+
+    /// @inheritdoc IInvestorRegistry
     function investor(address account) external view returns (Investor memory) {
         Investor memory record = _investors[account];
         if (record.expiry == 0) revert InvestorNotListed(account);

@@ -25,6 +25,9 @@ contract PatentRegistry is IPatentRegistry, AccessControl {
 
     constructor(address admin, address investorRegistry_, address tokenImplementation_) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        // Tokens check eligibility against their implementation's investor registry.
+        address tokensConsult = IRevenueRightsToken(tokenImplementation_).investorRegistry();
+        if (tokensConsult != investorRegistry_) revert PatentRegistryMismatch(investorRegistry_, tokensConsult);
         _investorRegistry = investorRegistry_;
         _tokenImplementation = tokenImplementation_;
     }
@@ -151,11 +154,11 @@ contract PatentRegistry is IPatentRegistry, AccessControl {
         }
     }
 
-    /// @dev The clone carries its registries, payment token and patent as immutable args
+    /// @dev The clone carries this registry, its payment token and patent as immutable args
     /// (read from its code, not storage); salt = patent id, so its address is predictable.
     /// Creating it runs no foreign code, and it is recorded before being initialised.
     function _createToken(bytes32 patentId, address paymentToken) private returns (address token) {
-        bytes memory args = abi.encode(address(this), _investorRegistry, paymentToken, patentId);
+        bytes memory args = abi.encode(address(this), paymentToken, patentId);
         token = Clones.cloneDeterministicWithImmutableArgs(_tokenImplementation, args, patentId);
         _tokens[patentId] = token;
     }

@@ -32,11 +32,12 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
 
     /// @dev One slot per account: earnings and compliance flags read together.
     struct Account {
-        uint120 owed; // whole payment-token units earned and not claimed
+        uint112 owed; // whole payment-token units earned and not claimed (<= deposited)
         uint96 remainder; // earned fraction of a unit, in 1/supply-ths (< supply <= 2**96)
         uint24 settledAt; // deposit number the account was last settled at
         bool frozen; // set by an agent
         bool exempt; // the issuer's initial holder, which need not be a listed investor
+        bool known; // has held tokens: the slot is non-zero, so later writes are cheap
     }
 
     /// @dev Read on every transfer, so kept in one slot.
@@ -51,7 +52,12 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
     mapping(uint256 depositNumber => uint256) private _revenueAt;
     mapping(address account => Account) private _accounts;
 
-    constructor() {
+    /// @dev One investor registry serves every token of a suite, so it is an immutable of
+    /// the shared implementation (clones run its code): read on every transfer for free.
+    IInvestorRegistry private immutable _INVESTORS;
+
+    constructor(IInvestorRegistry investors) {
+        _INVESTORS = investors;
         _disableInitializers();
     }
 
@@ -73,7 +79,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         _checkRole(Roles.REVENUE_DEPOSITOR);
         Totals memory totals = _totals;
         if (totals.paused) revert RevenueRightsPaused();
-        (address registry,, address payment, bytes32 patent) = _args();
+        (address registry, address payment, bytes32 patent) = _args();
         if (!IPatentRegistry(registry).revenueActive(patent)) revert RevenueRightsPatentInactive(patent);
         uint256 supply = totalSupply();
         if (supply == 0) revert RevenueRightsNoSupply();
@@ -111,7 +117,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
             // claimed <= deposited, which fits in uint112 by the check in depositRevenue.
             totals.claimed += uint112(amount);
             _totals = totals;
-            (,, address payment,) = _args();
+            (, address payment,) = _args();
             IERC20(payment).safeTransfer(msg.sender, amount);
             emit RevenueClaimed(msg.sender, amount);
         }
@@ -155,9 +161,8 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         if (to == address(0)) revert ERC20InvalidReceiver(to);
         // The sender's freeze, eligibility and the pause are what a forced transfer
         // overrides; the receiver must still be an eligible, unfrozen holder.
-        (, address investors,,) = _args();
         Account memory receiver = _accounts[to];
-        _checkHolder(to, receiver, investors);
+        _checkHolder(to, receiver);
         uint24 deposits = _totals.deposits;
         _settleStored(from, _accounts[from], deposits);
         _settleStored(to, receiver, deposits);
@@ -169,22 +174,22 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
 
     /// @inheritdoc IRevenueRightsToken
     function patentId() external view returns (bytes32 id) {
-        (,,, id) = _args();
+        (,, id) = _args();
     }
 
     /// @inheritdoc IRevenueRightsToken
     function paymentToken() external view returns (address token) {
-        (,, token,) = _args();
+        (, token,) = _args();
     }
 
     /// @inheritdoc IRevenueRightsToken
     function patentRegistry() public view returns (address registry) {
-        (registry,,,) = _args();
+        (registry,,) = _args();
     }
 
     /// @inheritdoc IRevenueRightsToken
-    function investorRegistry() external view returns (address registry) {
-        (, registry,,) = _args();
+    function investorRegistry() external view returns (address) {
+        return address(_INVESTORS);
     }
 
     /// @inheritdoc IRevenueRightsToken
@@ -210,30 +215,55 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
     function _update(address from, address to, uint256 value) internal override {
         Totals memory totals = _totals;
         if (totals.paused) revert RevenueRightsPaused();
-        (, address investors,,) = _args();
+        Account memory sender;
+        Account memory receiver;
         if (from != address(0)) {
-            Account memory sender = _accounts[from];
-            _checkHolder(from, sender, investors);
-            _settleStored(from, sender, totals.deposits);
+            sender = _accounts[from];
+            if (sender.frozen) revert RevenueRightsFrozen(from);
         }
         if (to != address(0)) {
-            Account memory receiver = _accounts[to];
-            _checkHolder(to, receiver, investors);
-            _settleStored(to, receiver, totals.deposits);
+            receiver = _accounts[to];
+            if (receiver.frozen) revert RevenueRightsFrozen(to);
         }
+        _checkEligible(from, sender.exempt, to, receiver.exempt);
+        if (from != address(0)) _settleStored(from, sender, totals.deposits);
+        if (to != address(0)) _settleStored(to, receiver, totals.deposits);
         super._update(from, to, value);
     }
 
-    function _checkHolder(address account, Account memory state, address investors) private view {
+    /// @dev Asks the investor registry about whichever sides need it (not the zero
+    /// address of a mint or burn, not an exempt initial holder), in one call when both do.
+    function _checkEligible(address from, bool fromExempt, address to, bool toExempt) private view {
+        bool askFrom = from != address(0) && !fromExempt;
+        bool askTo = to != address(0) && !toExempt;
+        bool fromOk = true;
+        bool toOk = true;
+        if (askFrom && askTo) {
+            (fromOk, toOk) = _INVESTORS.areEligible(from, to);
+        } else if (askFrom) {
+            fromOk = _INVESTORS.isEligible(from);
+        } else if (askTo) {
+            toOk = _INVESTORS.isEligible(to);
+        }
+        if (!fromOk) revert RevenueRightsNotEligible(from);
+        if (!toOk) revert RevenueRightsNotEligible(to);
+    }
+
+    function _checkHolder(address account, Account memory state) private view {
         if (state.frozen) revert RevenueRightsFrozen(account);
-        if (!state.exempt && !IInvestorRegistry(investors).isEligible(account)) {
+        if (!state.exempt && !_INVESTORS.isEligible(account)) {
             revert RevenueRightsNotEligible(account);
         }
     }
 
+    /// @dev Writes only when something changed: new earnings since the last deposit, or
+    /// a first receipt, which marks the slot `known` so the first transfer after each
+    /// later deposit rewrites a non-zero slot (5,000 gas) rather than filling a zero one.
     function _settleStored(address who, Account memory state, uint24 deposits) private {
-        if (state.settledAt == deposits) return; // nothing new earned: no write
-        _accounts[who] = _settled(state, balanceOf(who), deposits);
+        if (state.settledAt == deposits && state.known) return;
+        state = _settled(state, balanceOf(who), deposits);
+        state.known = true;
+        _accounts[who] = state;
     }
 
     /// @dev `state` brought up to deposit `deposits` for a holder of `balance`.
@@ -243,7 +273,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         // balance <= supply <= 2**96 and revenue < 2**112, so the product fits easily.
         uint256 revenue = _revenueAt[deposits] - _revenueAt[state.settledAt];
         uint256 earned = balance * revenue + state.remainder;
-        state.owed = SafeCast.toUint120(state.owed + earned / supply);
+        state.owed = SafeCast.toUint112(state.owed + earned / supply);
         state.remainder = uint96(earned % supply); // < supply <= 2**96
         state.settledAt = deposits;
         return state;
@@ -256,7 +286,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
     }
 
     /// @dev The clone's immutable args, read from its own code (cheaper than storage).
-    function _args() private view returns (address registry, address investors, address payment, bytes32 patent) {
-        return abi.decode(Clones.fetchCloneArgs(address(this)), (address, address, address, bytes32));
+    function _args() private view returns (address registry, address payment, bytes32 patent) {
+        return abi.decode(Clones.fetchCloneArgs(address(this)), (address, address, bytes32));
     }
 }

@@ -24,7 +24,7 @@ from ipledger.project import Project
 from ipledger.solc import Solc, resolve_solc
 
 EVM_VERSION = "prague"  # eth-tester's fork; anvil is started with the same hardfork
-OPTIMIZER_RUNS = 200
+OPTIMIZER_RUNS = 20_000
 CACHE_FILE = "compile-cache.json"  # in build/, beside (not among) the artifacts
 
 OUTPUT_SELECTION = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]

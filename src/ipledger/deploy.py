@@ -63,7 +63,7 @@ def deploy_suite(
         w3=w3, artifact=artifacts["InvestorRegistry"], sender=admin, args=(admin.address,)
     )
     implementation, _ = deploy_artifact(
-        w3=w3, artifact=artifacts["RevenueRightsToken"], sender=admin
+        w3=w3, artifact=artifacts["RevenueRightsToken"], sender=admin, args=(investors,)
     )
     registry, _ = deploy_artifact(
         w3=w3,

@@ -189,9 +189,9 @@ def test_tokenize_creates_clone_with_supply_to_holder(ledger: Ledger, actors: Ac
     assert token.payment_token() == ledger.addresses.payment_token
     assert token.balance_of(actors.issuer.address) == token.total_supply() == 1_000_000 * TOKEN
     assert token.contract.functions.symbol().call() == "RR-30012345"
-    # An EIP-1167 clone: a 45-byte proxy plus the 128 bytes of immutable args.
+    # An EIP-1167 clone: a 45-byte proxy plus 96 bytes of immutable args.
     code = ledger.w3.eth.get_code(address)
-    assert len(code) == 45 + 128
+    assert len(code) == 45 + 96
     assert ledger.addresses.token_implementation[2:].lower() in code.hex()
 
 

@@ -1,0 +1,50 @@
+"""What the benchmarks share: result rows and a fresh ledger on the embedded chain."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from web3 import Web3
+
+from ipledger.chain import embedded_chain
+from ipledger.compiler import compile_project
+from ipledger.deploy import deploy_suite
+from ipledger.ledger import Ledger
+from ipledger.project import Project
+from ipledger.tx import NodeAccount
+from ipledger.types import Role
+
+
+@dataclass(frozen=True)
+class Row:
+    """One benchmark result (the schema of bench/results.json)."""
+
+    operation: str
+    metric: str  # "gas" | "seconds" | "per_second"
+    ipledger: float
+    peer: str | None = None
+    peer_value: float | None = None
+    floor: float | None = None  # the EVM floor, where known
+
+    @property
+    def ratio(self) -> float | None:
+        if self.peer_value is None or self.peer_value == 0:
+            return None
+        return round(self.ipledger / self.peer_value, 3)
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["ratio"] = self.ratio
+        return data
+
+
+def fresh_ledger(project: Project) -> tuple[Ledger, list[NodeAccount]]:
+    """The suite on a new embedded chain (deterministic gas); accounts[0] holds every role."""
+    artifacts = compile_project(project=project).artifacts
+    w3: Web3 = embedded_chain()
+    accounts = [NodeAccount(a) for a in w3.eth.accounts]
+    admin = accounts[0]
+    addresses = deploy_suite(
+        w3=w3, artifacts=artifacts, admin=admin, operators={r: admin.address for r in Role}
+    )
+    return Ledger.attach(w3=w3, artifacts=artifacts, addresses=addresses), accounts
