@@ -27,8 +27,8 @@ test: install lint
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check src tests $(wildcard scripts/*.py)
-	$(BIN)/ruff format --check src tests $(wildcard scripts/*.py)
+	$(BIN)/ruff check src tests bench $(wildcard scripts/*.py)
+	$(BIN)/ruff format --check src tests bench $(wildcard scripts/*.py)
 	$(BIN)/mypy --strict src
 
 compile: install

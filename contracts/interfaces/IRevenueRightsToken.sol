@@ -19,8 +19,6 @@ interface IRevenueRightsToken {
     error RevenueRightsNotRegistry(address caller);
     /// @notice A revenue deposit of zero, or one of which nothing arrived.
     error RevenueRightsZeroDeposit(uint256 amount, uint256 received);
-    /// @notice A deposit into a token with no supply.
-    error RevenueRightsNoSupply();
     /// @notice The patent is lapsed, expired or revoked: its revenue rights take no deposits.
     error RevenueRightsPatentInactive(bytes32 patentId);
     /// @notice A forced transfer must cite the hash of its evidence (court order, recovery request).
@@ -45,10 +43,10 @@ interface IRevenueRightsToken {
     /// @notice An agent unpaused the token.
     event Unpaused(address account);
 
-    /// @notice Sets name and symbol and mints `supply` to `initialHolder`. Called once, by
-    /// the PatentRegistry, in the transaction that creates the clone.
-    function initialize(string calldata name, string calldata symbol, uint256 supply, address initialHolder)
-        external;
+    /// @notice Sets name and symbol and mints the whole supply (an immutable arg of the
+    /// clone) to `initialHolder`. Called once, by the PatentRegistry, in the transaction
+    /// that creates the clone.
+    function initialize(string calldata name, string calldata symbol, address initialHolder) external;
 
     /// @notice Pulls `amount` of the payment token from the caller and shares what arrived
     /// pro rata to current balances. Revenue-depositor role only.
@@ -94,9 +92,9 @@ interface IRevenueRightsToken {
     /// @notice Whether `account` may hold the token without being a listed investor.
     function isExempt(address account) external view returns (bool);
 
-    /// @notice Totals since creation: payment token deposited (as received) and claimed,
-    /// and the number of deposits. `deposited - claimed` is what the token holds for its
-    /// holders; what exceeds the sum of their claimable revenue is rounding dust, less
-    /// than one base unit per holder, which stays in the contract.
-    function revenueTotals() external view returns (uint256 deposited, uint256 claimed, uint256 deposits);
+    /// @notice Payment token deposited since creation (as received), payment token the
+    /// token holds now, and the number of deposits. What it holds beyond the holders' total
+    /// claimable revenue is rounding dust (less than one base unit per holder), which stays
+    /// in the contract, plus anything sent to it outside `depositRevenue`.
+    function revenueTotals() external view returns (uint256 deposited, uint256 held, uint256 deposits);
 }

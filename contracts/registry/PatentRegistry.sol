@@ -91,8 +91,8 @@ contract PatentRegistry is IPatentRegistry, AccessControl {
         address paymentToken
     ) external onlyRole(Roles.REGISTRAR) returns (address token) {
         _checkTokenizable(patentId, supply, initialHolder, paymentToken);
-        token = _createToken(patentId, paymentToken);
-        IRevenueRightsToken(token).initialize(name, symbol, supply, initialHolder);
+        token = _createToken(patentId, paymentToken, supply);
+        IRevenueRightsToken(token).initialize(name, symbol, initialHolder);
         emit PatentTokenized(patentId, token, initialHolder, paymentToken, supply, name, symbol);
     }
 
@@ -154,11 +154,11 @@ contract PatentRegistry is IPatentRegistry, AccessControl {
         }
     }
 
-    /// @dev The clone carries this registry, its payment token and patent as immutable args
+    /// @dev The clone carries this registry, its payment token, patent and supply as immutable args
     /// (read from its code, not storage); salt = patent id, so its address is predictable.
     /// Creating it runs no foreign code, and it is recorded before being initialised.
-    function _createToken(bytes32 patentId, address paymentToken) private returns (address token) {
-        bytes memory args = abi.encode(address(this), paymentToken, patentId);
+    function _createToken(bytes32 patentId, address paymentToken, uint256 supply) private returns (address token) {
+        bytes memory args = abi.encode(address(this), paymentToken, patentId, supply);
         token = Clones.cloneDeterministicWithImmutableArgs(_tokenImplementation, args, patentId);
         _tokens[patentId] = token;
     }

@@ -15,42 +15,50 @@ import {Roles} from "../libraries/Roles.sol";
 
 /// @title RevenueRightsToken
 /// @notice A patent's revenue rights: a permissioned ERC-20 with pro-rata revenue sharing.
-/// @dev Deployed once as an implementation; each patent gets an EIP-1167 clone whose
-/// immutable args are (patent registry, investor registry, payment token, patent id).
+/// @dev Deployed once per suite as an implementation; each patent gets an EIP-1167 clone
+/// whose immutable args are (patent registry, payment token, patent id, supply).
 ///
-/// Revenue accounting: `_revenueAt[n]` is the payment token received by deposits 1..n.
-/// The supply is fixed at creation, so an account holding `b` tokens from deposit i to
-/// deposit n earned exactly `b * (_revenueAt[n] - _revenueAt[i]) / supply`. Each account
-/// remembers the deposit it was last settled at and keeps its earnings exactly, as whole
+/// Revenue accounting: `_totals.deposited` is the payment token received by all deposits
+/// so far. The supply is fixed at creation, so an account holding `b` tokens while the
+/// deposits grew from R0 to R1 earned exactly `b * (R1 - R0) / supply`. Each account keeps
+/// the total it was last settled at (`checkpoint`) and its earnings exactly, as whole
 /// units (`owed`) plus a remainder in 1/supply-ths of a unit, so rounding never loses more
 /// than one base unit per account, and claims never exceed deposits. Accounts are settled
-/// in `_update` before every balance change, so a transfer never moves revenue already
-/// earned; an account already settled at the latest deposit is not written again, so
-/// steady-state transfers pay no accumulator writes.
+/// before every balance change, so a transfer never moves revenue already earned. This is
+/// the accumulator-per-share method of ERC-2222 with the supply as the fixed divisor.
+///
+/// Gas: the balance lives in the same slot as the account's revenue checkpoint and
+/// compliance flags (OpenZeppelin's ERC20 keeps metadata, allowances and events; only
+/// `_update`, `balanceOf` and `totalSupply` are ours), so a transfer touches the slots a
+/// plain ERC-20 touches plus the token totals and the investor registry.
 contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    /// @dev One slot per account: earnings and compliance flags read together.
+    /// @dev One slot per account, read on every transfer: balance, revenue checkpoint and
+    /// compliance flags.
     struct Account {
-        uint112 owed; // whole payment-token units earned and not claimed (<= deposited)
-        uint96 remainder; // earned fraction of a unit, in 1/supply-ths (< supply <= 2**96)
-        uint24 settledAt; // deposit number the account was last settled at
+        uint96 balance; // <= supply <= 2**96
+        uint112 checkpoint; // `_totals.deposited` when the account was last settled
         bool frozen; // set by an agent
         bool exempt; // the issuer's initial holder, which need not be a listed investor
-        bool known; // has held tokens: the slot is non-zero, so later writes are cheap
+    }
+
+    /// @dev What an account has earned; touched only when it settles or claims.
+    struct Earnings {
+        uint160 owed; // whole payment-token units earned and not claimed (<= deposited)
+        uint96 remainder; // earned fraction of a unit, in 1/supply-ths (< supply)
     }
 
     /// @dev Read on every transfer, so kept in one slot.
     struct Totals {
         bool paused;
         uint24 deposits; // number of deposits so far
-        uint112 deposited; // payment token received by deposits
-        uint112 claimed; // payment token paid out by claims
+        uint112 deposited; // payment token received by all deposits (< 2**112)
     }
 
     Totals private _totals;
-    mapping(uint256 depositNumber => uint256) private _revenueAt;
     mapping(address account => Account) private _accounts;
+    mapping(address account => Earnings) private _earnings;
 
     /// @dev One investor registry serves every token of a suite, so it is an immutable of
     /// the shared implementation (clones run its code): read on every transfer for free.
@@ -62,14 +70,11 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
     }
 
     /// @inheritdoc IRevenueRightsToken
-    function initialize(string calldata name_, string calldata symbol_, uint256 supply, address initialHolder)
-        external
-        initializer
-    {
+    function initialize(string calldata name_, string calldata symbol_, address initialHolder) external initializer {
         if (msg.sender != patentRegistry()) revert RevenueRightsNotRegistry(msg.sender);
         __ERC20_init(name_, symbol_);
         _accounts[initialHolder].exempt = true;
-        _mint(initialHolder, supply);
+        _mint(initialHolder, totalSupply());
     }
 
     // ---- revenue ---------------------------------------------------------------------
@@ -79,10 +84,8 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         _checkRole(Roles.REVENUE_DEPOSITOR);
         Totals memory totals = _totals;
         if (totals.paused) revert RevenueRightsPaused();
-        (address registry, address payment, bytes32 patent) = _args();
+        (address registry, address payment, bytes32 patent,) = _args();
         if (!IPatentRegistry(registry).revenueActive(patent)) revert RevenueRightsPatentInactive(patent);
-        uint256 supply = totalSupply();
-        if (supply == 0) revert RevenueRightsNoSupply();
         if (amount == 0) revert RevenueRightsZeroDeposit(amount, 0);
 
         // Credit what arrived, not what was asked: a fee-on-transfer token pays in less.
@@ -91,42 +94,45 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         uint256 received = IERC20(payment).balanceOf(address(this)) - before;
         if (received == 0) revert RevenueRightsZeroDeposit(amount, received);
 
-        uint24 seq = totals.deposits + 1;
-        _revenueAt[seq] = _revenueAt[totals.deposits] + received;
-        totals.deposits = seq;
+        totals.deposits += 1;
         totals.deposited = SafeCast.toUint112(totals.deposited + received);
         _totals = totals;
-        emit RevenueDeposited(seq, msg.sender, received, reportHash);
+        emit RevenueDeposited(totals.deposits, msg.sender, received, reportHash);
     }
 
     /// @inheritdoc IRevenueRightsToken
     function claimableRevenue(address account) external view returns (uint256) {
-        return _settled(_accounts[account], balanceOf(account), _totals.deposits).owed;
+        Earnings memory earnings = _earned(_accounts[account], _earnings[account], _totals.deposited);
+        return earnings.owed;
     }
 
     /// @inheritdoc IRevenueRightsToken
     function claimRevenue() external nonReentrant returns (uint256 amount) {
         Totals memory totals = _totals;
         if (totals.paused) revert RevenueRightsPaused();
-        Account memory account = _settled(_accounts[msg.sender], balanceOf(msg.sender), totals.deposits);
+        Account memory account = _accounts[msg.sender];
         if (account.frozen) revert RevenueRightsFrozen(msg.sender);
-        amount = account.owed;
+        Earnings memory earnings = _earnings[msg.sender];
+        bool settles = account.checkpoint != totals.deposited;
+        if (settles) {
+            earnings = _earned(account, earnings, totals.deposited);
+            _accounts[msg.sender].checkpoint = totals.deposited;
+        }
+        amount = earnings.owed;
+        earnings.owed = 0;
+        if (settles || amount > 0) _earnings[msg.sender] = earnings;
         if (amount > 0) {
-            account.owed = 0;
-            _accounts[msg.sender] = account;
-            // claimed <= deposited, which fits in uint112 by the check in depositRevenue.
-            totals.claimed += uint112(amount);
-            _totals = totals;
-            (, address payment,) = _args();
+            (, address payment,,) = _args();
             IERC20(payment).safeTransfer(msg.sender, amount);
             emit RevenueClaimed(msg.sender, amount);
         }
     }
 
     /// @inheritdoc IRevenueRightsToken
-    function revenueTotals() external view returns (uint256 deposited, uint256 claimed, uint256 deposits) {
+    function revenueTotals() external view returns (uint256 deposited, uint256 held, uint256 deposits) {
         Totals memory totals = _totals;
-        return (totals.deposited, totals.claimed, totals.deposits);
+        (, address payment,,) = _args();
+        return (totals.deposited, IERC20(payment).balanceOf(address(this)), totals.deposits);
     }
 
     // ---- agent controls --------------------------------------------------------------
@@ -162,11 +168,9 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         // The sender's freeze, eligibility and the pause are what a forced transfer
         // overrides; the receiver must still be an eligible, unfrozen holder.
         Account memory receiver = _accounts[to];
-        _checkHolder(to, receiver);
-        uint24 deposits = _totals.deposits;
-        _settleStored(from, _accounts[from], deposits);
-        _settleStored(to, receiver, deposits);
-        ERC20Upgradeable._update(from, to, amount);
+        if (receiver.frozen) revert RevenueRightsFrozen(to);
+        _checkEligible(address(0), true, to, receiver.exempt);
+        _move(from, _accounts[from], to, receiver, amount, _totals.deposited);
         emit ForcedTransfer(from, to, amount, evidenceHash, msg.sender);
     }
 
@@ -174,17 +178,17 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
 
     /// @inheritdoc IRevenueRightsToken
     function patentId() external view returns (bytes32 id) {
-        (,, id) = _args();
+        (,, id,) = _args();
     }
 
     /// @inheritdoc IRevenueRightsToken
     function paymentToken() external view returns (address token) {
-        (, token,) = _args();
+        (, token,,) = _args();
     }
 
     /// @inheritdoc IRevenueRightsToken
     function patentRegistry() public view returns (address registry) {
-        (registry,,) = _args();
+        (registry,,,) = _args();
     }
 
     /// @inheritdoc IRevenueRightsToken
@@ -207,76 +211,120 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         return _accounts[account].exempt;
     }
 
+    // ---- ERC-20 storage -----------------------------------------------------------------
+
+    /// @notice Balances live in the account slot (see the contract's notes).
+    function balanceOf(address account) public view override returns (uint256) {
+        return _accounts[account].balance;
+    }
+
+    /// @notice Fixed at creation: revenue rights are neither minted nor burnt afterwards.
+    function totalSupply() public view override returns (uint256 supply) {
+        (,,, supply) = _args();
+    }
+
     // ---- internals -------------------------------------------------------------------
 
-    /// @dev The hook every ordinary balance change passes through (mint, transfer,
-    /// transferFrom, burn): compliance checks, then settle both sides at their
-    /// pre-change balances, then move the tokens. `forcedTransfer` is the one other path.
+    /// @dev The hook every ordinary balance change passes through (the initial mint,
+    /// transfer, transferFrom): pause, freeze and eligibility checks, then the move.
+    /// `forcedTransfer` is the one other path to `_move`. Burning is not supported.
     function _update(address from, address to, uint256 value) internal override {
         Totals memory totals = _totals;
         if (totals.paused) revert RevenueRightsPaused();
+        if (to == address(0)) revert ERC20InvalidReceiver(to);
+        Account memory receiver = _accounts[to];
+        if (receiver.frozen) revert RevenueRightsFrozen(to);
         Account memory sender;
-        Account memory receiver;
         if (from != address(0)) {
             sender = _accounts[from];
             if (sender.frozen) revert RevenueRightsFrozen(from);
         }
-        if (to != address(0)) {
-            receiver = _accounts[to];
-            if (receiver.frozen) revert RevenueRightsFrozen(to);
-        }
-        _checkEligible(from, sender.exempt, to, receiver.exempt);
-        if (from != address(0)) _settleStored(from, sender, totals.deposits);
-        if (to != address(0)) _settleStored(to, receiver, totals.deposits);
-        super._update(from, to, value);
+        _checkEligible(from, from == address(0) || sender.exempt, to, receiver.exempt);
+        _move(from, sender, to, receiver, value, totals.deposited);
     }
 
-    /// @dev Asks the investor registry about whichever sides need it (not the zero
-    /// address of a mint or burn, not an exempt initial holder), in one call when both do.
+    /// @dev Settles both sides at their pre-change balances, then moves `value`.
+    function _move(
+        address from,
+        Account memory sender,
+        address to,
+        Account memory receiver,
+        uint256 value,
+        uint112 deposited
+    ) private {
+        if (from == address(0)) {
+            // The single mint, from `initialize`, of the whole supply (<= 2**96).
+            receiver.balance = SafeCast.toUint96(value);
+            _accounts[to] = receiver;
+        } else if (from == to) {
+            // A self-transfer moves nothing; only the balance check applies.
+            if (sender.balance < value) revert ERC20InsufficientBalance(from, sender.balance, value);
+        } else {
+            if (sender.balance < value) revert ERC20InsufficientBalance(from, sender.balance, value);
+            bool senderSettles = sender.checkpoint != deposited;
+            bool receiverSettles = receiver.checkpoint != deposited;
+            if (senderSettles) sender = _settle(from, sender, deposited);
+            if (receiverSettles) receiver = _settle(to, receiver, deposited);
+            // value <= sender.balance, and balances sum to the supply <= 2**96: neither
+            // the subtraction nor the addition can overflow.
+            unchecked {
+                sender.balance -= uint96(value);
+                receiver.balance += uint96(value);
+            }
+            _store(from, sender, senderSettles);
+            _store(to, receiver, receiverSettles);
+        }
+        emit Transfer(from, to, value);
+    }
+
+    /// @dev Writes back an account whose balance changed. Solidity copies a memory struct
+    /// to storage field by field (a read-modify-write each), so only the fields that
+    /// changed are written: the balance, and the checkpoint when it moved.
+    function _store(address who, Account memory state, bool settled) private {
+        Account storage stored = _accounts[who];
+        if (settled) stored.checkpoint = state.checkpoint;
+        stored.balance = state.balance;
+    }
+
+    /// @dev Asks the investor registry about whichever sides need it, in one call when
+    /// both do. An exempt side (the initial holder, or the zero address of the mint) is not asked.
     function _checkEligible(address from, bool fromExempt, address to, bool toExempt) private view {
-        bool askFrom = from != address(0) && !fromExempt;
-        bool askTo = to != address(0) && !toExempt;
-        bool fromOk = true;
-        bool toOk = true;
-        if (askFrom && askTo) {
+        bool fromOk = fromExempt;
+        bool toOk = toExempt;
+        if (!fromExempt && !toExempt) {
             (fromOk, toOk) = _INVESTORS.areEligible(from, to);
-        } else if (askFrom) {
+        } else if (!fromExempt) {
             fromOk = _INVESTORS.isEligible(from);
-        } else if (askTo) {
+        } else if (!toExempt) {
             toOk = _INVESTORS.isEligible(to);
         }
         if (!fromOk) revert RevenueRightsNotEligible(from);
         if (!toOk) revert RevenueRightsNotEligible(to);
     }
 
-    function _checkHolder(address account, Account memory state) private view {
-        if (state.frozen) revert RevenueRightsFrozen(account);
-        if (!state.exempt && !_INVESTORS.isEligible(account)) {
-            revert RevenueRightsNotEligible(account);
-        }
+    /// @dev `state` settled at `deposited`: its earnings since the checkpoint are added to
+    /// `_earnings[who]` (written only when it held tokens, else nothing changed). The
+    /// caller stores `state`.
+    function _settle(address who, Account memory state, uint112 deposited) private returns (Account memory) {
+        if (state.balance > 0) _earnings[who] = _earned(state, _earnings[who], deposited);
+        state.checkpoint = deposited;
+        return state;
     }
 
-    /// @dev Writes only when something changed: new earnings since the last deposit, or
-    /// a first receipt, which marks the slot `known` so the first transfer after each
-    /// later deposit rewrites a non-zero slot (5,000 gas) rather than filling a zero one.
-    function _settleStored(address who, Account memory state, uint24 deposits) private {
-        if (state.settledAt == deposits && state.known) return;
-        state = _settled(state, balanceOf(who), deposits);
-        state.known = true;
-        _accounts[who] = state;
-    }
-
-    /// @dev `state` brought up to deposit `deposits` for a holder of `balance`.
-    function _settled(Account memory state, uint256 balance, uint24 deposits) private view returns (Account memory) {
-        if (state.settledAt == deposits) return state;
+    /// @dev `earnings` plus what holding `state.balance` earned since `state.checkpoint`.
+    function _earned(Account memory state, Earnings memory earnings, uint112 deposited)
+        private
+        view
+        returns (Earnings memory)
+    {
+        if (state.checkpoint == deposited || state.balance == 0) return earnings;
         uint256 supply = totalSupply();
         // balance <= supply <= 2**96 and revenue < 2**112, so the product fits easily.
-        uint256 revenue = _revenueAt[deposits] - _revenueAt[state.settledAt];
-        uint256 earned = balance * revenue + state.remainder;
-        state.owed = SafeCast.toUint112(state.owed + earned / supply);
-        state.remainder = uint96(earned % supply); // < supply <= 2**96
-        state.settledAt = deposits;
-        return state;
+        uint256 exact = uint256(state.balance) * (deposited - state.checkpoint) + earnings.remainder;
+        // owed <= deposited < 2**112 (claims never exceed deposits), so it fits in uint160.
+        earnings.owed += uint160(exact / supply);
+        earnings.remainder = uint96(exact % supply); // < supply <= 2**96
+        return earnings;
     }
 
     function _checkRole(bytes32 role) private view {
@@ -286,7 +334,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
     }
 
     /// @dev The clone's immutable args, read from its own code (cheaper than storage).
-    function _args() private view returns (address registry, address payment, bytes32 patent) {
-        return abi.decode(Clones.fetchCloneArgs(address(this)), (address, address, bytes32));
+    function _args() private view returns (address registry, address payment, bytes32 patent, uint256 supply) {
+        return abi.decode(Clones.fetchCloneArgs(address(this)), (address, address, bytes32, uint256));
     }
 }

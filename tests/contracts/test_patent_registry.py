@@ -189,9 +189,9 @@ def test_tokenize_creates_clone_with_supply_to_holder(ledger: Ledger, actors: Ac
     assert token.payment_token() == ledger.addresses.payment_token
     assert token.balance_of(actors.issuer.address) == token.total_supply() == 1_000_000 * TOKEN
     assert token.contract.functions.symbol().call() == "RR-30012345"
-    # An EIP-1167 clone: a 45-byte proxy plus 96 bytes of immutable args.
+    # An EIP-1167 clone: a 45-byte proxy plus 128 bytes of immutable args.
     code = ledger.w3.eth.get_code(address)
-    assert len(code) == 45 + 96
+    assert len(code) == 45 + 128
     assert ledger.addresses.token_implementation[2:].lower() in code.hex()
 
 
@@ -247,9 +247,7 @@ def test_clone_cannot_be_initialized_twice_or_by_others(ledger: Ledger, actors: 
     pid = register(ledger, actors)
     token = ledger.token(tokenize(ledger, actors, pid))
     with pytest.raises(ContractRevertError.named("InvalidInitialization")):
-        token._send("initialize", "x", "y", 1, actors.outsider.address, sender=actors.outsider)
+        token._send("initialize", "x", "y", actors.outsider.address, sender=actors.outsider)
     implementation = ledger.token(ledger.addresses.token_implementation)
     with pytest.raises(ContractRevertError.named("InvalidInitialization")):
-        implementation._send(
-            "initialize", "x", "y", 1, actors.outsider.address, sender=actors.admin
-        )
+        implementation._send("initialize", "x", "y", actors.outsider.address, sender=actors.admin)

@@ -14,14 +14,9 @@ from ipledger.tx import Sender
 class RevenueTotals(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    deposited: int  # payment-token base units received by deposits
-    claimed: int  # base units paid out by claims
+    deposited: int  # payment-token base units received by deposits, ever
+    held: int  # base units the token holds now: unclaimed revenue plus rounding dust
     deposits: int  # number of deposits
-
-    @property
-    def outstanding(self) -> int:
-        """What the token holds for its holders: their claimable revenue plus dust."""
-        return self.deposited - self.claimed
 
 
 class RevenueRightsTokenClient(ContractClient):
@@ -80,5 +75,5 @@ class RevenueRightsTokenClient(ContractClient):
         return bool(self._call("isFrozen", Web3.to_checksum_address(account)))
 
     def totals(self) -> RevenueTotals:
-        deposited, claimed, deposits = self._call("revenueTotals")
-        return RevenueTotals(deposited=deposited, claimed=claimed, deposits=deposits)
+        deposited, held, deposits = self._call("revenueTotals")
+        return RevenueTotals(deposited=deposited, held=held, deposits=deposits)
