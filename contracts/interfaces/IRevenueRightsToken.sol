@@ -21,7 +21,8 @@ interface IRevenueRightsToken {
     error RevenueRightsZeroDeposit(uint256 amount, uint256 received);
     /// @notice The patent is lapsed, expired or revoked: its revenue rights take no deposits.
     error RevenueRightsPatentInactive(bytes32 patentId);
-    /// @notice A forced transfer must cite the hash of its evidence (court order, recovery request).
+    /// @notice A forced transfer must cite the hash of its evidence (court order, recovery
+    /// request), and a deposit the hash of its revenue report.
     error RevenueRightsMissingEvidence();
     /// @notice The freeze state is already what was asked.
     error RevenueRightsFreezeUnchanged(address account, bool frozen);
@@ -49,7 +50,8 @@ interface IRevenueRightsToken {
     function initialize(string calldata name, string calldata symbol, address initialHolder) external;
 
     /// @notice Pulls `amount` of the payment token from the caller and shares what arrived
-    /// pro rata to current balances. Revenue-depositor role only.
+    /// pro rata to current balances; appends `reportHash` (sha256 of the licence revenue
+    /// report) to the patent's evidence trail. Revenue-depositor role only.
     function depositRevenue(uint256 amount, bytes32 reportHash) external;
 
     /// @notice Revenue `account` has earned and not yet claimed, in payment-token base units.
@@ -68,7 +70,8 @@ interface IRevenueRightsToken {
     function setFrozen(address account, bool frozen) external;
 
     /// @notice Moves `amount` from `from` to the eligible, unfrozen `to` regardless of
-    /// `from`'s freeze, citing `evidenceHash`. Earned revenue stays with `from`. Agent role only.
+    /// `from`'s freeze, citing `evidenceHash`, which is appended to the patent's evidence
+    /// trail as a court order. Earned revenue stays with `from`. Agent role only.
     function forcedTransfer(address from, address to, uint256 amount, bytes32 evidenceHash) external;
 
     /// @notice The patent whose revenue rights this token carries.
@@ -82,6 +85,10 @@ interface IRevenueRightsToken {
 
     /// @notice The InvestorRegistry deciding eligibility.
     function investorRegistry() external view returns (address);
+
+    /// @notice The evidence trail deposits (revenue reports) and forced transfers (court
+    /// orders) append to.
+    function evidenceTrail() external view returns (address);
 
     /// @notice Whether the token is paused.
     function paused() external view returns (bool);

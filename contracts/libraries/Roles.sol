@@ -13,6 +13,10 @@ library Roles {
     bytes32 internal constant TOKEN_AGENT = keccak256("TOKEN_AGENT_ROLE");
     /// @notice Pays licence revenue into tokens (the issuer or its servicer).
     bytes32 internal constant REVENUE_DEPOSITOR = keccak256("REVENUE_DEPOSITOR_ROLE");
+    /// @notice Appends to patents' evidence trails (registrar, agents, the valuation registry).
+    bytes32 internal constant EVIDENCE_WRITER = keccak256("EVIDENCE_WRITER_ROLE");
+    /// @notice Accredits and de-accredits valuers.
+    bytes32 internal constant ACCREDITOR = keccak256("ACCREDITOR_ROLE");
     /// @notice Lists and delists eligible (KYC'd) investors.
     bytes32 internal constant COMPLIANCE = keccak256("COMPLIANCE_ROLE");
 }

@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/ERC20Upgradeable.sol";
+import {IEvidenceTrail} from "../interfaces/IEvidenceTrail.sol";
 import {IInvestorRegistry} from "../interfaces/IInvestorRegistry.sol";
 import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
 import {IRevenueRightsToken} from "../interfaces/IRevenueRightsToken.sol";
@@ -63,9 +64,12 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
     /// @dev One investor registry serves every token of a suite, so it is an immutable of
     /// the shared implementation (clones run its code): read on every transfer for free.
     IInvestorRegistry private immutable _INVESTORS;
+    /// @dev Likewise the evidence trail that deposits and forced transfers write to.
+    IEvidenceTrail private immutable _EVIDENCE;
 
-    constructor(IInvestorRegistry investors) {
+    constructor(IInvestorRegistry investors, IEvidenceTrail evidence) {
         _INVESTORS = investors;
+        _EVIDENCE = evidence;
         _disableInitializers();
     }
 
@@ -87,6 +91,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         (address registry, address payment, bytes32 patent,) = _args();
         if (!IPatentRegistry(registry).revenueActive(patent)) revert RevenueRightsPatentInactive(patent);
         if (amount == 0) revert RevenueRightsZeroDeposit(amount, 0);
+        if (reportHash == bytes32(0)) revert RevenueRightsMissingEvidence();
 
         // Credit what arrived, not what was asked: a fee-on-transfer token pays in less.
         uint256 before = IERC20(payment).balanceOf(address(this));
@@ -98,6 +103,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         totals.deposited = SafeCast.toUint112(totals.deposited + received);
         _totals = totals;
         emit RevenueDeposited(totals.deposits, msg.sender, received, reportHash);
+        _EVIDENCE.append(patent, uint8(IEvidenceTrail.Kind.RevenueReport), reportHash, "");
     }
 
     /// @inheritdoc IRevenueRightsToken
@@ -172,6 +178,8 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         _checkEligible(address(0), true, to, receiver.exempt);
         _move(from, _accounts[from], to, receiver, amount, _totals.deposited);
         emit ForcedTransfer(from, to, amount, evidenceHash, msg.sender);
+        (,, bytes32 patent,) = _args();
+        _EVIDENCE.append(patent, uint8(IEvidenceTrail.Kind.CourtOrder), evidenceHash, "");
     }
 
     // ---- views -----------------------------------------------------------------------
@@ -194,6 +202,11 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
     /// @inheritdoc IRevenueRightsToken
     function investorRegistry() external view returns (address) {
         return address(_INVESTORS);
+    }
+
+    /// @inheritdoc IRevenueRightsToken
+    function evidenceTrail() external view returns (address) {
+        return address(_EVIDENCE);
     }
 
     /// @inheritdoc IRevenueRightsToken

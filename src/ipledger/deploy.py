@@ -45,9 +45,38 @@ class SuiteAddresses(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     investor_registry: ChecksumAddress
+    evidence_trail: ChecksumAddress
     token_implementation: ChecksumAddress
     patent_registry: ChecksumAddress
+    valuation_registry: ChecksumAddress
     payment_token: ChecksumAddress
+
+    def of(self, contract: str) -> ChecksumAddress:
+        """The address of the suite contract named `contract` (e.g. "PatentRegistry")."""
+        field = {
+            "InvestorRegistry": "investor_registry",
+            "EvidenceTrail": "evidence_trail",
+            "RevenueRightsToken": "token_implementation",
+            "PatentRegistry": "patent_registry",
+            "ValuationRegistry": "valuation_registry",
+            "TestHKD": "payment_token",
+        }[contract]
+        address: ChecksumAddress = getattr(self, field)
+        return address
+
+
+SUBSIDY_CAP = 100  # the pilot subsidises at most 100 valuations a calendar year
+
+
+def _call(
+    w3: Web3, artifact: Artifact, address: str, sender: Sender, function: str, *args: Any
+) -> TxReceipt:
+    contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact.abi)
+    tx = contract.get_function_by_name(function)(*args).build_transaction({"from": sender.address})
+    receipt = w3.eth.wait_for_transaction_receipt(sender.send(w3, tx), timeout=RECEIPT_TIMEOUT)
+    if receipt["status"] != 1:
+        raise DeploymentError(f"{artifact.contract_name}.{function} failed during set-up")
+    return receipt
 
 
 def deploy_suite(
@@ -57,35 +86,39 @@ def deploy_suite(
     admin: Sender,
     operators: Mapping[Role, str] | None = None,
 ) -> SuiteAddresses:
-    """Deploy the registries, the token implementation and a test HKD stablecoin, and
-    grant each operational role to `operators[role]` (default: the admin)."""
-    investors, _ = deploy_artifact(
-        w3=w3, artifact=artifacts["InvestorRegistry"], sender=admin, args=(admin.address,)
-    )
-    implementation, _ = deploy_artifact(
-        w3=w3, artifact=artifacts["RevenueRightsToken"], sender=admin, args=(investors,)
-    )
-    registry, _ = deploy_artifact(
-        w3=w3,
-        artifact=artifacts["PatentRegistry"],
-        sender=admin,
-        args=(admin.address, investors, implementation),
-    )
-    payment, _ = deploy_artifact(
-        w3=w3, artifact=artifacts["TestHKD"], sender=admin, args=(admin.address,)
-    )
-    operators = operators or {}
-    for role in Role:
-        holder = Web3.to_checksum_address(operators.get(role, admin.address))
-        where = investors if role is Role.COMPLIANCE else registry
-        contract = w3.eth.contract(address=where, abi=artifacts["PatentRegistry"].abi)
-        tx = contract.functions.grantRole(role.id, holder).build_transaction(
-            {"from": admin.address}
-        )
-        w3.eth.wait_for_transaction_receipt(admin.send(w3, tx), timeout=RECEIPT_TIMEOUT)
-    return SuiteAddresses(
+    """Deploy the ledger's contracts and a test HKD stablecoin, and grant each
+    operational role to `operators[role]` (default: the admin). The valuation registry
+    and the registrar and agents may write evidence."""
+
+    def deploy(name: str, *args: Any) -> ChecksumAddress:
+        address, _ = deploy_artifact(w3=w3, artifact=artifacts[name], sender=admin, args=args)
+        return address
+
+    investors = deploy("InvestorRegistry", admin.address)
+    evidence = deploy("EvidenceTrail", admin.address)
+    implementation = deploy("RevenueRightsToken", investors, evidence)
+    registry = deploy("PatentRegistry", admin.address, investors, implementation)
+    _call(w3, artifacts["EvidenceTrail"], evidence, admin, "bindPatentRegistry", registry)
+    valuations = deploy("ValuationRegistry", admin.address, registry, evidence, SUBSIDY_CAP)
+    payment = deploy("TestHKD", admin.address)
+    suite = SuiteAddresses(
         investor_registry=investors,
+        evidence_trail=evidence,
         token_implementation=implementation,
         patent_registry=registry,
+        valuation_registry=valuations,
         payment_token=payment,
     )
+    operators = operators or {}
+    grants = [(role, operators.get(role, admin.address)) for role in Role]
+    # Whoever registers patents or acts as token agent also records their documents.
+    grants += [
+        (Role.EVIDENCE_WRITER, operators.get(Role.REGISTRAR, admin.address)),
+        (Role.EVIDENCE_WRITER, operators.get(Role.TOKEN_AGENT, admin.address)),
+        (Role.EVIDENCE_WRITER, valuations),
+    ]
+    for role, holder in dict.fromkeys(grants):
+        artifact = artifacts[role.contract]
+        where = suite.of(role.contract)
+        _call(w3, artifact, where, admin, "grantRole", role.id, Web3.to_checksum_address(holder))
+    return suite

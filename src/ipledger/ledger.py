@@ -10,6 +10,8 @@ from web3 import Web3
 from ipledger.artifacts import Artifact
 from ipledger.clients import InvestorRegistryClient, PatentRegistryClient, RevenueRightsTokenClient
 from ipledger.clients.base import ContractClient
+from ipledger.clients.evidence import EvidenceTrailClient
+from ipledger.clients.valuations import ValuationRegistryClient
 from ipledger.deploy import SuiteAddresses
 from ipledger.revert import RevertDecoder
 
@@ -22,6 +24,8 @@ class Ledger:
     decoder: RevertDecoder
     patents: PatentRegistryClient
     investors: InvestorRegistryClient
+    evidence: EvidenceTrailClient
+    valuations: ValuationRegistryClient
 
     @classmethod
     def attach(
@@ -43,6 +47,18 @@ class Ledger:
                 w3=w3,
                 address=addresses.investor_registry,
                 artifact=artifacts["InvestorRegistry"],
+                decoder=decoder,
+            ),
+            evidence=EvidenceTrailClient(
+                w3=w3,
+                address=addresses.evidence_trail,
+                artifact=artifacts["EvidenceTrail"],
+                decoder=decoder,
+            ),
+            valuations=ValuationRegistryClient(
+                w3=w3,
+                address=addresses.valuation_registry,
+                artifact=artifacts["ValuationRegistry"],
                 decoder=decoder,
             ),
         )

@@ -82,7 +82,98 @@ class Role(StrEnum):
     TOKEN_AGENT = "TOKEN_AGENT_ROLE"  # noqa: S105 - a role name, not a secret
     REVENUE_DEPOSITOR = "REVENUE_DEPOSITOR_ROLE"
     COMPLIANCE = "COMPLIANCE_ROLE"  # held in the InvestorRegistry
+    EVIDENCE_WRITER = "EVIDENCE_WRITER_ROLE"  # held in the EvidenceTrail
+    ACCREDITOR = "ACCREDITOR_ROLE"  # held in the ValuationRegistry
 
     @property
     def id(self) -> bytes:
         return keccak(text=self.value)
+
+    @property
+    def contract(self) -> str:
+        """The contract whose AccessControl holds this role."""
+        return {
+            Role.COMPLIANCE: "InvestorRegistry",
+            Role.EVIDENCE_WRITER: "EvidenceTrail",
+            Role.ACCREDITOR: "ValuationRegistry",
+        }.get(self, "PatentRegistry")
+
+
+class Method(IntEnum):
+    """`IValuationRegistry.Method`."""
+
+    INCOME = 0
+    MARKET = 1
+    COST = 2
+
+
+class Valuation(BaseModel):
+    """A valuation as the valuer signs it (`IValuationRegistry.Valuation`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    report_id: bytes
+    patent_id: bytes
+    valuer: ChecksumAddress
+    value: int  # minor units of `currency`
+    currency: str  # ISO 4217
+    valuation_date: int  # unix seconds
+    valid_until: int
+    method: Method
+    standard: str
+    citation_network: int
+    commercial_application: int
+    technology_maturity: int
+    market_potential: int
+    report_hash: bytes
+    subsidised: bool
+
+    def typed_message(self) -> dict[str, object]:
+        """The EIP-712 message (field names as in Solidity)."""
+        return {
+            "reportId": self.report_id,
+            "patentId": self.patent_id,
+            "valuer": self.valuer,
+            "value": self.value,
+            "currency": self.currency.encode("ascii"),
+            "valuationDate": self.valuation_date,
+            "validUntil": self.valid_until,
+            "method": int(self.method),
+            "standard": self.standard,
+            "citationNetwork": self.citation_network,
+            "commercialApplication": self.commercial_application,
+            "technologyMaturity": self.technology_maturity,
+            "marketPotential": self.market_potential,
+            "reportHash": self.report_hash,
+            "subsidised": self.subsidised,
+        }
+
+    def as_tuple(self) -> tuple[object, ...]:
+        """The struct as a contract call argument."""
+        return tuple(self.typed_message().values())
+
+
+class EvidenceKind(IntEnum):
+    """`IEvidenceTrail.Kind`."""
+
+    FILING = 0
+    GRANT = 1
+    ASSIGNMENT = 2
+    LICENCE = 3
+    REVENUE_REPORT = 4
+    VALUATION = 5
+    COURT_ORDER = 6
+    OTHER = 7
+
+
+class LatestValuation(BaseModel):
+    """`ValuationRegistry.latestValuation`: the latest valuation valid now, if any."""
+
+    model_config = ConfigDict(frozen=True)
+
+    report_id: bytes
+    valuer: ChecksumAddress
+    value: int
+    currency: str
+    valuation_date: int
+    valid_until: int

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title IValuationRegistry
+/// @notice Valuations of patents by accredited valuers, under the national standard
+/// (GB/T 42748-2023), signed by the valuer with EIP-712 and relayed by anyone.
+/// @dev The EIP-712 domain is ("ipledger ValuationRegistry", "1", chain id, this
+/// contract), readable through ERC-5267 `eip712Domain()`. A valuer that is a contract
+/// signs through ERC-1271: the signature is checked against `valuation.valuer` with
+/// OpenZeppelin's SignatureChecker, which also rejects malleable (high-s) and malformed
+/// ECDSA signatures. Each attestation appends a valuation entry (its report hash) to the
+/// patent's evidence trail. History is readable from `ValuationAttested` events.
+interface IValuationRegistry {
+    /// @notice Valuation method.
+    enum Method {
+        Income,
+        Market,
+        Cost
+    }
+
+    /// @notice Why an attestation was refused; `attestBatch` reports it per skipped item.
+    enum Rejection {
+        None,
+        UnaccreditedValuer, // unknown valuer, or accreditation lapsed
+        UnknownPatent,
+        AlreadyAttested, // the report id is taken: a signature never counts twice
+        InvalidSignature, // not the valuer's signature over these exact fields, or malleable
+        InvalidDates, // valid-until not after the valuation date
+        DateInFuture, // valuation date after the current block
+        InvalidField, // zero report id, value or report hash; bad currency, method or score
+        SubsidyCapReached // the calendar year's subsidised valuations are used up
+    }
+
+    /// @notice A valuation, as the valuer signs it.
+    struct Valuation {
+        bytes32 reportId; // the valuer's unique id of the report
+        bytes32 patentId; // the patent valued
+        address valuer; // the accredited valuer who signs
+        uint128 value; // in minor units of `currency`
+        bytes3 currency; // ISO 4217 code, e.g. "HKD"
+        uint64 valuationDate; // unix seconds
+        uint64 validUntil; // unix seconds, after valuationDate
+        uint8 method; // a `Method`
+        string standard; // e.g. "GB/T 42748-2023"
+        uint8 citationNetwork; // score 0-100
+        uint8 commercialApplication; // score 0-100
+        uint8 technologyMaturity; // score 0-100
+        uint8 marketPotential; // score 0-100
+        bytes32 reportHash; // sha256 of the report document
+        bool subsidised; // counts against the pilot's yearly subsidy cap
+    }
+
+    /// @notice An accredited valuer.
+    struct Valuer {
+        string name;
+        bytes2 jurisdiction; // "HK", or "CN" for mainland centres under mutual recognition
+        uint64 accreditedUntil; // accredited while block.timestamp < accreditedUntil
+    }
+
+    /// @notice What `latestValuation` returns.
+    struct LatestValuation {
+        bool found; // false when the patent has no valid valuation now
+        bytes32 reportId;
+        address valuer;
+        uint128 value;
+        bytes3 currency;
+        uint64 valuationDate;
+        uint64 validUntil;
+    }
+
+    error ValuationUnaccreditedValuer(bytes32 reportId, address valuer);
+    error ValuationUnknownPatent(bytes32 reportId, bytes32 patentId);
+    error ValuationAlreadyAttested(bytes32 reportId);
+    error ValuationInvalidSignature(bytes32 reportId, address valuer);
+    error ValuationInvalidDates(bytes32 reportId, uint64 valuationDate, uint64 validUntil);
+    error ValuationDateInFuture(bytes32 reportId, uint64 valuationDate, uint64 nowTs);
+    error ValuationInvalidField(bytes32 reportId);
+    error ValuationSubsidyCapReached(bytes32 reportId, uint256 year, uint256 cap);
+    error ValuationBatchLengthMismatch(uint256 valuations, uint256 signatures);
+    error ValuationNotAttested(bytes32 reportId);
+    error ValuationAlreadyRevoked(bytes32 reportId);
+    error ValuationNotValuer(bytes32 reportId, address caller);
+    error ValuationInvalidValuer(address valuer);
+
+    event ValuationAttested(
+        bytes32 indexed reportId, bytes32 indexed patentId, address indexed valuer, Valuation valuation
+    );
+    event AttestationSkipped(bytes32 indexed reportId, address indexed valuer, Rejection reason);
+    event ValuationRevoked(bytes32 indexed reportId, bytes32 indexed patentId, address indexed valuer, string reason);
+    event ValuerSet(address indexed valuer, string name, bytes2 jurisdiction, uint64 accreditedUntil);
+    event ValuerRemoved(address indexed valuer);
+    event SubsidyCapSet(uint256 cap);
+
+    /// @notice Accredits (or re-accredits) `valuer`. Accreditor role only.
+    function setValuer(address valuer, string calldata name, bytes2 jurisdiction, uint64 accreditedUntil) external;
+
+    /// @notice Withdraws `valuer`'s accreditation. Accreditor role only.
+    function removeValuer(address valuer) external;
+
+    /// @notice Sets how many subsidised valuations a calendar year may have. Admin only.
+    function setSubsidyCap(uint256 cap) external;
+
+    /// @notice Records `valuation`, signed by its valuer; reverts with the reason otherwise.
+    function attest(Valuation calldata valuation, bytes calldata signature) external;
+
+    /// @notice Records each valid valuation; skips the others, emitting `AttestationSkipped`
+    /// with the reason, so one bad item never blocks the rest.
+    /// @return attested how many were recorded
+    function attestBatch(Valuation[] calldata valuations, bytes[] calldata signatures)
+        external
+        returns (uint256 attested);
+
+    /// @notice Revokes a valuation; by its valuer only.
+    function revoke(bytes32 reportId, string calldata reason) external;
+
+    /// @notice Revokes a valuation with the valuer's EIP-712 signature over
+    /// `Revocation(bytes32 reportId,string reason)`, relayed by anyone.
+    function revokeBySig(bytes32 reportId, string calldata reason, bytes calldata signature) external;
+
+    /// @notice Whether `reportId` was ever attested (revoked ones included).
+    function isAttested(bytes32 reportId) external view returns (bool);
+
+    /// @notice Whether `reportId` was revoked.
+    function isRevoked(bytes32 reportId) external view returns (bool);
+
+    /// @notice The valuation of `patentId` with the latest valuation date that is neither
+    /// revoked nor expired at this block; `found` is false when there is none.
+    function latestValuation(bytes32 patentId) external view returns (LatestValuation memory);
+
+    /// @notice The EIP-712 digest a valuer signs for `valuation`.
+    function hashValuation(Valuation calldata valuation) external view returns (bytes32);
+
+    /// @notice A valuer's accreditation; reverts for an unknown valuer.
+    function valuer(address account) external view returns (Valuer memory);
+
+    /// @notice Subsidised valuations attested with a valuation date in `year` (UTC).
+    function subsidisedIn(uint256 year) external view returns (uint256);
+
+    /// @notice The yearly cap on subsidised valuations.
+    function subsidyCap() external view returns (uint256);
+}

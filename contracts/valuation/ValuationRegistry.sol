@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IEvidenceTrail} from "../interfaces/IEvidenceTrail.sol";
+import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
+import {IValuationRegistry} from "../interfaces/IValuationRegistry.sol";
+import {CalendarYear} from "../libraries/CalendarYear.sol";
+import {Jurisdictions} from "../libraries/Jurisdictions.sol";
+import {Roles} from "../libraries/Roles.sol";
+
+/// @title ValuationRegistry
+/// @notice Accredited valuers' EIP-712 valuations of patents; see IValuationRegistry.
+contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
+    bytes32 public constant VALUATION_TYPEHASH = keccak256(
+        "Valuation(bytes32 reportId,bytes32 patentId,address valuer,uint128 value,bytes3 currency,"
+        "uint64 valuationDate,uint64 validUntil,uint8 method,string standard,uint8 citationNetwork,"
+        "uint8 commercialApplication,uint8 technologyMaturity,uint8 marketPotential,bytes32 reportHash,"
+        "bool subsidised)"
+    );
+    bytes32 public constant REVOCATION_TYPEHASH = keccak256("Revocation(bytes32 reportId,string reason)");
+
+    /// @dev What `latestValuation` needs, in three slots; the rest is in the event.
+    struct Record {
+        bytes32 patentId;
+        address valuer;
+        uint64 validUntil;
+        bool revoked;
+        uint128 value;
+        bytes3 currency;
+        uint64 valuationDate;
+        bytes32 previous; // the patent's valuation with the next earlier date (a list by date)
+    }
+
+    IPatentRegistry private immutable _PATENTS;
+    IEvidenceTrail private immutable _EVIDENCE;
+
+    mapping(bytes32 reportId => Record) private _records;
+    mapping(bytes32 patentId => bytes32 reportId) private _latest;
+    mapping(address account => Valuer) private _valuers;
+    mapping(uint256 year => uint256) private _subsidised;
+    uint256 private _subsidyCap;
+
+    constructor(address admin, IPatentRegistry patents, IEvidenceTrail evidence, uint256 subsidyCap_)
+        EIP712("ipledger ValuationRegistry", "1")
+    {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _PATENTS = patents;
+        _EVIDENCE = evidence;
+        _subsidyCap = subsidyCap_;
+        emit SubsidyCapSet(subsidyCap_);
+    }
+
+    // ---- valuers ---------------------------------------------------------------------
+
+    /// @inheritdoc IValuationRegistry
+    function setValuer(address account, string calldata name, bytes2 jurisdiction, uint64 accreditedUntil)
+        external
+        onlyRole(Roles.ACCREDITOR)
+    {
+        if (account == address(0) || !Jurisdictions.isCountryCode(jurisdiction) || bytes(name).length == 0) {
+            revert ValuationInvalidValuer(account);
+        }
+        _valuers[account] = Valuer(name, jurisdiction, accreditedUntil);
+        emit ValuerSet(account, name, jurisdiction, accreditedUntil);
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function removeValuer(address account) external onlyRole(Roles.ACCREDITOR) {
+        if (_valuers[account].accreditedUntil == 0) revert ValuationInvalidValuer(account);
+        delete _valuers[account];
+        emit ValuerRemoved(account);
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function setSubsidyCap(uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _subsidyCap = cap;
+        emit SubsidyCapSet(cap);
+    }
+
+    // ---- attestations ----------------------------------------------------------------
+
+    /// @inheritdoc IValuationRegistry
+    function attest(Valuation calldata valuation, bytes calldata signature) external {
+        Rejection reason = _check(valuation, signature);
+        if (reason != Rejection.None) _revertFor(reason, valuation);
+        _record(valuation);
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function attestBatch(Valuation[] calldata valuations, bytes[] calldata signatures)
+        external
+        returns (uint256 attested)
+    {
+        if (valuations.length != signatures.length) {
+            revert ValuationBatchLengthMismatch(valuations.length, signatures.length);
+        }
+        for (uint256 i = 0; i < valuations.length; ++i) {
+            Rejection reason = _check(valuations[i], signatures[i]);
+            if (reason == Rejection.None) {
+                _record(valuations[i]);
+                ++attested;
+            } else {
+                emit AttestationSkipped(valuations[i].reportId, valuations[i].valuer, reason);
+            }
+        }
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function revoke(bytes32 reportId, string calldata reason) external {
+        _revoke(reportId, reason, msg.sender);
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function revokeBySig(bytes32 reportId, string calldata reason, bytes calldata signature) external {
+        bytes32 digest =
+            _hashTypedDataV4(keccak256(abi.encode(REVOCATION_TYPEHASH, reportId, keccak256(bytes(reason)))));
+        address signer = _records[reportId].valuer;
+        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
+            revert ValuationInvalidSignature(reportId, signer);
+        }
+        _revoke(reportId, reason, signer);
+    }
+
+    // ---- views -----------------------------------------------------------------------
+
+    /// @inheritdoc IValuationRegistry
+    function isAttested(bytes32 reportId) external view returns (bool) {
+        return _records[reportId].patentId != bytes32(0);
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function isRevoked(bytes32 reportId) external view returns (bool) {
+        return _records[reportId].revoked;
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function latestValuation(bytes32 patentId) external view returns (LatestValuation memory latest) {
+        // Walks back by valuation date past revoked and expired ones: a patent has a few
+        // valuations a year at most, so the walk is short.
+        for (bytes32 id = _latest[patentId]; id != bytes32(0); id = _records[id].previous) {
+            Record storage r = _records[id];
+            if (!r.revoked && block.timestamp < r.validUntil) {
+                return LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
+            }
+        }
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function hashValuation(Valuation calldata valuation) public view returns (bytes32) {
+        // EIP-712 encodeData is the concatenation of 32-byte words; it is built in two
+        // halves only to keep the compiler's stack within bounds.
+        bytes memory head = abi.encode(
+            VALUATION_TYPEHASH,
+            valuation.reportId,
+            valuation.patentId,
+            valuation.valuer,
+            valuation.value,
+            valuation.currency,
+            valuation.valuationDate,
+            valuation.validUntil
+        );
+        bytes memory tail = abi.encode(
+            valuation.method,
+            keccak256(bytes(valuation.standard)),
+            valuation.citationNetwork,
+            valuation.commercialApplication,
+            valuation.technologyMaturity,
+            valuation.marketPotential,
+            valuation.reportHash,
+            valuation.subsidised
+        );
+        return _hashTypedDataV4(keccak256(bytes.concat(head, tail)));
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function valuer(address account) external view returns (Valuer memory record) {
+        record = _valuers[account];
+        if (record.accreditedUntil == 0) revert ValuationInvalidValuer(account);
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function subsidisedIn(uint256 year) external view returns (uint256) {
+        return _subsidised[year];
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function subsidyCap() external view returns (uint256) {
+        return _subsidyCap;
+    }
+
+    /// @notice The patent registry and evidence trail this registry uses.
+    function dependencies() external view returns (address patents, address evidence) {
+        return (address(_PATENTS), address(_EVIDENCE));
+    }
+
+    // ---- internals -------------------------------------------------------------------
+
+    /// @dev Every reason to refuse, cheapest checks first; the signature check last but
+    /// one, since it costs the most.
+    function _check(Valuation calldata v, bytes calldata signature) private view returns (Rejection) {
+        if (
+            v.reportId == bytes32(0) || v.value == 0 || v.reportHash == bytes32(0)
+                || v.method > uint8(type(Method).max) || !_isCurrencyCode(v.currency) || v.citationNetwork > 100
+                || v.commercialApplication > 100 || v.technologyMaturity > 100 || v.marketPotential > 100
+        ) return Rejection.InvalidField;
+        if (v.validUntil <= v.valuationDate) return Rejection.InvalidDates;
+        if (v.valuationDate > block.timestamp) return Rejection.DateInFuture;
+        if (_records[v.reportId].patentId != bytes32(0)) return Rejection.AlreadyAttested;
+        if (block.timestamp >= _valuers[v.valuer].accreditedUntil) return Rejection.UnaccreditedValuer;
+        if (!_PATENTS.isRegistered(v.patentId)) return Rejection.UnknownPatent;
+        if (!SignatureChecker.isValidSignatureNow(v.valuer, hashValuation(v), signature)) {
+            return Rejection.InvalidSignature;
+        }
+        if (v.subsidised && _subsidised[CalendarYear.yearOf(v.valuationDate)] >= _subsidyCap) {
+            return Rejection.SubsidyCapReached;
+        }
+        return Rejection.None;
+    }
+
+    function _record(Valuation calldata v) private {
+        if (v.subsidised) ++_subsidised[CalendarYear.yearOf(v.valuationDate)];
+        bytes32 previous = _insertByDate(v.patentId, v.reportId, v.valuationDate);
+        _records[v.reportId] = Record(
+            v.patentId, v.valuer, v.validUntil, false, v.value, v.currency, v.valuationDate, previous
+        );
+        emit ValuationAttested(v.reportId, v.patentId, v.valuer, v);
+        _EVIDENCE.append(v.patentId, uint8(IEvidenceTrail.Kind.Valuation), v.reportHash, "");
+    }
+
+    /// @dev Links `reportId` into the patent's list, newest valuation date first; returns
+    /// the entry it goes before. A valuation relayed late (older date) walks back to its place.
+    function _insertByDate(bytes32 patentId, bytes32 reportId, uint64 date) private returns (bytes32) {
+        bytes32 newest = _latest[patentId];
+        if (newest == bytes32(0) || _records[newest].valuationDate <= date) {
+            _latest[patentId] = reportId;
+            return newest;
+        }
+        bytes32 cursor = newest;
+        bytes32 earlier = _records[cursor].previous;
+        while (earlier != bytes32(0) && _records[earlier].valuationDate > date) {
+            cursor = earlier;
+            earlier = _records[cursor].previous;
+        }
+        _records[cursor].previous = reportId;
+        return earlier;
+    }
+
+    function _revoke(bytes32 reportId, string calldata reason, address by) private {
+        Record storage r = _records[reportId];
+        if (r.patentId == bytes32(0)) revert ValuationNotAttested(reportId);
+        if (r.valuer != by) revert ValuationNotValuer(reportId, by);
+        if (r.revoked) revert ValuationAlreadyRevoked(reportId);
+        r.revoked = true;
+        emit ValuationRevoked(reportId, r.patentId, by, reason);
+    }
+
+    function _revertFor(Rejection reason, Valuation calldata v) private view {
+        if (reason == Rejection.UnaccreditedValuer) revert ValuationUnaccreditedValuer(v.reportId, v.valuer);
+        if (reason == Rejection.UnknownPatent) revert ValuationUnknownPatent(v.reportId, v.patentId);
+        if (reason == Rejection.AlreadyAttested) revert ValuationAlreadyAttested(v.reportId);
+        if (reason == Rejection.InvalidSignature) revert ValuationInvalidSignature(v.reportId, v.valuer);
+        if (reason == Rejection.InvalidDates) revert ValuationInvalidDates(v.reportId, v.valuationDate, v.validUntil);
+        if (reason == Rejection.DateInFuture) {
+            revert ValuationDateInFuture(v.reportId, v.valuationDate, uint64(block.timestamp));
+        }
+        if (reason == Rejection.SubsidyCapReached) {
+            revert ValuationSubsidyCapReached(v.reportId, CalendarYear.yearOf(v.valuationDate), _subsidyCap);
+        }
+        revert ValuationInvalidField(v.reportId);
+    }
+
+    function _isCurrencyCode(bytes3 code) private pure returns (bool) {
+        for (uint256 i = 0; i < 3; ++i) {
+            if (code[i] < "A" || code[i] > "Z") return false;
+        }
+        return true;
+    }
+}

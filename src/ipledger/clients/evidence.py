@@ -1,0 +1,37 @@
+"""Client of the EvidenceTrail."""
+
+from __future__ import annotations
+
+from web3.types import TxReceipt
+
+from ipledger.clients.base import ContractClient
+from ipledger.evidence import EvidenceEntry
+from ipledger.tx import Sender
+from ipledger.types import EvidenceKind
+
+
+class EvidenceTrailClient(ContractClient):
+    def append(
+        self,
+        patent_id: bytes,
+        kind: EvidenceKind,
+        content_hash: bytes,
+        uri: str = "",
+        *,
+        sender: Sender,
+    ) -> tuple[EvidenceEntry, TxReceipt]:
+        receipt = self._send("append", patent_id, int(kind), content_hash, uri, sender=sender)
+        [event] = self.events(receipt, "EvidenceAppended")
+        return EvidenceEntry.from_event(event), receipt
+
+    def head(self, patent_id: bytes) -> tuple[bytes, int]:
+        entry_hash, count = self._call("head", patent_id)
+        return bytes(entry_hash), int(count)
+
+    def entries(self, patent_id: bytes, *, from_block: int = 0) -> list[EvidenceEntry]:
+        """Every `EvidenceAppended` event of `patent_id`, in chain order."""
+        logs = self.contract.events.EvidenceAppended().get_logs(
+            from_block=from_block, argument_filters={"patentId": patent_id}
+        )
+        ordered = sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
+        return [EvidenceEntry.from_event(log) for log in ordered]

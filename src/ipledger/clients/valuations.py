@@ -1,0 +1,81 @@
+"""Client of the ValuationRegistry."""
+
+from __future__ import annotations
+
+from web3 import Web3
+from web3.types import EventData, TxReceipt
+
+from ipledger.clients.base import ContractClient
+from ipledger.eip712 import Domain
+from ipledger.tx import Sender
+from ipledger.types import LatestValuation, Valuation, jurisdiction_bytes
+
+
+class ValuationRegistryClient(ContractClient):
+    def domain(self) -> Domain:
+        return Domain.of(self.contract)
+
+    def set_valuer(
+        self, valuer: str, *, name: str, jurisdiction: str, accredited_until: int, sender: Sender
+    ) -> TxReceipt:
+        return self._send(
+            "setValuer",
+            Web3.to_checksum_address(valuer),
+            name,
+            jurisdiction_bytes(jurisdiction),
+            accredited_until,
+            sender=sender,
+        )
+
+    def remove_valuer(self, valuer: str, *, sender: Sender) -> TxReceipt:
+        return self._send("removeValuer", Web3.to_checksum_address(valuer), sender=sender)
+
+    def attest(self, valuation: Valuation, signature: bytes, *, sender: Sender) -> TxReceipt:
+        return self._send("attest", valuation.as_tuple(), signature, sender=sender)
+
+    def attest_batch(
+        self, items: list[tuple[Valuation, bytes]], *, sender: Sender
+    ) -> tuple[TxReceipt, list[EventData]]:
+        """Attest many; returns the receipt and the `AttestationSkipped` events."""
+        receipt = self._send(
+            "attestBatch",
+            [v.as_tuple() for v, _ in items],
+            [s for _, s in items],
+            sender=sender,
+        )
+        return receipt, self.events(receipt, "AttestationSkipped")
+
+    def revoke(self, report_id: bytes, reason: str, *, sender: Sender) -> TxReceipt:
+        return self._send("revoke", report_id, reason, sender=sender)
+
+    def revoke_by_sig(
+        self, report_id: bytes, reason: str, signature: bytes, *, sender: Sender
+    ) -> TxReceipt:
+        return self._send("revokeBySig", report_id, reason, signature, sender=sender)
+
+    def is_attested(self, report_id: bytes) -> bool:
+        return bool(self._call("isAttested", report_id))
+
+    def is_revoked(self, report_id: bytes) -> bool:
+        return bool(self._call("isRevoked", report_id))
+
+    def latest_valuation(self, patent_id: bytes) -> LatestValuation | None:
+        found, report_id, valuer, value, currency, date, valid_until = self._call(
+            "latestValuation", patent_id
+        )
+        if not found:
+            return None
+        return LatestValuation(
+            report_id=report_id,
+            valuer=valuer,
+            value=value,
+            currency=currency.decode("ascii"),
+            valuation_date=date,
+            valid_until=valid_until,
+        )
+
+    def hash_valuation(self, valuation: Valuation) -> bytes:
+        return bytes(self._call("hashValuation", valuation.as_tuple()))
+
+    def subsidised_in(self, year: int) -> int:
+        return int(self._call("subsidisedIn", year))

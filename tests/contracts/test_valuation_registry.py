@@ -1,0 +1,374 @@
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils.crypto import keccak
+
+from ipledger.deploy import deploy_artifact
+from ipledger.eip712 import Domain, sign_revocation, sign_valuation, valuation_message
+from ipledger.errors import ContractRevertError
+from ipledger.types import EvidenceKind, Method, Role, Valuation, patent_id
+from tests.chaintools import advance, now
+from tests.conftest import YEAR
+from tests.contracts.conftest import Market
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+VALUER_KEY = keccak(text="accredited valuer, HKSTP valuation centre")
+OTHER_KEY = keccak(text="another accredited valuer")
+
+
+@pytest.fixture
+def valuer(market: Market) -> LocalAccount:
+    account: LocalAccount = Account.from_key(VALUER_KEY)
+    market.ledger.valuations.set_valuer(
+        account.address,
+        name="HK Technology & Innovation Support Centre",
+        jurisdiction="HK",
+        accredited_until=now(market.ledger.w3) + YEAR,
+        sender=market.actors.admin,
+    )
+    return account
+
+
+def make(m: Market, signer: LocalAccount, n: int = 1, **overrides: object) -> Valuation:
+    t = now(m.ledger.w3)
+    fields: dict[str, object] = {
+        "report_id": keccak(text=f"HKTIS-2026-{n:04d}"),
+        "patent_id": m.patent_id,
+        "valuer": signer.address,
+        "value": 12_500_000_00,
+        "currency": "HKD",
+        "valuation_date": t - 86400,
+        "valid_until": t + YEAR,
+        "method": Method.INCOME,
+        "standard": "GB/T 42748-2023",
+        "citation_network": 72,
+        "commercial_application": 81,
+        "technology_maturity": 64,
+        "market_potential": 77,
+        "report_hash": keccak(text=f"report {n}"),
+        "subsidised": True,
+    }
+    fields.update(overrides)
+    return Valuation(**fields)  # type: ignore[arg-type]
+
+
+def signed(m: Market, valuer: LocalAccount, valuation: Valuation) -> bytes:
+    return sign_valuation(valuer, m.ledger.valuations.domain(), valuation)
+
+
+def test_attest_records_latest_and_appends_evidence(market: Market, valuer: LocalAccount) -> None:
+    v = make(market, valuer)
+    receipt = market.ledger.valuations.attest(
+        v, signed(market, valuer, v), sender=market.actors.outsider
+    )
+    assert market.ledger.valuations.is_attested(v.report_id)
+    latest = market.ledger.valuations.latest_valuation(market.patent_id)
+    assert latest is not None
+    assert (latest.report_id, latest.value, latest.currency, latest.valuer) == (
+        v.report_id,
+        v.value,
+        "HKD",
+        valuer.address,
+    )
+    [event] = market.ledger.valuations.events(receipt, "ValuationAttested")
+    assert event["args"]["valuation"]["standard"] == "GB/T 42748-2023"
+    [entry] = market.ledger.evidence.entries(market.patent_id)
+    assert (entry.kind, entry.content_hash, entry.submitter) == (
+        EvidenceKind.VALUATION,
+        v.report_hash,
+        market.ledger.addresses.valuation_registry,
+    )
+
+
+def test_python_digest_matches_contract(market: Market, valuer: LocalAccount) -> None:
+    v = make(market, valuer)
+    domain = market.ledger.valuations.domain()
+    assert domain.chain_id == market.ledger.w3.eth.chain_id
+    assert domain.verifying_contract == market.ledger.addresses.valuation_registry
+    message = valuation_message(domain, v)
+    digest = keccak(b"\x19" + message.version + message.header + message.body)
+    assert market.ledger.valuations.hash_valuation(v) == digest
+
+
+def test_same_signature_never_counts_twice(market: Market, valuer: LocalAccount) -> None:
+    v = make(market, valuer)
+    signature = signed(market, valuer, v)
+    market.ledger.valuations.attest(v, signature, sender=market.actors.outsider)
+    with pytest.raises(ContractRevertError.named("ValuationAlreadyAttested")) as info:
+        market.ledger.valuations.attest(v, signature, sender=market.actors.admin)
+    assert info.value.arguments == {"reportId": v.report_id}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"report_id": keccak(text="other")},
+        {"value": 1},
+        {"currency": "USD"},
+        {"valuation_date": 1},
+        {"valid_until": 2**40},
+        {"method": Method.COST},
+        {"standard": "ISO 10668"},
+        {"citation_network": 1},
+        {"commercial_application": 1},
+        {"technology_maturity": 1},
+        {"market_potential": 1},
+        {"report_hash": keccak(text="other report")},
+        {"subsidised": False},
+    ],
+)
+def test_any_field_changed_after_signing_is_rejected(
+    market: Market, valuer: LocalAccount, change: dict[str, object]
+) -> None:
+    v = make(market, valuer)
+    signature = signed(market, valuer, v)
+    with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")):
+        market.ledger.valuations.attest(
+            v.model_copy(update=change), signature, sender=market.actors.admin
+        )
+
+
+def test_patent_changed_after_signing_is_rejected(market: Market, valuer: LocalAccount) -> None:
+    from tests.contracts.conftest import open_market
+
+    other = open_market(market.ledger, market.actors, number="30054321")
+    v = make(market, valuer)
+    signature = signed(market, valuer, v)
+    with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")):
+        market.ledger.valuations.attest(
+            v.model_copy(update={"patent_id": other.patent_id}),
+            signature,
+            sender=market.actors.admin,
+        )
+
+
+def test_signature_by_another_accredited_valuer_is_rejected(
+    market: Market, valuer: LocalAccount
+) -> None:
+    other: LocalAccount = Account.from_key(OTHER_KEY)
+    market.ledger.valuations.set_valuer(
+        other.address,
+        name="CN centre",
+        jurisdiction="CN",
+        accredited_until=2**40,
+        sender=market.actors.admin,
+    )
+    v = make(market, valuer)
+    with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")) as info:
+        market.ledger.valuations.attest(v, signed(market, other, v), sender=market.actors.admin)
+    assert info.value.arguments["valuer"] == valuer.address
+
+
+@pytest.mark.parametrize("target", ["chain", "contract"])
+def test_signature_for_another_domain_is_rejected(
+    market: Market, valuer: LocalAccount, target: str
+) -> None:
+    v = make(market, valuer)
+    domain = market.ledger.valuations.domain()
+    if target == "chain":
+        domain = domain.model_copy(update={"chain_id": domain.chain_id + 1})
+    else:
+        domain = domain.model_copy(
+            update={"verifying_contract": market.ledger.addresses.patent_registry}
+        )
+    with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")):
+        market.ledger.valuations.attest(
+            v, sign_valuation(valuer, domain, v), sender=market.actors.admin
+        )
+
+
+def test_high_s_and_malformed_signatures_are_rejected(market: Market, valuer: LocalAccount) -> None:
+    v = make(market, valuer)
+    signature = signed(market, valuer, v)
+    r, s, parity = signature[:32], int.from_bytes(signature[32:64], "big"), signature[64]
+    malleable = r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - parity])  # 27 <-> 28
+    for bad in (malleable, signature[:64], signature + b"\x00", b"\x01" * 65):
+        with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")):
+            market.ledger.valuations.attest(v, bad, sender=market.actors.admin)
+    market.ledger.valuations.attest(v, signature, sender=market.actors.admin)
+
+
+def test_unaccredited_and_lapsed_valuers_are_rejected(market: Market, valuer: LocalAccount) -> None:
+    stranger: LocalAccount = Account.from_key(OTHER_KEY)
+    v = make(market, stranger)
+    with pytest.raises(ContractRevertError.named("ValuationUnaccreditedValuer")) as info:
+        market.ledger.valuations.attest(v, signed(market, stranger, v), sender=market.actors.admin)
+    assert info.value.arguments == {"reportId": v.report_id, "valuer": stranger.address}
+    mine = make(market, valuer, 2)
+    signature = signed(market, valuer, mine)
+    advance(market.ledger.w3, YEAR + 10)
+    with pytest.raises(ContractRevertError.named("ValuationUnaccreditedValuer")):
+        market.ledger.valuations.attest(mine, signature, sender=market.actors.admin)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"patent_id": patent_id("HK", "404")}, "ValuationUnknownPatent"),
+        ({"valid_until": 0}, "ValuationInvalidDates"),
+        ({"valuation_date": 2**40, "valid_until": 2**41}, "ValuationDateInFuture"),
+        ({"citation_network": 101}, "ValuationInvalidField"),
+        ({"currency": "hkd"}, "ValuationInvalidField"),
+        ({"value": 0}, "ValuationInvalidField"),
+        ({"report_hash": b"\0" * 32}, "ValuationInvalidField"),
+    ],
+)
+def test_invalid_valuations_are_rejected(
+    market: Market, valuer: LocalAccount, change: dict[str, object], error: str
+) -> None:
+    v = make(market, valuer, **change)
+    with pytest.raises(ContractRevertError.named(error)):
+        market.ledger.valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+
+
+def test_latest_skips_revoked_and_expired(market: Market, valuer: LocalAccount) -> None:
+    t = now(market.ledger.w3)
+    older = make(market, valuer, 1, valuation_date=t - 1000, valid_until=t + YEAR)
+    newer = make(market, valuer, 2, valuation_date=t - 500, valid_until=t + 100)
+    # Relayed newest first: the list is kept in valuation-date order regardless.
+    for v in (newer, older):
+        market.ledger.valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+    valuations = market.ledger.valuations
+    assert valuations.latest_valuation(market.patent_id).report_id == newer.report_id  # type: ignore[union-attr]
+    advance(market.ledger.w3, 200)
+    assert valuations.latest_valuation(market.patent_id).report_id == older.report_id  # type: ignore[union-attr]
+    valuations.revoke(
+        older.report_id, "comparables restated", sender=_valuer_sender(market, valuer)
+    )
+    assert valuations.is_revoked(older.report_id)
+    assert valuations.latest_valuation(market.patent_id) is None
+
+
+def _valuer_sender(market: Market, valuer: LocalAccount):  # type: ignore[no-untyped-def]
+    """Fund the valuer's key so it can send its own transaction."""
+    from ipledger.tx import KeyAccount
+
+    tx = market.ledger.w3.eth.send_transaction(
+        {"from": market.actors.admin.address, "to": valuer.address, "value": 10**18}
+    )
+    market.ledger.w3.eth.wait_for_transaction_receipt(tx)
+    return KeyAccount(valuer)
+
+
+def test_revoke_rules(market: Market, valuer: LocalAccount) -> None:
+    v = make(market, valuer)
+    market.ledger.valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+    with pytest.raises(ContractRevertError.named("ValuationNotValuer")):
+        market.ledger.valuations.revoke(v.report_id, "no", sender=market.actors.admin)
+    with pytest.raises(ContractRevertError.named("ValuationNotAttested")):
+        market.ledger.valuations.revoke(keccak(text="nope"), "no", sender=market.actors.admin)
+    domain = market.ledger.valuations.domain()
+    forged = sign_revocation(Account.from_key(OTHER_KEY), domain, v.report_id, "withdrawn")
+    with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")):
+        market.ledger.valuations.revoke_by_sig(
+            v.report_id, "withdrawn", forged, sender=market.actors.admin
+        )
+    good = sign_revocation(valuer, domain, v.report_id, "withdrawn")
+    receipt = market.ledger.valuations.revoke_by_sig(
+        v.report_id, "withdrawn", good, sender=market.actors.outsider
+    )
+    [event] = market.ledger.valuations.events(receipt, "ValuationRevoked")
+    assert event["args"]["reason"] == "withdrawn"
+    with pytest.raises(ContractRevertError.named("ValuationAlreadyRevoked")):
+        market.ledger.valuations.revoke_by_sig(
+            v.report_id, "withdrawn", good, sender=market.actors.outsider
+        )
+
+
+def test_batch_skips_and_reports_bad_items(market: Market, valuer: LocalAccount) -> None:
+    items = [(v, signed(market, valuer, v)) for v in (make(market, valuer, i) for i in range(3))]
+    items[1] = (items[1][0], items[0][1])  # item 1 carries item 0's signature
+    _, skipped = market.ledger.valuations.attest_batch(items, sender=market.actors.outsider)
+    assert [(e["args"]["reportId"], e["args"]["reason"]) for e in skipped] == [
+        (items[1][0].report_id, 4)
+    ]
+    attested = [market.ledger.valuations.is_attested(v.report_id) for v, _ in items]
+    assert attested == [True, False, True]
+    # A replayed batch attests nothing new and reports each item as already attested.
+    _, skipped = market.ledger.valuations.attest_batch(
+        [items[0], items[2]], sender=market.actors.admin
+    )
+    assert [e["args"]["reason"] for e in skipped] == [3, 3]
+
+
+def test_batch_length_mismatch_reverts(market: Market, valuer: LocalAccount) -> None:
+    v = make(market, valuer)
+    with pytest.raises(ContractRevertError.named("ValuationBatchLengthMismatch")):
+        market.ledger.valuations._send(
+            "attestBatch", [v.as_tuple()], [], sender=market.actors.admin
+        )
+
+
+def test_subsidy_cap_is_100_per_calendar_year(market: Market, valuer: LocalAccount) -> None:
+    valuations = [make(market, valuer, i) for i in range(101)]
+    items = [(v, signed(market, valuer, v)) for v in valuations]
+    for start in (0, 50):
+        _, skipped = market.ledger.valuations.attest_batch(
+            items[start : start + 50], sender=market.actors.admin
+        )
+        assert skipped == []
+    year = (
+        __import__("datetime")
+        .datetime.fromtimestamp(valuations[0].valuation_date, __import__("datetime").UTC)
+        .year
+    )
+    assert market.ledger.valuations.subsidised_in(year) == 100
+    with pytest.raises(ContractRevertError.named("ValuationSubsidyCapReached")) as info:
+        market.ledger.valuations.attest(*items[100], sender=market.actors.admin)
+    assert (info.value.arguments["year"], info.value.arguments["cap"]) == (year, 100)
+    unsubsidised = make(market, valuer, 101, subsidised=False)
+    market.ledger.valuations.attest(
+        unsubsidised, signed(market, valuer, unsubsidised), sender=market.actors.admin
+    )
+    last_year = make(
+        market, valuer, 102, valuation_date=valuations[0].valuation_date - YEAR - 86400
+    )
+    market.ledger.valuations.attest(
+        last_year, signed(market, valuer, last_year), sender=market.actors.admin
+    )
+
+
+def test_contract_valuer_signs_through_erc1271(market: Market) -> None:
+    owner: LocalAccount = Account.from_key(OTHER_KEY)
+    wallet, _ = deploy_artifact(
+        w3=market.ledger.w3,
+        artifact=market.ledger.artifacts["ContractValuer"],
+        sender=market.actors.admin,
+        args=(owner.address,),
+    )
+    market.ledger.valuations.set_valuer(
+        wallet,
+        name="Valuation firm (multisig)",
+        jurisdiction="HK",
+        accredited_until=2**40,
+        sender=market.actors.admin,
+    )
+    v = make(market, owner, valuer=wallet)
+    market.ledger.valuations.attest(v, signed(market, owner, v), sender=market.actors.admin)
+    assert market.ledger.valuations.is_attested(v.report_id)
+    stranger = make(market, Account.from_key(VALUER_KEY), 2, valuer=wallet)
+    with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")):
+        market.ledger.valuations.attest(
+            stranger,
+            signed(market, Account.from_key(VALUER_KEY), stranger),
+            sender=market.actors.admin,
+        )
+
+
+def test_only_accreditor_manages_valuers(market: Market) -> None:
+    with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")) as info:
+        market.ledger.valuations.set_valuer(
+            market.actors.outsider.address,
+            name="x",
+            jurisdiction="HK",
+            accredited_until=2**40,
+            sender=market.actors.outsider,
+        )
+    assert info.value.arguments["neededRole"] == Role.ACCREDITOR.id
+
+
+def test_domain_is_bound_to_chain_and_contract(market: Market) -> None:
+    domain = Domain.of(market.ledger.valuations.contract)
+    assert (domain.name, domain.version) == ("ipledger ValuationRegistry", "1")
