@@ -9,12 +9,10 @@ import {Roles} from "../libraries/Roles.sol";
 /// @title EvidenceTrail
 /// @notice Hash-chained evidence per patent; see IEvidenceTrail.
 contract EvidenceTrail is IEvidenceTrail, AccessControl {
-    struct Head {
-        bytes32 entryHash;
-        uint64 count;
-    }
-
-    mapping(bytes32 patentId => Head) private _heads;
+    /// @dev Each patent's latest entry hash, which carries the entry count in its low 64
+    /// bits (see IEvidenceTrail): one slot, so an append costs one storage update.
+    mapping(bytes32 patentId => bytes32 entryHash) private _heads;
+    uint256 private constant _SEQ_MASK = type(uint64).max;
     IPatentRegistry private _registry;
 
     constructor(address admin) {
@@ -39,20 +37,18 @@ contract EvidenceTrail is IEvidenceTrail, AccessControl {
         if (contentHash == bytes32(0)) revert EvidenceEmptyContent(patentId);
         _checkWriter(patentId);
 
-        Head memory current = _heads[patentId];
+        bytes32 previous = _heads[patentId];
+        uint64 seq = uint64(uint256(previous) & _SEQ_MASK) + 1;
         uint64 timestamp = uint64(block.timestamp);
-        entryHash = entryHashOf(current.entryHash, patentId, Kind(kind), contentHash, msg.sender, timestamp);
-        uint64 seq = current.count + 1;
-        _heads[patentId] = Head(entryHash, seq);
-        emit EvidenceAppended(
-            patentId, seq, Kind(kind), contentHash, msg.sender, timestamp, current.entryHash, entryHash, uri
-        );
+        entryHash = entryHashOf(previous, patentId, Kind(kind), contentHash, msg.sender, timestamp, seq);
+        _heads[patentId] = entryHash;
+        emit EvidenceAppended(patentId, seq, Kind(kind), contentHash, msg.sender, timestamp, previous, entryHash, uri);
     }
 
     /// @inheritdoc IEvidenceTrail
     function head(bytes32 patentId) external view returns (bytes32 entryHash, uint64 count) {
-        Head memory current = _heads[patentId];
-        return (current.entryHash, current.count);
+        entryHash = _heads[patentId];
+        count = uint64(uint256(entryHash) & _SEQ_MASK);
     }
 
     /// @inheritdoc IEvidenceTrail
@@ -62,9 +58,11 @@ contract EvidenceTrail is IEvidenceTrail, AccessControl {
         Kind kind,
         bytes32 contentHash,
         address submitter,
-        uint64 timestamp
+        uint64 timestamp,
+        uint64 seq
     ) public pure returns (bytes32) {
-        return keccak256(abi.encode(previousHash, patentId, kind, contentHash, submitter, timestamp));
+        bytes32 digest = keccak256(abi.encode(previousHash, patentId, kind, contentHash, submitter, timestamp));
+        return (digest & ~bytes32(_SEQ_MASK)) | bytes32(uint256(seq));
     }
 
     /// @notice The registry this trail serves (zero until bound).
@@ -77,17 +75,12 @@ contract EvidenceTrail is IEvidenceTrail, AccessControl {
         return Roles.EVIDENCE_WRITER;
     }
 
-    /// @dev Role holders may write to any registered patent's trail; a revenue-rights
-    /// token only to its own patent's (it is what `tokenOf` returns, which also proves
-    /// the patent registered).
+    /// @dev Role holders may write to any patent id's trail: a filing receipt may be
+    /// recorded before the patent is registered (clients check the id first). A
+    /// revenue-rights token may write only to its own patent's trail.
     function _checkWriter(bytes32 patentId) private view {
+        if (hasRole(Roles.EVIDENCE_WRITER, msg.sender)) return;
         IPatentRegistry registry = _registry;
-        if (hasRole(Roles.EVIDENCE_WRITER, msg.sender)) {
-            if (address(registry) != address(0) && !registry.isRegistered(patentId)) {
-                revert EvidenceUnknownPatent(patentId);
-            }
-            return;
-        }
         if (address(registry) == address(0) || registry.tokenOf(patentId) != msg.sender) {
             revert EvidenceUnauthorized(msg.sender, patentId);
         }

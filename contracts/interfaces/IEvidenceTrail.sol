@@ -5,10 +5,12 @@ pragma solidity ^0.8.28;
 /// @notice A tamper-evident, hash-chained trail of the documents behind each patent
 /// (filing, grant, assignment, licence, revenue report, valuation, court order).
 /// @dev Each entry's hash is `keccak256(abi.encode(previousHash, patentId, kind,
-/// contentHash, submitter, timestamp))`; the first entry's previous hash is zero.
-/// Storage keeps only each patent's head hash and count; the entries live in
-/// `EvidenceAppended` events, from which anyone can rebuild and verify the chain.
-/// Nothing can be changed or removed.
+/// contentHash, submitter, timestamp))` with its low 64 bits replaced by the entry's
+/// 1-based sequence number: 192 bits of hash commit to the fields and, through the
+/// previous hash, to every earlier entry, and the number rides along, so storage keeps
+/// one slot per patent (the head) and the count is read from it. The first entry's
+/// previous hash is zero. Entries live in `EvidenceAppended` events, from which anyone
+/// can rebuild and verify the chain. Nothing can be changed or removed.
 interface IEvidenceTrail {
     /// @notice What a document is.
     enum Kind {
@@ -24,8 +26,6 @@ interface IEvidenceTrail {
 
     /// @notice The caller holds no writer role and is not the patent's revenue-rights token.
     error EvidenceUnauthorized(address caller, bytes32 patentId);
-    /// @notice The patent is not registered.
-    error EvidenceUnknownPatent(bytes32 patentId);
     /// @notice The content hash is zero.
     error EvidenceEmptyContent(bytes32 patentId);
     /// @notice `kind` is not a `Kind`.
@@ -49,7 +49,8 @@ interface IEvidenceTrail {
     event PatentRegistryBound(address registry);
 
     /// @notice Appends an entry to `patentId`'s trail. Writers: holders of the writer role
-    /// (registrar, token agents, the valuation registry) and the patent's own token.
+    /// (registrar, token agents, the valuation registry), for any patent id, and a
+    /// patent's own revenue-rights token, for that patent.
     /// @param contentHash sha256 of the document
     /// @param uri where the document can be fetched (may be empty)
     function append(bytes32 patentId, uint8 kind, bytes32 contentHash, string calldata uri)
@@ -59,13 +60,14 @@ interface IEvidenceTrail {
     /// @notice The hash of the latest entry of `patentId`'s trail and the number of entries.
     function head(bytes32 patentId) external view returns (bytes32 entryHash, uint64 count);
 
-    /// @notice The entry hash the trail computes for these fields.
+    /// @notice The entry hash the trail computes for these fields (see the contract notes).
     function entryHashOf(
         bytes32 previousHash,
         bytes32 patentId,
         Kind kind,
         bytes32 contentHash,
         address submitter,
-        uint64 timestamp
+        uint64 timestamp,
+        uint64 seq
     ) external pure returns (bytes32);
 }

@@ -5,10 +5,10 @@ pragma solidity ^0.8.28;
 /// @notice Valuations of patents by accredited valuers, under the national standard
 /// (GB/T 42748-2023), signed by the valuer with EIP-712 and relayed by anyone.
 /// @dev The EIP-712 domain is ("ipledger ValuationRegistry", "1", chain id, this
-/// contract), readable through ERC-5267 `eip712Domain()`. A valuer that is a contract
-/// signs through ERC-1271: the signature is checked against `valuation.valuer` with
-/// OpenZeppelin's SignatureChecker, which also rejects malleable (high-s) and malformed
-/// ECDSA signatures. Each attestation appends a valuation entry (its report hash) to the
+/// contract), readable through ERC-5267 `eip712Domain()`. The signature is checked
+/// against `valuation.valuer`: by ECDSA (OpenZeppelin's, which rejects malleable high-s
+/// and malformed signatures) for a key, and by ERC-1271 for a valuer that is a contract
+/// (a firm's multisig or smart wallet). Each attestation appends a valuation entry (its report hash) to the
 /// patent's evidence trail. History is readable from `ValuationAttested` events.
 interface IValuationRegistry {
     /// @notice Valuation method.
@@ -82,11 +82,26 @@ interface IValuationRegistry {
     error ValuationNotValuer(bytes32 reportId, address caller);
     error ValuationInvalidValuer(address valuer);
 
+    /// @notice A valuation was recorded. The indexed fields are not repeated in the data;
+    /// `scores` are citation network, commercial application, technology maturity and
+    /// market potential, in that order.
     event ValuationAttested(
-        bytes32 indexed reportId, bytes32 indexed patentId, address indexed valuer, Valuation valuation
+        bytes32 indexed reportId,
+        bytes32 indexed patentId,
+        address indexed valuer,
+        uint128 value,
+        bytes3 currency,
+        uint64 valuationDate,
+        uint64 validUntil,
+        uint8 method,
+        string standard,
+        uint8[4] scores,
+        bytes32 reportHash,
+        bool subsidised
     );
     event AttestationSkipped(bytes32 indexed reportId, address indexed valuer, Rejection reason);
-    event ValuationRevoked(bytes32 indexed reportId, bytes32 indexed patentId, address indexed valuer, string reason);
+    /// @notice A valuation was revoked; its patent is in the report's `ValuationAttested`.
+    event ValuationRevoked(bytes32 indexed reportId, address indexed valuer, string reason);
     event ValuerSet(address indexed valuer, string name, bytes2 jurisdiction, uint64 accreditedUntil);
     event ValuerRemoved(address indexed valuer);
     event SubsidyCapSet(uint256 cap);

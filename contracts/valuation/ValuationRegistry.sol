@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IEvidenceTrail} from "../interfaces/IEvidenceTrail.sol";
@@ -22,10 +23,10 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     );
     bytes32 public constant REVOCATION_TYPEHASH = keccak256("Revocation(bytes32 reportId,string reason)");
 
-    /// @dev What `latestValuation` needs, in three slots; the rest is in the event.
+    /// @dev What `latestValuation` and `revoke` need, in three slots; everything else,
+    /// the patent id included, is in the `ValuationAttested` event.
     struct Record {
-        bytes32 patentId;
-        address valuer;
+        address valuer; // never zero for an attested report
         uint64 validUntil;
         bool revoked;
         uint128 value;
@@ -118,9 +119,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         bytes32 digest =
             _hashTypedDataV4(keccak256(abi.encode(REVOCATION_TYPEHASH, reportId, keccak256(bytes(reason)))));
         address signer = _records[reportId].valuer;
-        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
-            revert ValuationInvalidSignature(reportId, signer);
-        }
+        if (!_isValidSignature(signer, digest, signature)) revert ValuationInvalidSignature(reportId, signer);
         _revoke(reportId, reason, signer);
     }
 
@@ -128,7 +127,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
 
     /// @inheritdoc IValuationRegistry
     function isAttested(bytes32 reportId) external view returns (bool) {
-        return _records[reportId].patentId != bytes32(0);
+        return _records[reportId].valuer != address(0);
     }
 
     /// @inheritdoc IValuationRegistry
@@ -208,12 +207,10 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         ) return Rejection.InvalidField;
         if (v.validUntil <= v.valuationDate) return Rejection.InvalidDates;
         if (v.valuationDate > block.timestamp) return Rejection.DateInFuture;
-        if (_records[v.reportId].patentId != bytes32(0)) return Rejection.AlreadyAttested;
+        if (_records[v.reportId].valuer != address(0)) return Rejection.AlreadyAttested;
         if (block.timestamp >= _valuers[v.valuer].accreditedUntil) return Rejection.UnaccreditedValuer;
         if (!_PATENTS.isRegistered(v.patentId)) return Rejection.UnknownPatent;
-        if (!SignatureChecker.isValidSignatureNow(v.valuer, hashValuation(v), signature)) {
-            return Rejection.InvalidSignature;
-        }
+        if (!_isValidSignature(v.valuer, hashValuation(v), signature)) return Rejection.InvalidSignature;
         if (v.subsidised && _subsidised[CalendarYear.yearOf(v.valuationDate)] >= _subsidyCap) {
             return Rejection.SubsidyCapReached;
         }
@@ -224,9 +221,9 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         if (v.subsidised) ++_subsidised[CalendarYear.yearOf(v.valuationDate)];
         bytes32 previous = _insertByDate(v.patentId, v.reportId, v.valuationDate);
         _records[v.reportId] = Record(
-            v.patentId, v.valuer, v.validUntil, false, v.value, v.currency, v.valuationDate, previous
+            v.valuer, v.validUntil, false, v.value, v.currency, v.valuationDate, previous
         );
-        emit ValuationAttested(v.reportId, v.patentId, v.valuer, v);
+        _emitAttested(v);
         _EVIDENCE.append(v.patentId, uint8(IEvidenceTrail.Kind.Valuation), v.reportHash, "");
     }
 
@@ -248,13 +245,32 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         return earlier;
     }
 
+    function _emitAttested(Valuation calldata v) private {
+        uint8[4] memory scores =
+            [v.citationNetwork, v.commercialApplication, v.technologyMaturity, v.marketPotential];
+        emit ValuationAttested(
+            v.reportId,
+            v.patentId,
+            v.valuer,
+            v.value,
+            v.currency,
+            v.valuationDate,
+            v.validUntil,
+            v.method,
+            v.standard,
+            scores,
+            v.reportHash,
+            v.subsidised
+        );
+    }
+
     function _revoke(bytes32 reportId, string calldata reason, address by) private {
         Record storage r = _records[reportId];
-        if (r.patentId == bytes32(0)) revert ValuationNotAttested(reportId);
+        if (r.valuer == address(0)) revert ValuationNotAttested(reportId);
         if (r.valuer != by) revert ValuationNotValuer(reportId, by);
         if (r.revoked) revert ValuationAlreadyRevoked(reportId);
         r.revoked = true;
-        emit ValuationRevoked(reportId, r.patentId, by, reason);
+        emit ValuationRevoked(reportId, by, reason);
     }
 
     function _revertFor(Rejection reason, Valuation calldata v) private view {
@@ -270,6 +286,15 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
             revert ValuationSubsidyCapReached(v.reportId, CalendarYear.yearOf(v.valuationDate), _subsidyCap);
         }
         revert ValuationInvalidField(v.reportId);
+    }
+
+    /// @dev ECDSA first (it rejects high-s and malformed signatures), then ERC-1271 for a
+    /// contract valuer. Trying ECDSA first spares an EOA valuer the cold code-size check
+    /// (2,600 gas); a contract has no key, so ECDSA can never pass for it.
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
+        if (error == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
     }
 
     function _isCurrencyCode(bytes3 code) private pure returns (bool) {

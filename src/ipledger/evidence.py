@@ -33,14 +33,17 @@ def entry_hash(
     content_hash: bytes,
     submitter: str,
     timestamp: int,
+    seq: int,
 ) -> bytes:
-    """`keccak256(abi.encode(previous, patentId, kind, contentHash, submitter, timestamp))`."""
-    return keccak(
+    """`keccak256(abi.encode(previous, patentId, kind, contentHash, submitter, timestamp))`
+    with its low 64 bits replaced by `seq` (see `IEvidenceTrail`)."""
+    digest = keccak(
         encode(
             ["bytes32", "bytes32", "uint8", "bytes32", "address", "uint64"],
             [previous, patent_id, kind, content_hash, submitter, timestamp],
         )
     )
+    return digest[:24] + seq.to_bytes(8, "big")
 
 
 class EvidenceEntry(BaseModel):
@@ -152,6 +155,7 @@ def verify_entries(
             content_hash=entry.content_hash,
             submitter=entry.submitter,
             timestamp=entry.timestamp,
+            seq=position,
         )
         if recomputed != entry.entry_hash:
             problems.append(

@@ -47,6 +47,7 @@ def test_append_chains_entries_to_head(market: Market) -> None:
         content_hash=sha(b"a"),
         submitter=market.actors.admin.address,
         timestamp=first.timestamp,
+        seq=1,
     )
     assert market.ledger.evidence.head(market.patent_id) == (second.entry_hash, 2)
 
@@ -86,12 +87,25 @@ def test_writers_are_role_holders_or_the_patents_own_token(market: Market) -> No
     }
 
 
-def test_unknown_patent_empty_content_and_bad_kind_revert(market: Market) -> None:
-    unknown = patent_id("HK", "1")
-    with pytest.raises(ContractRevertError.named("EvidenceUnknownPatent")):
-        market.ledger.evidence.append(
-            unknown, EvidenceKind.OTHER, sha(b"x"), sender=market.actors.admin
-        )
+def test_tokens_write_only_their_own_trail(market: Market) -> None:
+    from tests.contracts.conftest import open_market
+
+    other = open_market(market.ledger, market.actors, number="30011111")
+    other.token.deposit_revenue(10, sha(b"report"), sender=market.actors.issuer)
+    assert market.ledger.evidence.head(other.patent_id)[1] == 1
+    assert market.ledger.evidence.head(market.patent_id)[1] == 0
+
+
+def test_role_holder_may_record_before_registration(market: Market) -> None:
+    # A filing receipt can precede the patent's registration on the ledger.
+    unregistered = patent_id("HK", "1")
+    entry, _ = market.ledger.evidence.append(
+        unregistered, EvidenceKind.FILING, sha(b"x"), sender=market.actors.admin
+    )
+    assert (entry.patent_id, entry.seq) == (unregistered, 1)
+
+
+def test_empty_content_and_bad_kind_revert(market: Market) -> None:
     with pytest.raises(ContractRevertError.named("EvidenceEmptyContent")):
         market.ledger.evidence.append(
             market.patent_id, EvidenceKind.OTHER, ZERO, sender=market.actors.admin
@@ -158,6 +172,7 @@ def test_entry_hash_matches_contract(market: Market) -> None:
         content_hash=b"\x02" * 32,
         submitter=market.actors.admin.address,
         timestamp=12345,
+        seq=7,
     )
     onchain = market.ledger.evidence._call(
         "entryHashOf",
@@ -167,18 +182,15 @@ def test_entry_hash_matches_contract(market: Market) -> None:
         b"\x02" * 32,
         market.actors.admin.address,
         12345,
+        7,
     )
-    assert (
-        onchain
-        == expected
-        == Web3.keccak(
-            bytes(32 * 0)
-            + b"\x01" * 32
-            + market.patent_id
-            + (3).to_bytes(32, "big")
-            + b"\x02" * 32
-            + bytes(12)
-            + bytes.fromhex(market.actors.admin.address[2:])
-            + (12345).to_bytes(32, "big")
-        )
+    full = Web3.keccak(
+        b"\x01" * 32
+        + market.patent_id
+        + (3).to_bytes(32, "big")
+        + b"\x02" * 32
+        + bytes(12)
+        + bytes.fromhex(market.actors.admin.address[2:])
+        + (12345).to_bytes(32, "big")
     )
+    assert onchain == expected == full[:24] + (7).to_bytes(8, "big")

@@ -73,7 +73,8 @@ def test_attest_records_latest_and_appends_evidence(market: Market, valuer: Loca
         valuer.address,
     )
     [event] = market.ledger.valuations.events(receipt, "ValuationAttested")
-    assert event["args"]["valuation"]["standard"] == "GB/T 42748-2023"
+    assert event["args"]["standard"] == "GB/T 42748-2023"
+    assert event["args"]["scores"] == [72, 81, 64, 77]
     [entry] = market.ledger.evidence.entries(market.patent_id)
     assert (entry.kind, entry.content_hash, entry.submitter) == (
         EvidenceKind.VALUATION,
