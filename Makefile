@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install run test lint compile node clean
+PEERS_STAMP := bench/peers/node_modules/.installed
+
+.PHONY: install run test lint compile node bench clean
 
 install: $(VENV_STAMP) $(NODE_STAMP)
 
@@ -30,6 +32,13 @@ lint: install
 	$(BIN)/ruff check src tests bench $(wildcard scripts/*.py)
 	$(BIN)/ruff format --check src tests bench $(wildcard scripts/*.py)
 	$(BIN)/mypy --strict src
+
+$(PEERS_STAMP): bench/peers/package-lock.json
+	npm ci --prefix bench/peers --no-audit --no-fund
+	touch $@
+
+bench: install $(PEERS_STAMP)
+	$(BIN)/python -m bench.run
 
 compile: install
 	$(BIN)/ipledger compile

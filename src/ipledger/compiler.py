@@ -130,7 +130,7 @@ def _to_diagnostic(
     )
 
 
-def _run_solc(project: Project, solc: Solc, compiler_input: dict[str, Any]) -> dict[str, Any]:
+def run_solc(project: Project, solc: Solc, compiler_input: dict[str, Any]) -> dict[str, Any]:
     sources = {k: v["content"] for k, v in compiler_input["sources"].items()}
     try:
         output: dict[str, Any] = compile_standard(
@@ -236,7 +236,7 @@ def compile_project(
         artifacts = {n: load_artifact(project.build_dir, n) for n in record["contracts"]}
         return CompileResult(artifacts, True, solc, time.perf_counter() - started)
 
-    output = _run_solc(project, solc, compiler_input)
+    output = run_solc(project, solc, compiler_input)
     artifacts = _artifacts_from(project, solc, compiler_input, output, key)
     own = compiler_input["sources"]
     imports = {

@@ -89,21 +89,22 @@ def resolve_solc(*, node_modules: Path, env: Mapping[str, str] | None = None) ->
     return solcjs(node_modules=node_modules)
 
 
-def solcjs(*, node_modules: Path) -> Solc:
-    """The official solc-js from `node_modules`, through the adapter."""
+def solcjs(*, node_modules: Path, version: str = SOLC_VERSION) -> Solc:
+    """The official solc-js from `node_modules`, through the adapter; it must be
+    `version` (peers compiled for benchmarks pin their own)."""
     if shutil.which("node") is None:
         raise CompilerNotFoundError(
-            f"no native solc {SOLC_VERSION} and no `node` on PATH to run solc-js; "
+            f"no native solc {version} and no `node` on PATH to run solc-js; "
             "install Node.js, or set SOLC_BINARY to a solc binary"
         )
     package = node_modules / "solc" / "package.json"
     if not package.is_file():
         raise CompilerNotFoundError(
-            f"no native solc {SOLC_VERSION}, and solc-js is not installed at "
+            f"no native solc {version}, and solc-js is not installed at "
             f"{package.parent}: run `npm ci` (or `make install`)"
         )
     env = {**os.environ, "IPLEDGER_NODE_MODULES": str(node_modules)}
-    version = _probe(ADAPTER, env)
-    if version is None or version.split("+")[0] != SOLC_VERSION:
-        raise CompilerVersionError(ADAPTER, version or "unknown", SOLC_VERSION)
-    return Solc(binary=ADAPTER, version=version, kind="solc-js")
+    found = _probe(ADAPTER, env)
+    if found is None or found.split("+")[0] != version:
+        raise CompilerVersionError(ADAPTER, found or "unknown", version)
+    return Solc(binary=ADAPTER, version=found, kind="solc-js")

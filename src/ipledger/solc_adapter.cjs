@@ -8,8 +8,10 @@
 const fs = require("fs");
 const path = require("path");
 
-function loadSolc() {
-  const searchFrom = [process.env.IPLEDGER_NODE_MODULES, process.cwd(), __dirname].filter(Boolean);
+// solc-js is loaded from the first of: $IPLEDGER_NODE_MODULES, the compile's --base-path
+// (the project whose sources are compiled pins its own solc), the cwd, this file's folder.
+function loadSolc(basePath) {
+  const searchFrom = [process.env.IPLEDGER_NODE_MODULES, basePath, process.cwd(), __dirname].filter(Boolean);
   try {
     return require(require.resolve("solc", { paths: searchFrom }));
   } catch (err) {
@@ -53,7 +55,7 @@ function makeImportCallback(opts) {
 
 function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const solc = loadSolc();
+  const solc = loadSolc(opts.basePath);
   if (opts.version) {
     process.stdout.write(`solc, the solidity compiler commandline interface\nVersion: ${solc.version()}\n`);
     return;
