@@ -5,7 +5,6 @@ import json
 from typer.testing import CliRunner
 
 from ipledger.cli import app
-from ipledger.deploy import SuiteAddresses
 from ipledger.project import Project
 
 
@@ -15,15 +14,6 @@ def test_compile_json_lists_contracts(project: Project) -> None:
     data = json.loads(result.output)
     assert "TestHKD" in data["contracts"]
     assert data["compiler"]["version"].startswith("0.8.30")
-
-
-def test_demo_on_embedded_chain_deploys_suite(project: Project) -> None:
-    result = CliRunner().invoke(app, ["demo", "--json", "--project", str(project.root)])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    assert data["chainId"] == 131277322940537
-    assert set(data["contracts"]) == set(SuiteAddresses.model_fields)
-    assert "valuation_registry" in data["contracts"]
 
 
 def test_bad_rpc_url_is_one_clear_line(project: Project) -> None:

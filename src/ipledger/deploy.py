@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from eth_typing import ChecksumAddress
-from pydantic import BaseModel, ConfigDict
 from web3 import Web3
 from web3.types import TxReceipt
 
 from ipledger.artifacts import Artifact
+from ipledger.deployments import ContractRecord, Deployment, SuiteAddresses
 from ipledger.errors import IpledgerError
 from ipledger.tx import RECEIPT_TIMEOUT, Sender
 from ipledger.types import Role
@@ -39,33 +41,148 @@ def deploy_artifact(
     return address, receipt
 
 
-class SuiteAddresses(BaseModel):
-    """Where the ledger's contracts live on one chain."""
-
-    model_config = ConfigDict(frozen=True)
-
-    investor_registry: ChecksumAddress
-    evidence_trail: ChecksumAddress
-    token_implementation: ChecksumAddress
-    patent_registry: ChecksumAddress
-    valuation_registry: ChecksumAddress
-    payment_token: ChecksumAddress
-
-    def of(self, contract: str) -> ChecksumAddress:
-        """The address of the suite contract named `contract` (e.g. "PatentRegistry")."""
-        field = {
-            "InvestorRegistry": "investor_registry",
-            "EvidenceTrail": "evidence_trail",
-            "RevenueRightsToken": "token_implementation",
-            "PatentRegistry": "patent_registry",
-            "ValuationRegistry": "valuation_registry",
-            "TestHKD": "payment_token",
-        }[contract]
-        address: ChecksumAddress = getattr(self, field)
-        return address
-
-
 SUBSIDY_CAP = 100  # the pilot subsidises at most 100 valuations a calendar year
+ORDER = (
+    "InvestorRegistry",
+    "EvidenceTrail",
+    "RevenueRightsToken",
+    "PatentRegistry",
+    "ValuationRegistry",
+    "TestHKD",
+)
+
+
+def _constructor_args(name: str, admin: str, deployed: Mapping[str, str | None]) -> list[Any]:
+    """The constructor arguments of `name`, given the addresses of what it depends on
+    (None for a dependency about to be redeployed, so the args cannot match)."""
+    if name == "RevenueRightsToken":
+        return [deployed["InvestorRegistry"], deployed["EvidenceTrail"]]
+    if name == "PatentRegistry":
+        return [admin, deployed["InvestorRegistry"], deployed["RevenueRightsToken"]]
+    if name == "ValuationRegistry":
+        return [admin, deployed["PatentRegistry"], deployed["EvidenceTrail"], SUBSIDY_CAP]
+    return [admin]  # InvestorRegistry, EvidenceTrail, TestHKD: their admin or owner
+
+
+def _sha256(hex_code: str) -> str:
+    return hashlib.sha256(bytes.fromhex(hex_code.removeprefix("0x"))).hexdigest()
+
+
+def _intact(w3: Web3, artifacts: Mapping[str, Artifact], name: str, record: ContractRecord) -> bool:
+    """The recorded contract is still there, with the code of the current artifact."""
+    if _sha256(artifacts[name].deployed_bytecode) != record.artifact_hash:
+        return False
+    return bool(Web3.keccak(w3.eth.get_code(record.address)).hex() == record.code_hash)
+
+
+def _reusable(
+    w3: Web3, artifacts: Mapping[str, Artifact], admin: str, previous: Deployment | None
+) -> set[str]:
+    """Which recorded contracts can stay: intact, and built on the same dependencies."""
+    if previous is None:
+        return set()
+    intact = {
+        n for n, r in previous.contracts.items() if n in artifacts and _intact(w3, artifacts, n, r)
+    }
+    while True:
+        addresses: dict[str, str | None] = {}
+        keep: set[str] = set()
+        for name in ORDER:
+            record = previous.contracts.get(name)
+            args = _constructor_args(name, admin, addresses)
+            if name in intact and record is not None and record.args == args:
+                keep.add(name)
+                addresses[name] = record.address
+            else:
+                addresses[name] = None
+        # The trail is bound once, to one registry: a new registry needs a new trail.
+        if "EvidenceTrail" in keep and "PatentRegistry" not in keep:
+            intact.discard("EvidenceTrail")
+            continue
+        return keep
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    deployment: Deployment
+    deployed: list[str]  # contracts deployed by this run
+    reused: list[str]  # contracts found intact and kept
+
+
+def deploy(
+    *,
+    w3: Web3,
+    artifacts: Mapping[str, Artifact],
+    admin: Sender,
+    operators: Mapping[Role, str] | None = None,
+    previous: Deployment | None = None,
+) -> DeployResult:
+    """Deploy what `previous` lacks or what changed (artifact, code on chain, or a
+    dependency), reuse the rest, then bind the evidence trail and grant each role to
+    `operators[role]` (default: the admin) where not yet granted. Idempotent."""
+    if previous is not None and previous.chain_id != w3.eth.chain_id:
+        raise DeploymentError(
+            f"the deployment record is for chain {previous.chain_id}, "
+            f"but the node is chain {w3.eth.chain_id}"
+        )
+    keep = _reusable(w3, artifacts, admin.address, previous)
+    records: dict[str, ContractRecord] = {}
+    addresses: dict[str, str | None] = {}
+    deployed: list[str] = []
+    for name in ORDER:
+        if name in keep and previous is not None:
+            records[name] = previous.contracts[name]
+        else:
+            args = _constructor_args(name, admin.address, addresses)
+            address, receipt = deploy_artifact(
+                w3=w3, artifact=artifacts[name], sender=admin, args=tuple(args)
+            )
+            records[name] = ContractRecord(
+                address=address,
+                tx_hash=receipt["transactionHash"].to_0x_hex(),
+                block=receipt["blockNumber"],
+                artifact_hash=_sha256(artifacts[name].deployed_bytecode),
+                code_hash=Web3.keccak(w3.eth.get_code(address)).hex(),
+                args=args,
+            )
+            deployed.append(name)
+        addresses[name] = records[name].address
+    deployment = Deployment(chain_id=w3.eth.chain_id, deployer=admin.address, contracts=records)
+    _configure(w3, artifacts, admin, deployment.addresses(), operators or {})
+    return DeployResult(deployment, deployed, [n for n in ORDER if n in keep])
+
+
+def _configure(
+    w3: Web3,
+    artifacts: Mapping[str, Artifact],
+    admin: Sender,
+    suite: SuiteAddresses,
+    operators: Mapping[Role, str],
+) -> None:
+    trail = w3.eth.contract(address=suite.evidence_trail, abi=artifacts["EvidenceTrail"].abi)
+    if int(trail.functions.patentRegistry().call(), 16) == 0:
+        _call(
+            w3,
+            artifacts["EvidenceTrail"],
+            suite.evidence_trail,
+            admin,
+            "bindPatentRegistry",
+            suite.patent_registry,
+        )
+    grants = [(role, operators.get(role, admin.address)) for role in Role]
+    # Whoever registers patents or acts as token agent also records their documents.
+    grants += [
+        (Role.EVIDENCE_WRITER, operators.get(Role.REGISTRAR, admin.address)),
+        (Role.EVIDENCE_WRITER, operators.get(Role.TOKEN_AGENT, admin.address)),
+        (Role.EVIDENCE_WRITER, suite.valuation_registry),
+    ]
+    for role, holder in dict.fromkeys(grants):
+        artifact = artifacts[role.contract]
+        where = suite.of(role.contract)
+        account = Web3.to_checksum_address(holder)
+        contract = w3.eth.contract(address=where, abi=artifact.abi)
+        if not contract.functions.hasRole(role.id, account).call():
+            _call(w3, artifact, where, admin, "grantRole", role.id, account)
 
 
 def _call(
@@ -86,39 +203,7 @@ def deploy_suite(
     admin: Sender,
     operators: Mapping[Role, str] | None = None,
 ) -> SuiteAddresses:
-    """Deploy the ledger's contracts and a test HKD stablecoin, and grant each
-    operational role to `operators[role]` (default: the admin). The valuation registry
-    and the registrar and agents may write evidence."""
-
-    def deploy(name: str, *args: Any) -> ChecksumAddress:
-        address, _ = deploy_artifact(w3=w3, artifact=artifacts[name], sender=admin, args=args)
-        return address
-
-    investors = deploy("InvestorRegistry", admin.address)
-    evidence = deploy("EvidenceTrail", admin.address)
-    implementation = deploy("RevenueRightsToken", investors, evidence)
-    registry = deploy("PatentRegistry", admin.address, investors, implementation)
-    _call(w3, artifacts["EvidenceTrail"], evidence, admin, "bindPatentRegistry", registry)
-    valuations = deploy("ValuationRegistry", admin.address, registry, evidence, SUBSIDY_CAP)
-    payment = deploy("TestHKD", admin.address)
-    suite = SuiteAddresses(
-        investor_registry=investors,
-        evidence_trail=evidence,
-        token_implementation=implementation,
-        patent_registry=registry,
-        valuation_registry=valuations,
-        payment_token=payment,
-    )
-    operators = operators or {}
-    grants = [(role, operators.get(role, admin.address)) for role in Role]
-    # Whoever registers patents or acts as token agent also records their documents.
-    grants += [
-        (Role.EVIDENCE_WRITER, operators.get(Role.REGISTRAR, admin.address)),
-        (Role.EVIDENCE_WRITER, operators.get(Role.TOKEN_AGENT, admin.address)),
-        (Role.EVIDENCE_WRITER, valuations),
-    ]
-    for role, holder in dict.fromkeys(grants):
-        artifact = artifacts[role.contract]
-        where = suite.of(role.contract)
-        _call(w3, artifact, where, admin, "grantRole", role.id, Web3.to_checksum_address(holder))
-    return suite
+    """A fresh suite (nothing reused); see `deploy`."""
+    return deploy(
+        w3=w3, artifacts=artifacts, admin=admin, operators=operators
+    ).deployment.addresses()

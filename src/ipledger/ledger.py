@@ -12,7 +12,7 @@ from ipledger.clients import InvestorRegistryClient, PatentRegistryClient, Reven
 from ipledger.clients.base import ContractClient
 from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.valuations import ValuationRegistryClient
-from ipledger.deploy import SuiteAddresses
+from ipledger.deployments import SuiteAddresses
 from ipledger.revert import RevertDecoder
 
 

@@ -1,0 +1,105 @@
+"""`deployments/<chainId>.json`: where the suite lives on a chain, written only by deploy."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from eth_typing import ChecksumAddress
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from ipledger.errors import IpledgerError
+
+
+class DeploymentFileError(IpledgerError, ValueError):
+    """A deployments file is missing or malformed."""
+
+
+class SuiteAddresses(BaseModel):
+    """Where the ledger's contracts live on one chain."""
+
+    model_config = ConfigDict(frozen=True)
+
+    investor_registry: ChecksumAddress
+    evidence_trail: ChecksumAddress
+    token_implementation: ChecksumAddress
+    patent_registry: ChecksumAddress
+    valuation_registry: ChecksumAddress
+    payment_token: ChecksumAddress
+
+    def of(self, contract: str) -> ChecksumAddress:
+        """The address of the suite contract named `contract` (e.g. "PatentRegistry")."""
+        address: ChecksumAddress = getattr(self, CONTRACT_FIELDS[contract])
+        return address
+
+
+CONTRACT_FIELDS = {
+    "InvestorRegistry": "investor_registry",
+    "EvidenceTrail": "evidence_trail",
+    "RevenueRightsToken": "token_implementation",
+    "PatentRegistry": "patent_registry",
+    "ValuationRegistry": "valuation_registry",
+    "TestHKD": "payment_token",
+}
+
+
+class ContractRecord(BaseModel):
+    """One deployed contract and what it was deployed from."""
+
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+    address: ChecksumAddress
+    tx_hash: str
+    block: int
+    artifact_hash: str  # sha256 of the artifact's deployedBytecode when deployed
+    code_hash: str  # keccak of the code found at `address` right after deployment
+    args: list[Any]  # constructor arguments (addresses as checksummed strings)
+
+
+class Deployment(BaseModel):
+    """The suite on one chain."""
+
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+    chain_id: int
+    deployer: ChecksumAddress
+    contracts: dict[str, ContractRecord]
+
+    def addresses(self) -> SuiteAddresses:
+        return SuiteAddresses(
+            **{field: self.contracts[name].address for name, field in CONTRACT_FIELDS.items()}
+        )
+
+
+def deployment_path(deployments_dir: Path, chain_id: int) -> Path:
+    return deployments_dir / f"{chain_id}.json"
+
+
+def load_deployment(path: Path) -> Deployment | None:
+    """The deployment recorded at `path`, or None when there is no file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return Deployment.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise DeploymentFileError(
+            f"deployments file {path} is malformed at {where}: {first['msg']}"
+        ) from None
+
+
+def save_deployment(path: Path, deployment: Deployment) -> None:
+    """Write atomically: a crash leaves the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(deployment.model_dump(by_alias=True), indent=2, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(data)
+    os.replace(tmp, path)

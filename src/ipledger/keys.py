@@ -1,0 +1,51 @@
+"""Signing keys: an eth-account encrypted keystore, never a key on the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from ipledger.errors import IpledgerError
+
+PASSWORD_ENV = "IPLEDGER_KEYSTORE_PASSWORD"  # noqa: S105 - the variable name, not a password
+# Chains whose node holds funded accounts anyone may use: anvil, geth --dev, eth-tester.
+DEV_CHAIN_IDS = frozenset({31337, 1337, 131277322940537})
+
+
+class KeystoreError(IpledgerError, ValueError):
+    """A keystore could not be read or unlocked."""
+
+
+def load_keystore(
+    path: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    prompt: Callable[[str], str] | None = None,
+) -> LocalAccount:
+    """Unlock the keystore at `path` with the password from `$IPLEDGER_KEYSTORE_PASSWORD`,
+    else from `prompt` (interactive use); without either, a clear error."""
+    environ = os.environ if env is None else env
+    try:
+        keystore = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KeystoreError(f"keystore {path} does not exist") from None
+    except ValueError:
+        raise KeystoreError(f"keystore {path} is not JSON") from None
+    password = environ.get(PASSWORD_ENV)
+    if password is None:
+        if prompt is None:
+            raise KeystoreError(
+                f"no password for keystore {path}: set {PASSWORD_ENV} or run interactively"
+            )
+        password = prompt(f"Password for {path}")
+    try:
+        key = Account.decrypt(keystore, password)
+    except ValueError:
+        raise KeystoreError(f"wrong password for keystore {path}") from None
+    account: LocalAccount = Account.from_key(key)
+    return account

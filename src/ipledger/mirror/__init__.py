@@ -1,0 +1,1 @@
+"""The valuation mirror: valuers' signed valuation reports onto the chain, exactly once."""

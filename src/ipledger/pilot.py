@@ -1,0 +1,354 @@
+"""The sandbox pilot, end to end: the data in `examples/pilot/` run on a chain.
+
+Deploys the suite (or reuses it), registers the pilot patents with their evidence,
+tokenises them, mirrors the valuer's signed valuations, sells tokens to investors
+(paid in the test HKD stablecoin), deposits a quarter's licence revenue, lets
+investors claim, and reads back holdings and a verified evidence trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from eth_typing import ChecksumAddress
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+from web3 import Web3
+
+from ipledger.artifacts import Artifact
+from ipledger.clients import RevenueRightsTokenClient
+from ipledger.deploy import deploy
+from ipledger.deployments import deployment_path, load_deployment, save_deployment
+from ipledger.eip712 import sign_valuation
+from ipledger.errors import IpledgerError
+from ipledger.evidence import TrailVerification
+from ipledger.keys import PASSWORD_ENV, load_keystore
+from ipledger.ledger import Ledger
+from ipledger.mirror.reports import load_report
+from ipledger.project import Project
+from ipledger.queries import Holdings, evidence_trail, holdings
+from ipledger.tx import NodeAccount
+from ipledger.types import EvidenceKind, Role, Status, patent_id
+from ipledger.types import Field as PatentField
+
+TOKEN = 10**18
+HKD = 10**6
+YEAR = 365 * 24 * 3600
+DEMO_KEYSTORE_PASSWORD = "pilot"  # noqa: S105 - the public test keystore in examples/pilot/keys
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel)
+
+
+class Party(_Model):
+    name: str
+    account: int | None = None
+    jurisdiction: str = "HK"
+    keystore: str | None = None
+    address: str | None = None
+
+
+class Document(_Model):
+    kind: str
+    file: str
+
+
+class PilotPatent(_Model):
+    jurisdiction: str
+    publication_number: str
+    title: str
+    field: str
+    status: str
+    expiry: str
+    symbol: str
+    supply: int
+    price_per_token: Decimal
+    documents: list[Document]
+
+    @property
+    def label(self) -> str:
+        return f"{self.jurisdiction} {self.publication_number}"
+
+
+class Sale(_Model):
+    patent: str
+    buyer: str
+    tokens: int
+
+
+class PilotData(_Model):
+    description: str
+    registrar: Party
+    issuer: Party
+    valuer: Party
+    bank: Party
+    investors: list[Party]
+    patents: list[PilotPatent]
+    sales: list[Sale]
+    claims: list[str]
+
+
+class Payment(_Model):
+    patent: str
+    amount: int
+    currency: str
+    document: str
+    report_hash: str
+
+
+class RevenueReport(_Model):
+    quarter: str
+    payments: list[Payment]
+
+
+class PilotResult(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    chain_id: int
+    deployment: Path
+    deployed: list[str]
+    investors: dict[str, ChecksumAddress]  # name -> address (the bank included)
+    patents: dict[str, bytes]  # "HK 30012345" -> patent id
+    holdings: list[Holdings] = Field(default_factory=list)
+    trail: TrailVerification | None = None
+    already_ran: bool = False
+
+
+def _ts(day: str) -> int:
+    return int(time.mktime(time.strptime(day, "%Y-%m-%d"))) - time.timezone
+
+
+def run_pilot(
+    *,
+    w3: Web3,
+    project: Project,
+    artifacts: dict[str, Artifact],
+    data_dir: Path,
+    step: Callable[[str], None] = lambda _: None,
+) -> PilotResult:
+    """Run the pilot in `data_dir` on `w3` (a dev chain: its funded accounts act)."""
+    data = PilotData.model_validate_json((data_dir / "pilot.json").read_text(encoding="utf-8"))
+    accounts = w3.eth.accounts
+    needed = 1 + max(
+        p.account or 0 for p in [data.registrar, data.issuer, data.bank, *data.investors]
+    )
+    if len(accounts) < needed:
+        raise IpledgerError(
+            f"the pilot needs {needed} funded dev accounts; the node has {len(accounts)}"
+        )
+    registrar = NodeAccount(accounts[data.registrar.account or 0])
+    issuer = NodeAccount(accounts[data.issuer.account or 0])
+    holders = {p.name: NodeAccount(accounts[p.account or 0]) for p in [data.bank, *data.investors]}
+
+    step("deploying the suite")
+    path = deployment_path(project.deployments_dir, w3.eth.chain_id)
+    result = deploy(
+        w3=w3,
+        artifacts=artifacts,
+        admin=registrar,
+        operators={Role.REVENUE_DEPOSITOR: issuer.address},
+        previous=load_deployment(path),
+    )
+    save_deployment(path, result.deployment)
+    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=result.deployment.addresses())
+    patents = {p.label: patent_id(p.jurisdiction, p.publication_number) for p in data.patents}
+    summary = PilotResult(
+        chain_id=w3.eth.chain_id,
+        deployment=path,
+        deployed=result.deployed,
+        investors={name: a.address for name, a in holders.items()},
+        patents=patents,
+    )
+    if ledger.patents.is_registered(patents[data.patents[0].label]):
+        step("the pilot already ran on this chain: reading it back")
+        return _read_back(ledger, summary, data_dir, already_ran=True)
+
+    _onboard(ledger, data, registrar, holders, step)
+    tokens = _register_and_tokenize(ledger, data, data_dir, registrar, issuer, step)
+    _mirror_valuations(ledger, data_dir, registrar, step)
+    _sell(ledger, data, tokens, registrar, issuer, holders, step)
+    _deposit_revenue(ledger, data_dir, tokens, issuer, step)
+    step("investors claim their revenue")
+    for name in data.claims:
+        for token in tokens.values():
+            if token.claimable(holders[name].address) > 0:
+                token.claim(sender=holders[name])
+    return _read_back(ledger, summary, data_dir, already_ran=False)
+
+
+def _onboard(
+    ledger: Ledger,
+    data: PilotData,
+    registrar: NodeAccount,
+    holders: dict[str, NodeAccount],
+    step: Callable[[str], None],
+) -> None:
+    now = int(ledger.w3.eth.get_block("latest")["timestamp"])
+    step("listing the bank and investors (KYC) and accrediting the valuer")
+    for party in [data.bank, *data.investors]:
+        ledger.investors.set_investor(
+            holders[party.name].address,
+            jurisdiction=party.jurisdiction,
+            expiry=now + 2 * YEAR,
+            sender=registrar,
+        )
+    ledger.valuations.set_valuer(
+        data.valuer.address or "",
+        name=data.valuer.name,
+        jurisdiction=data.valuer.jurisdiction,
+        accredited_until=now + 2 * YEAR,
+        sender=registrar,
+    )
+
+
+def _register_and_tokenize(
+    ledger: Ledger,
+    data: PilotData,
+    data_dir: Path,
+    registrar: NodeAccount,
+    issuer: NodeAccount,
+    step: Callable[[str], None],
+) -> dict[str, RevenueRightsTokenClient]:
+    tokens: dict[str, RevenueRightsTokenClient] = {}
+    for p in data.patents:
+        step(f"registering {p.label} and recording its documents")
+        metadata = hashlib.sha256(p.model_dump_json(by_alias=True).encode()).digest()
+        pid = ledger.patents.register_patent(
+            jurisdiction=p.jurisdiction,
+            publication_number=p.publication_number,
+            owner=issuer.address,
+            field=PatentField[p.field.upper()],
+            status=Status[p.status.upper()],
+            expiry=_ts(p.expiry),
+            metadata_hash=metadata,
+            sender=registrar,
+        )
+        for doc in p.documents:
+            content = (data_dir / "documents" / doc.file).read_bytes()
+            ledger.evidence.append(
+                pid,
+                EvidenceKind[doc.kind.upper()],
+                hashlib.sha256(content).digest(),
+                doc.file,
+                sender=registrar,
+            )
+        step(f"tokenising {p.label}: {p.supply:,} revenue-rights tokens")
+        address, _ = ledger.patents.tokenize(
+            pid,
+            name=f"{p.label} revenue rights",
+            symbol=p.symbol,
+            supply=p.supply * TOKEN,
+            initial_holder=issuer.address,
+            payment_token=ledger.addresses.payment_token,
+            sender=registrar,
+        )
+        tokens[p.label] = ledger.token(address)
+    return tokens
+
+
+def _mirror_valuations(
+    ledger: Ledger, data_dir: Path, relayer: NodeAccount, step: Callable[[str], None]
+) -> None:
+    step("mirroring the valuer's signed valuations (EIP-712, one batch)")
+    reports = [load_report(p) for p in sorted((data_dir / "valuations").glob("*.json"))]
+    keystore = data_dir / "keys" / "valuer.json"
+    valuer = load_keystore(keystore, env={PASSWORD_ENV: DEMO_KEYSTORE_PASSWORD})
+    domain = ledger.valuations.domain()
+    items = [(r.to_valuation(), sign_valuation(valuer, domain, r.to_valuation())) for r in reports]
+    _, skipped = ledger.valuations.attest_batch(items, sender=relayer)
+    if skipped:
+        raise IpledgerError(f"{len(skipped)} pilot valuations were refused: {skipped}")
+
+
+def _sell(
+    ledger: Ledger,
+    data: PilotData,
+    tokens: dict[str, RevenueRightsTokenClient],
+    registrar: NodeAccount,
+    issuer: NodeAccount,
+    holders: dict[str, NodeAccount],
+    step: Callable[[str], None],
+) -> None:
+    hkd = ledger.client("TestHKD", ledger.addresses.payment_token)
+    prices = {p.label: p.price_per_token for p in data.patents}
+    for sale in data.sales:
+        buyer = holders[sale.buyer]
+        price = int(prices[sale.patent] * sale.tokens * HKD)
+        step(f"{sale.buyer} buys {sale.tokens:,} tokens of {sale.patent}")
+        hkd._send("mint", buyer.address, price, sender=registrar)  # test money for the buyer
+        hkd._send("transfer", issuer.address, price, sender=buyer)  # payment leg
+        tokens[sale.patent].transfer(buyer.address, sale.tokens * TOKEN, sender=issuer)
+
+
+def _deposit_revenue(
+    ledger: Ledger,
+    data_dir: Path,
+    tokens: dict[str, RevenueRightsTokenClient],
+    issuer: NodeAccount,
+    step: Callable[[str], None],
+) -> None:
+    report = RevenueReport.model_validate_json(
+        (data_dir / "revenue" / "2026-Q3.json").read_text(encoding="utf-8")
+    )
+    hkd = ledger.client("TestHKD", ledger.addresses.payment_token)
+    for payment in report.payments:
+        document = (data_dir / "revenue" / payment.document).read_bytes()
+        digest = hashlib.sha256(document).digest()
+        if digest.hex() != payment.report_hash:
+            raise IpledgerError(
+                f"revenue report {payment.document}: sha256 does not match reportHash"
+            )
+        token = tokens[payment.patent]
+        step(f"depositing {report.quarter} licence revenue of {payment.patent}")
+        hkd._send(
+            "mint", issuer.address, payment.amount, sender=NodeAccount(ledger.w3.eth.accounts[0])
+        )
+        hkd._send("approve", token.address, payment.amount, sender=issuer)
+        token.deposit_revenue(payment.amount, digest, sender=issuer)
+
+
+def _read_back(
+    ledger: Ledger, summary: PilotResult, data_dir: Path, *, already_ran: bool
+) -> PilotResult:
+    found = [holdings(ledger, address) for address in summary.investors.values()]
+    first = next(iter(summary.patents.values()))
+    trail = evidence_trail(ledger, first, documents=data_dir / "documents")
+    return summary.model_copy(
+        update={"holdings": found, "trail": trail, "already_ran": already_ran}
+    )
+
+
+def pilot_json(result: PilotResult) -> dict[str, object]:
+    """The machine-readable summary `ipledger demo --json` prints."""
+    return {
+        "chainId": result.chain_id,
+        "deployment": str(result.deployment),
+        "deployed": result.deployed,
+        "alreadyRan": result.already_ran,
+        "investors": list(result.investors.values()),
+        "patents": ["0x" + pid.hex() for pid in result.patents.values()],
+        "holdings": [
+            {
+                "investor": h.investor,
+                "holdings": [
+                    {
+                        "patentId": "0x" + x.patent_id.hex(),
+                        "token": x.token,
+                        "balance": x.balance,
+                        "totalSupply": x.total_supply,
+                        "claimable": x.claimable,
+                        "impliedValue": x.implied_value,
+                        "valuationCurrency": x.valuation.currency if x.valuation else None,
+                    }
+                    for x in h.holdings
+                ],
+            }
+            for h in result.holdings
+        ],
+        "evidenceVerified": bool(result.trail and result.trail.ok),
+    }

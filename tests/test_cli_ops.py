@@ -1,0 +1,116 @@
+"""The operational CLI verbs, as a registrar, issuer and investor would use them on a node."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+from web3 import Web3
+
+from ipledger.cli import app
+from ipledger.node import start_anvil
+from ipledger.project import Project
+
+
+def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
+    (tmp_path / "contracts").symlink_to(project.contracts_dir)
+    (tmp_path / "node_modules").symlink_to(project.node_modules)
+    (tmp_path / "package.json").write_text("{}")
+    doc = tmp_path / "grant.txt"
+    doc.write_text("certificate of grant")
+    runner = CliRunner()
+    with start_anvil(node_modules=project.node_modules) as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        issuer, investor = w3.eth.accounts[0], w3.eth.accounts[1]
+        base = ["--rpc", node.url, "--project", str(tmp_path), "--json"]
+
+        def run(*args: str, account: int = 0) -> dict[str, object]:
+            result = runner.invoke(app, [*args, *base, "--account", str(account)])
+            assert result.exit_code == 0, result.output
+            data: dict[str, object] = json.loads(result.output)
+            return data
+
+        unknown = runner.invoke(
+            app,
+            [
+                "register",
+                "HK 1",
+                "--owner",
+                issuer,
+                "--field",
+                "chemical",
+                "--expiry",
+                "4102444800",
+                "--metadata",
+                str(doc),
+                *base,
+            ],
+        )
+        assert unknown.exit_code == 1
+        assert "no deployment for chain 31337" in unknown.output
+
+        run("deploy")
+        registered = run(
+            "register",
+            "HK 30099999",
+            "--owner",
+            issuer,
+            "--field",
+            "chemical",
+            "--expiry",
+            "4102444800",
+            "--metadata",
+            str(doc),
+        )
+        assert registered["patentId"] == "0x" + Web3.keccak(text="HK 30099999").hex()
+        run("set-investor", investor, "--jurisdiction", "HK", "--expiry", "4102444800")
+        token = run(
+            "tokenize", "HK 30099999", "--supply", "1000", "--holder", issuer, "--symbol", "RR"
+        )
+        assert Web3.is_checksum_address(str(token["token"]))
+        entry = run("append-evidence", "HK 30099999", "--kind", "grant", "--document", str(doc))
+        assert entry["seq"] == 1
+
+        hkd = json.loads((tmp_path / "deployments" / "31337.json").read_text())
+        payment = hkd["contracts"]["TestHKD"]["address"]
+        mint = w3.eth.contract(
+            address=payment,
+            abi=[
+                {
+                    "type": "function",
+                    "name": "mint",
+                    "stateMutability": "nonpayable",
+                    "inputs": [
+                        {"name": "to", "type": "address"},
+                        {"name": "amount", "type": "uint256"},
+                    ],
+                    "outputs": [],
+                }
+            ],
+        )
+        w3.eth.wait_for_transaction_receipt(
+            mint.functions.mint(issuer, 10**9).transact({"from": issuer})
+        )
+        erc20 = w3.eth.contract(
+            address=str(token["token"]),
+            abi=[
+                {
+                    "type": "function",
+                    "name": "transfer",
+                    "stateMutability": "nonpayable",
+                    "inputs": [{"name": "to", "type": "address"}, {"name": "v", "type": "uint256"}],
+                    "outputs": [{"type": "bool"}],
+                }
+            ],
+        )
+        w3.eth.wait_for_transaction_receipt(
+            erc20.functions.transfer(investor, 250 * 10**18).transact({"from": issuer})
+        )
+        run("deposit", "HK 30099999", "--amount", "1000000", "--report", str(doc))
+        claimed = run("claim", "HK 30099999", account=1)
+        assert claimed["claimed"] == 250_000  # a quarter of the deposit
+
+        bad = runner.invoke(app, ["claim", "HK 1", *base])
+        assert bad.exit_code == 1
+        assert "has no revenue-rights token" in bad.output

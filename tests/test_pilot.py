@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from web3 import Web3
+
+from ipledger.artifacts import Artifact
+from ipledger.cli import app
+from ipledger.pilot import run_pilot
+from ipledger.project import Project
+
+TOKEN = 10**18
+HKD = 10**6
+
+
+@pytest.fixture
+def pilot_project(project: Project, tmp_path: Path) -> Project:
+    """The real contracts and pilot data, with deployments written to a temp folder."""
+    (tmp_path / "contracts").symlink_to(project.contracts_dir)
+    (tmp_path / "node_modules").symlink_to(project.node_modules)
+    (tmp_path / "package.json").write_text("{}")
+    shutil.copytree(project.root / "examples", tmp_path / "examples")
+    return Project(tmp_path)
+
+
+def test_pilot_runs_end_to_end(
+    w3: Web3, artifacts: dict[str, Artifact], pilot_project: Project
+) -> None:
+    data = pilot_project.root / "examples" / "pilot"
+    steps: list[str] = []
+    result = run_pilot(
+        w3=w3, project=pilot_project, artifacts=artifacts, data_dir=data, step=steps.append
+    )
+    assert result.deployment == pilot_project.deployments_dir / f"{w3.eth.chain_id}.json"
+    assert result.deployment.is_file()
+    assert len(result.patents) == 4
+    assert "investors claim their revenue" in steps
+    by_name = {name: h for h, name in zip(result.holdings, result.investors, strict=True)}
+    [bank] = by_name["Harbour Bank (IP-backed lending desk)"].holdings
+    assert bank.balance == 200_000 * TOKEN
+    assert bank.claimable == 252_000 * HKD  # 20% of HKD 1,260,000 licence revenue
+    assert bank.valuation is not None
+    assert bank.implied_value == 370_000_000  # 20% of HKD 18,500,000.00, in cents
+    assert all(x.claimable == 0 for x in by_name["Victoria Peak Family Office"].holdings)
+    assert result.trail is not None
+    assert result.trail.ok
+    assert result.trail.documents_checked == 3
+    again = run_pilot(w3=w3, project=pilot_project, artifacts=artifacts, data_dir=data)
+    assert again.already_ran
+    assert again.deployed == []
+
+
+def test_demo_json_summary(pilot_project: Project) -> None:
+    result = CliRunner().invoke(app, ["demo", "--json", "--project", str(pilot_project.root)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["chainId"] == 131277322940537
+    assert data["deployment"].endswith("deployments/131277322940537.json")
+    assert len(data["investors"]) == 5
+    assert all(p.startswith("0x") and len(p) == 66 for p in data["patents"])
+    assert data["evidenceVerified"] is True
+
+
+def test_demo_table_output(pilot_project: Project) -> None:
+    result = CliRunner().invoke(app, ["demo", "--project", str(pilot_project.root)])
+    assert result.exit_code == 0, result.output
+    assert "Harbour Bank" in result.output
+    assert "implied value" in result.output
+    assert "verified" in result.output

@@ -1,0 +1,112 @@
+"""Valuation report files: every bad input is refused with the field and the problem."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from ipledger.mirror.reports import ReportError, load_report
+
+PILOT = Path(__file__).resolve().parents[1] / "examples" / "pilot" / "valuations"
+
+
+def _write(folder: Path, report: dict[str, object], document: bytes = b"report body") -> Path:
+    (folder / "doc.txt").write_bytes(document)
+    path = folder / "report.json"
+    path.write_text(json.dumps(report))
+    return path
+
+
+@pytest.fixture
+def good() -> dict[str, object]:
+    report: dict[str, object] = json.loads((PILOT / "HKTIS-2026-0001.json").read_text())
+    report["document"] = "doc.txt"
+    report["reportHash"] = hashlib.sha256(b"report body").hexdigest()
+    return report
+
+
+def test_pilot_reports_load() -> None:
+    for path in sorted(PILOT.glob("*.json")):
+        report = load_report(path)
+        assert report.to_valuation().value == report.value.amount
+
+
+def test_good_report_converts_to_valuation(tmp_path: Path, good: dict[str, object]) -> None:
+    valuation = load_report(_write(tmp_path, good)).to_valuation()
+    assert valuation.currency == "HKD"
+    assert valuation.valuation_date < valuation.valid_until
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"value": {"amount": 1.5, "currency": "HKD"}}, "value.amount"),
+        ({"value": {"amount": "100", "currency": "HKD"}}, "value.amount"),
+        ({"value": {"amount": -5, "currency": "HKD"}}, "value.amount"),
+        ({"value": {"amount": 0, "currency": "HKD"}}, "value.amount"),
+        ({"value": {"amount": 10**30, "currency": "HKD"}}, "value.amount"),
+        ({"value": {"amount": 5, "currency": "XYZ"}}, "value.currency"),
+        ({"value": {"amount": 5, "currency": "HKD", "extra": 1}}, "value.extra"),
+        (
+            {
+                "scores": {
+                    "citationNetwork": 101,
+                    "commercialApplication": 1,
+                    "technologyMaturity": 1,
+                    "marketPotential": 1,
+                }
+            },
+            "scores.citationNetwork",
+        ),
+        (
+            {
+                "scores": {
+                    "citationNetwork": -1,
+                    "commercialApplication": 1,
+                    "technologyMaturity": 1,
+                    "marketPotential": 1,
+                }
+            },
+            "scores.citationNetwork",
+        ),
+        ({"method": "guess"}, "method"),
+        ({"valuer": "0x1234"}, "valuer"),
+        ({"patent": "30012345"}, "patent"),
+        ({"reportHash": "abc"}, "reportHash"),
+        ({"valuationDate": "2026-13-01"}, "valuationDate"),
+        ({"validUntil": "2020-01-01"}, "validUntil"),
+        ({"unexpected": True}, "unexpected"),
+        ({"subsidised": "yes"}, "subsidised"),
+        ({"reportId": ""}, "reportId"),
+        ({"document": "../etc/passwd"}, "document"),
+        ({"document": "missing.txt"}, "document"),
+        ({"reportHash": "00" * 32}, "reportHash"),
+    ],
+)
+def test_bad_report_names_the_field(
+    tmp_path: Path, good: dict[str, object], change: dict[str, object], field: str
+) -> None:
+    path = _write(tmp_path, {**good, **change})
+    with pytest.raises(ReportError) as info:
+        load_report(path)
+    assert info.value.field == field
+    assert str(info.value).startswith("report.json: " + field)
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"value": NaN}', ""])
+def test_malformed_json_is_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "report.json"
+    path.write_text(text)
+    with pytest.raises(ReportError) as info:
+        load_report(path)
+    assert info.value.field == "file"
+
+
+def test_missing_field_is_named(tmp_path: Path, good: dict[str, object]) -> None:
+    del good["standard"]
+    with pytest.raises(ReportError) as info:
+        load_report(_write(tmp_path, good))
+    assert (info.value.field, info.value.problem) == ("standard", "Field required")
