@@ -114,3 +114,54 @@ def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
         bad = runner.invoke(app, ["claim", "HK 1", *base])
         assert bad.exit_code == 1
         assert "has no revenue-rights token" in bad.output
+
+
+def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -> None:
+    import shutil
+
+    (tmp_path / "contracts").symlink_to(project.contracts_dir)
+    (tmp_path / "node_modules").symlink_to(project.node_modules)
+    (tmp_path / "package.json").write_text("{}")
+    shutil.copytree(project.root / "examples", tmp_path / "examples")
+    runner = CliRunner()
+    with start_anvil(node_modules=project.node_modules) as node:
+        base = ["--rpc", node.url, "--project", str(tmp_path)]
+        pilot = json.loads(runner.invoke(app, ["demo", *base, "--json"]).output)
+        bank = pilot["investors"][0]
+        held = json.loads(runner.invoke(app, ["holdings", bank, *base, "--json"]).output)
+        assert held["investor"] == bank
+        [holding] = held["holdings"]
+        assert holding["balance"] == 200_000 * 10**18
+        assert holding["claimable"] == 252_000 * 10**6
+        assert holding["valuation"]["currency"] == "HKD"
+        assert holding["impliedValue"] == 370_000_000
+        shown = json.loads(
+            runner.invoke(app, ["patent", "show", "HK 30012345", *base, "--json"]).output
+        )
+        assert (shown["status"], shown["evidenceEntries"]) == ("granted", 5)
+        history = json.loads(
+            runner.invoke(app, ["valuations", "HK 30012345", *base, "--json"]).output
+        )
+        assert [v["value"] for v in history] == [1_850_000_000]
+        docs = str(tmp_path / "examples" / "pilot" / "documents")
+        verified = runner.invoke(
+            app, ["evidence", "verify", "HK 30012345", "--docs", docs, *base, "--json"]
+        )
+        assert verified.exit_code == 0
+        assert json.loads(verified.output)["ok"] is True
+        (tmp_path / "examples" / "pilot" / "documents" / "HK30012345-licence.txt").write_text(
+            "forged"
+        )
+        tampered = runner.invoke(
+            app, ["evidence", "verify", "HK 30012345", "--docs", docs, *base, "--json"]
+        )
+        assert tampered.exit_code == 1
+        [problem] = json.loads(tampered.output)["problems"]
+        assert problem["entry"] == 3
+        assert "altered" in problem["problem"]
+        unknown = runner.invoke(app, ["patent", "show", "HK 404", *base])
+        assert unknown.exit_code == 1
+        assert "unknown patent HK 404" in unknown.output
+        bad = runner.invoke(app, ["holdings", "0x123", *base])
+        assert bad.exit_code == 1
+        assert "is not an Ethereum address" in bad.output

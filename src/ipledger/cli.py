@@ -242,7 +242,8 @@ def demo_cmd(
 
 
 # The operational verbs live beside this module; importing registers them on `app`.
-import ipledger.cli_ops  # noqa: E402, F401
+import ipledger.cli_ops  # noqa: E402
+import ipledger.cli_queries  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -14,7 +14,7 @@ from web3.types import TxReceipt
 from ipledger.artifacts import Artifact
 from ipledger.deployments import ContractRecord, Deployment, SuiteAddresses
 from ipledger.errors import IpledgerError
-from ipledger.tx import RECEIPT_TIMEOUT, Sender
+from ipledger.tx import GAS_MARGIN, RECEIPT_TIMEOUT, Sender
 from ipledger.types import Role
 
 
@@ -30,6 +30,7 @@ def deploy_artifact(
         raise DeploymentError(f"{artifact.contract_name} is abstract or an interface")
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     tx = factory.constructor(*args).build_transaction({"from": sender.address})
+    tx["gas"] = int(tx["gas"] * GAS_MARGIN)
     tx_hash = sender.send(w3, tx)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
     address = receipt["contractAddress"]
@@ -48,6 +49,7 @@ ORDER = (
     "RevenueRightsToken",
     "PatentRegistry",
     "ValuationRegistry",
+    "HoldingsLens",
     "TestHKD",
 )
 
@@ -61,6 +63,12 @@ def _constructor_args(name: str, admin: str, deployed: Mapping[str, str | None])
         return [admin, deployed["InvestorRegistry"], deployed["RevenueRightsToken"]]
     if name == "ValuationRegistry":
         return [admin, deployed["PatentRegistry"], deployed["EvidenceTrail"], SUBSIDY_CAP]
+    if name == "HoldingsLens":
+        return [
+            deployed["PatentRegistry"],
+            deployed["ValuationRegistry"],
+            deployed["EvidenceTrail"],
+        ]
     return [admin]  # InvestorRegistry, EvidenceTrail, TestHKD: their admin or owner
 
 
@@ -190,6 +198,7 @@ def _call(
 ) -> TxReceipt:
     contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact.abi)
     tx = contract.get_function_by_name(function)(*args).build_transaction({"from": sender.address})
+    tx["gas"] = int(tx["gas"] * GAS_MARGIN)
     receipt = w3.eth.wait_for_transaction_receipt(sender.send(w3, tx), timeout=RECEIPT_TIMEOUT)
     if receipt["status"] != 1:
         raise DeploymentError(f"{artifact.contract_name}.{function} failed during set-up")

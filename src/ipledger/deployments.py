@@ -29,6 +29,7 @@ class SuiteAddresses(BaseModel):
     token_implementation: ChecksumAddress
     patent_registry: ChecksumAddress
     valuation_registry: ChecksumAddress
+    holdings_lens: ChecksumAddress
     payment_token: ChecksumAddress
 
     def of(self, contract: str) -> ChecksumAddress:
@@ -43,6 +44,7 @@ CONTRACT_FIELDS = {
     "RevenueRightsToken": "token_implementation",
     "PatentRegistry": "patent_registry",
     "ValuationRegistry": "valuation_registry",
+    "HoldingsLens": "holdings_lens",
     "TestHKD": "payment_token",
 }
 

@@ -11,6 +11,7 @@ from ipledger.artifacts import Artifact
 from ipledger.clients import InvestorRegistryClient, PatentRegistryClient, RevenueRightsTokenClient
 from ipledger.clients.base import ContractClient
 from ipledger.clients.evidence import EvidenceTrailClient
+from ipledger.clients.lens import HoldingsLensClient
 from ipledger.clients.valuations import ValuationRegistryClient
 from ipledger.deployments import SuiteAddresses
 from ipledger.revert import RevertDecoder
@@ -26,6 +27,7 @@ class Ledger:
     investors: InvestorRegistryClient
     evidence: EvidenceTrailClient
     valuations: ValuationRegistryClient
+    lens: HoldingsLensClient
 
     @classmethod
     def attach(
@@ -59,6 +61,12 @@ class Ledger:
                 w3=w3,
                 address=addresses.valuation_registry,
                 artifact=artifacts["ValuationRegistry"],
+                decoder=decoder,
+            ),
+            lens=HoldingsLensClient(
+                w3=w3,
+                address=addresses.holdings_lens,
+                artifact=artifacts["HoldingsLens"],
                 decoder=decoder,
             ),
         )

@@ -9,9 +9,10 @@ from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
 from web3 import Web3
 
+from ipledger.clients.lens import latest_from_tuple
 from ipledger.evidence import TrailVerification, verify_entries
 from ipledger.ledger import Ledger
-from ipledger.types import LatestValuation
+from ipledger.types import Field, LatestValuation, Status
 
 
 def evidence_trail(
@@ -60,7 +61,30 @@ class Holdings(BaseModel):
 
 
 def holdings(ledger: Ledger, investor: str) -> Holdings:
-    """Every patent `investor` holds tokens of, read token by token."""
+    """Every patent `investor` holds tokens of, through the HoldingsLens (one call per
+    page of the registry's index)."""
+    account = Web3.to_checksum_address(investor)
+    rows = ledger.lens.all_holdings(account)
+    return Holdings(
+        investor=account,
+        holdings=[
+            Holding(
+                patent_id=bytes(pid),
+                token=token,
+                balance=balance,
+                total_supply=supply,
+                claimable=claimable,
+                payment_token=payment,
+                valuation=latest_from_tuple(valuation),
+            )
+            for pid, token, balance, supply, claimable, payment, valuation in rows
+        ],
+    )
+
+
+def holdings_per_token(ledger: Ledger, investor: str) -> Holdings:
+    """The same as `holdings`, read token by token: what a client without the lens
+    does (the benchmark's baseline)."""
     account = Web3.to_checksum_address(investor)
     found: list[Holding] = []
     for pid in ledger.patents.patent_ids():
@@ -83,3 +107,94 @@ def holdings(ledger: Ledger, investor: str) -> Holdings:
             )
         )
     return Holdings(investor=account, holdings=found)
+
+
+class PatentSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    patent_id: bytes
+    owner: ChecksumAddress
+    field: Field
+    status: Status
+    jurisdiction: str
+    expiry: int
+    token: ChecksumAddress | None
+    total_supply: int
+    revenue_deposited: int
+    evidence_count: int
+    valuation: LatestValuation | None
+
+
+def patent_summaries(ledger: Ledger) -> list[PatentSummary]:
+    """Every registered patent, a page of the lens at a time."""
+    found: list[PatentSummary] = []
+    offset = 0
+    while True:
+        rows, offset = ledger.lens.summaries_page(offset, ledger.lens.PAGE)
+        for pid, patent, token, supply, deposited, evidence_count, valuation in rows:
+            owner, field, status, jurisdiction, expiry, _metadata = patent
+            found.append(
+                PatentSummary(
+                    patent_id=bytes(pid),
+                    owner=owner,
+                    field=Field(field),
+                    status=Status(status),
+                    jurisdiction=jurisdiction.decode("ascii"),
+                    expiry=expiry,
+                    token=None if int(token, 16) == 0 else token,
+                    total_supply=supply,
+                    revenue_deposited=deposited,
+                    evidence_count=evidence_count,
+                    valuation=latest_from_tuple(valuation),
+                )
+            )
+        if offset == 0:
+            return found
+
+
+class ValuationRecord(BaseModel):
+    """A valuation as attested (from its event), and whether it was revoked since."""
+
+    model_config = ConfigDict(frozen=True)
+
+    report_id: bytes
+    valuer: ChecksumAddress
+    value: int
+    currency: str
+    valuation_date: int
+    valid_until: int
+    method: int
+    standard: str
+    scores: list[int]
+    report_hash: bytes
+    subsidised: bool
+    revoked: bool
+    block_number: int
+
+
+def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]:
+    """Every valuation of a patent ever attested, oldest first, from events."""
+    events = ledger.valuations.contract.events.ValuationAttested().get_logs(
+        from_block=0, argument_filters={"patentId": patent_id}
+    )
+    records = []
+    for event in sorted(events, key=lambda e: (e["blockNumber"], e["logIndex"])):
+        a = event["args"]
+        records.append(
+            ValuationRecord(
+                report_id=a["reportId"],
+                valuer=a["valuer"],
+                value=a["value"],
+                currency=a["currency"].decode("ascii"),
+                valuation_date=a["valuationDate"],
+                valid_until=a["validUntil"],
+                method=a["method"],
+                standard=a["standard"],
+                scores=list(a["scores"]),
+                report_hash=a["reportHash"],
+                subsidised=a["subsidised"],
+                revoked=ledger.valuations.is_revoked(a["reportId"]),
+                block_number=event["blockNumber"],
+            )
+        )
+    return records

@@ -22,6 +22,10 @@ from ipledger.errors import TransactionError
 from ipledger.revert import RevertDecoder
 
 RECEIPT_TIMEOUT = 120.0
+# Nodes estimate the least gas that succeeds in the state at estimation time; storage
+# refunds and the SSTORE stipend check can make the real run need a little more. A
+# margin is standard practice; unused gas is not charged.
+GAS_MARGIN = 1.25
 
 
 class Sender(Protocol):
@@ -77,6 +81,7 @@ def transact(
         tx = call.build_transaction({"from": sender.address})
     except ContractLogicError as exc:
         raise decoder.from_exception(exc, context=context) from None
+    tx["gas"] = int(tx["gas"] * GAS_MARGIN)
     tx_hash = sender.send(w3, tx)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
     if receipt["status"] == 1:

@@ -1,0 +1,215 @@
+"""CLI reads for investors and regulators: holdings, patents, valuations, evidence.
+
+JSON output (`--json`) is a stable schema: integers are base units as JSON numbers,
+ids and hashes 0x-hex, addresses checksummed. Holdings:
+`{"investor": "0x..", "holdings": [{"patentId", "token", "balance", "totalSupply",
+"claimable", "paymentToken", "valuation": {...} | null, "impliedValue": int | null}]}`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from web3 import Web3
+
+from ipledger.chain import connect
+from ipledger.cli import JsonOpt, ProjectOpt, RpcOpt, _emit_json, _fail, app, console
+from ipledger.compiler import compile_project
+from ipledger.deployments import DeploymentFileError, deployment_path, load_deployment
+from ipledger.errors import IpledgerError
+from ipledger.ledger import Ledger
+from ipledger.project import Project
+from ipledger.queries import Holding, evidence_trail, holdings, valuation_history
+from ipledger.render import holdings_table, trail_table
+from ipledger.types import LatestValuation, patent_id
+
+patent_app = typer.Typer(help="Read a patent's record.", no_args_is_help=True)
+evidence_app = typer.Typer(help="Read and verify evidence trails.", no_args_is_help=True)
+app.add_typer(patent_app, name="patent")
+app.add_typer(evidence_app, name="evidence")
+
+PatentRef = Annotated[str, typer.Argument(help='"HK 30012345", or the 0x patent id.')]
+
+
+def _ledger(project: Path | None, rpc: str | None) -> Ledger:
+    """The deployed suite on the node; reads need no signer, so any chain will do."""
+    proj = Project(project.resolve()) if project else Project.find()
+    artifacts = compile_project(project=proj).artifacts
+    w3 = connect(rpc)
+    path = deployment_path(proj.deployments_dir, w3.eth.chain_id)
+    deployment = load_deployment(path)
+    if deployment is None:
+        raise DeploymentFileError(
+            f"no deployment for chain {w3.eth.chain_id} at {path}: deploy first (--rpc URL)"
+        )
+    return Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
+
+
+def _patent(ledger: Ledger, ref: str) -> bytes:
+    if ref.startswith("0x") and len(ref) == 66:
+        pid = bytes.fromhex(ref[2:])
+    else:
+        jurisdiction, _, number = ref.partition(" ")
+        pid = patent_id(jurisdiction, number)
+    if not ledger.patents.is_registered(pid):
+        raise IpledgerError(f"unknown patent {ref} (0x{pid.hex()}): not registered on this chain")
+    return pid
+
+
+def valuation_json(v: LatestValuation | None) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    return {
+        "reportId": "0x" + v.report_id.hex(),
+        "valuer": v.valuer,
+        "value": v.value,
+        "currency": v.currency,
+        "valuationDate": v.valuation_date,
+        "validUntil": v.valid_until,
+    }
+
+
+def holding_json(h: Holding) -> dict[str, Any]:
+    return {
+        "patentId": "0x" + h.patent_id.hex(),
+        "token": h.token,
+        "balance": h.balance,
+        "totalSupply": h.total_supply,
+        "claimable": h.claimable,
+        "paymentToken": h.payment_token,
+        "valuation": valuation_json(h.valuation),
+        "impliedValue": h.implied_value,
+    }
+
+
+@app.command("holdings")
+def holdings_cmd(
+    address: Annotated[str, typer.Argument(help="The investor's address.")],
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every patent an investor holds tokens of, with revenue and valuation."""
+    if not Web3.is_address(address):
+        raise _fail(ValueError(f"{address!r} is not an Ethereum address"))
+    try:
+        result = holdings(_ledger(project, rpc), address)
+    except IpledgerError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _emit_json(
+            {"investor": result.investor, "holdings": [holding_json(h) for h in result.holdings]}
+        )
+        return
+    console.print(holdings_table(result, title=f"Holdings of {result.investor}"))
+
+
+@patent_app.command("show")
+def patent_show_cmd(
+    patent: PatentRef, project: ProjectOpt = None, rpc: RpcOpt = None, as_json: JsonOpt = False
+) -> None:
+    """A patent's record, token and latest valid valuation."""
+    try:
+        ledger = _ledger(project, rpc)
+        pid = _patent(ledger, patent)
+        record = ledger.patents.patent(pid)
+        token = ledger.patents.token_of(pid)
+        latest = ledger.valuations.latest_valuation(pid)
+        _, evidence_count = ledger.evidence.head(pid)
+    except (IpledgerError, ValueError) as exc:
+        raise _fail(exc) from None
+    data = {
+        "patentId": "0x" + pid.hex(),
+        "owner": record.owner,
+        "field": record.field.name.lower(),
+        "status": record.status.name.lower(),
+        "jurisdiction": record.jurisdiction,
+        "expiry": record.expiry,
+        "metadataHash": "0x" + record.metadata_hash.hex(),
+        "token": token,
+        "evidenceEntries": evidence_count,
+        "latestValuation": valuation_json(latest),
+    }
+    if as_json:
+        _emit_json(data)
+        return
+    table = Table(title=f"Patent {patent}", show_header=False)
+    for key, value in data.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@app.command("valuations")
+def valuations_cmd(
+    patent: PatentRef, project: ProjectOpt = None, rpc: RpcOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Every valuation of a patent ever attested, and which were revoked."""
+    try:
+        ledger = _ledger(project, rpc)
+        history = valuation_history(ledger, _patent(ledger, patent))
+    except (IpledgerError, ValueError) as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _emit_json(
+            [
+                {
+                    **r.model_dump(mode="json", exclude={"report_id", "report_hash"}),
+                    "reportId": "0x" + r.report_id.hex(),
+                    "reportHash": "0x" + r.report_hash.hex(),
+                }
+                for r in history
+            ]
+        )
+        return
+    table = Table(title=f"Valuations of {patent}")
+    for column in ("report", "valuer", "value", "date", "valid until", "standard", "revoked"):
+        table.add_column(column)
+    for r in history:
+        table.add_row(
+            "0x" + r.report_id.hex()[:12] + "…",
+            r.valuer[:10] + "…",
+            f"{r.currency} {r.value / 100:,.2f}",
+            str(r.valuation_date),
+            str(r.valid_until),
+            r.standard,
+            "yes" if r.revoked else "",
+        )
+    console.print(table)
+
+
+@evidence_app.command("verify")
+def evidence_verify_cmd(
+    patent: PatentRef,
+    docs: Annotated[
+        Path | None, typer.Option("--docs", help="Folder of the documents to check.")
+    ] = None,
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild a patent's evidence trail from events and verify it; exit 1 on a problem."""
+    try:
+        ledger = _ledger(project, rpc)
+        trail = evidence_trail(ledger, _patent(ledger, patent), documents=docs)
+    except (IpledgerError, ValueError) as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _emit_json(
+            {
+                "ok": trail.ok,
+                "count": trail.count,
+                "head": "0x" + trail.head_hash.hex(),
+                "documentsChecked": trail.documents_checked,
+                "problems": [{"entry": p.seq, "problem": p.problem} for p in trail.problems],
+            }
+        )
+    else:
+        console.print(trail_table(trail, title=f"Evidence trail of {patent}"))
+        for problem in trail.problems:
+            console.print(f"[red]{problem}[/]")
+        console.print("[green]verified[/]" if trail.ok else "[red]verification FAILED[/]")
+    if not trail.ok:
+        raise typer.Exit(code=1)

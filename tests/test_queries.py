@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+from eth_utils.crypto import keccak
+
+from ipledger.eip712 import sign_valuation
+from ipledger.ledger import Ledger
+from ipledger.queries import (
+    evidence_trail,
+    holdings,
+    holdings_per_token,
+    patent_summaries,
+    valuation_history,
+)
+from ipledger.types import Method, Valuation
+from tests.chaintools import now
+from tests.conftest import TOKEN, YEAR, Actors
+from tests.contracts.conftest import Market, open_market
+
+
+@pytest.fixture
+def market(ledger: Ledger, actors: Actors) -> Market:
+    return open_market(ledger, actors)
+
+
+def _value(m: Market, n: int, value: int) -> None:
+    valuer = Account.from_key(keccak(text="query test valuer"))
+    m.ledger.valuations.set_valuer(
+        valuer.address, name="V", jurisdiction="HK", accredited_until=2**40, sender=m.actors.admin
+    )
+    t = now(m.ledger.w3)
+    v = Valuation(
+        report_id=keccak(text=f"q{n}"),
+        patent_id=m.patent_id,
+        valuer=valuer.address,
+        value=value,
+        currency="HKD",
+        valuation_date=t - 10,
+        valid_until=t + YEAR,
+        method=Method.MARKET,
+        standard="GB/T 42748-2023",
+        citation_network=1,
+        commercial_application=2,
+        technology_maturity=3,
+        market_potential=4,
+        report_hash=keccak(text=f"doc{n}"),
+        subsidised=False,
+    )
+    m.ledger.valuations.attest(
+        v, sign_valuation(valuer, m.ledger.valuations.domain(), v), sender=m.actors.admin
+    )
+
+
+def test_lens_holdings_match_per_token_reads(market: Market) -> None:
+    other = open_market(market.ledger, market.actors, number="30066666")
+    investor = market.actors.investors[0]
+    market.token.transfer(investor.address, 250_000 * TOKEN, sender=market.actors.issuer)
+    other.token.transfer(investor.address, 10 * TOKEN, sender=market.actors.issuer)
+    market.token.deposit_revenue(1_000_000, keccak(text="r"), sender=market.actors.issuer)
+    _value(market, 1, 8_000_000_00)
+    lens = holdings(market.ledger, investor.address)
+    assert lens == holdings_per_token(market.ledger, investor.address)
+    first, second = lens.holdings
+    assert (first.patent_id, first.balance, first.claimable) == (
+        market.patent_id,
+        250_000 * TOKEN,
+        250_000,
+    )
+    assert first.valuation is not None
+    assert first.implied_value == 2_000_000_00  # a quarter of HKD 8,000,000.00
+    assert second.valuation is None
+    assert second.implied_value is None
+
+
+def test_lens_pages_through_the_index(market: Market) -> None:
+    markets = [open_market(market.ledger, market.actors, number=f"3007000{i}") for i in range(3)]
+    investor = market.actors.investors[1].address
+    for m in [market, *markets]:
+        m.token.transfer(investor, TOKEN, sender=market.actors.issuer)
+    rows, next_offset = market.ledger.lens.holdings_page(investor, 0, 2)
+    assert (len(rows), next_offset) == (2, 2)
+    rows, next_offset = market.ledger.lens.holdings_page(investor, 2, 2)
+    assert (len(rows), next_offset) == (2, 0)
+    rows, next_offset = market.ledger.lens.holdings_page(investor, 10, 2)
+    assert (rows, next_offset) == ([], 0)
+    assert len(market.ledger.lens.all_holdings(investor)) == 4
+
+
+def test_investor_without_holdings(market: Market) -> None:
+    assert holdings(market.ledger, market.actors.outsider.address).holdings == []
+
+
+def test_patent_summaries_and_valuation_history(market: Market) -> None:
+    _value(market, 1, 100)
+    _value(market, 2, 200)
+    market.token.deposit_revenue(5000, keccak(text="r"), sender=market.actors.issuer)
+    [summary] = patent_summaries(market.ledger)
+    assert summary.patent_id == market.patent_id
+    assert summary.token == market.token.address
+    assert summary.revenue_deposited == 5000
+    assert summary.evidence_count == 3  # two valuations and one revenue report
+    assert summary.valuation is not None
+    history = valuation_history(market.ledger, market.patent_id)
+    assert [v.value for v in history] == [100, 200]
+    assert evidence_trail(market.ledger, market.patent_id).ok
