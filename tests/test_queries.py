@@ -11,6 +11,7 @@ from ipledger.queries import (
     holdings,
     holdings_per_token,
     patent_summaries,
+    revenue_history,
     valuation_history,
 )
 from ipledger.types import Method, Valuation
@@ -104,3 +105,15 @@ def test_patent_summaries_and_valuation_history(market: Market) -> None:
     history = valuation_history(market.ledger, market.patent_id)
     assert [v.value for v in history] == [100, 200]
     assert evidence_trail(market.ledger, market.patent_id).ok
+
+
+def test_revenue_history_from_events(market: Market) -> None:
+    assert revenue_history(market.ledger, market.patent_id) == []
+    market.token.deposit_revenue(700, keccak(text="q1"), sender=market.actors.issuer)
+    market.token.deposit_revenue(300, keccak(text="q2"), sender=market.actors.issuer)
+    history = revenue_history(market.ledger, market.patent_id)
+    assert [(d.seq, d.amount, d.report_hash) for d in history] == [
+        (1, 700, keccak(text="q1")),
+        (2, 300, keccak(text="q2")),
+    ]
+    assert history[0].depositor == market.actors.issuer.address

@@ -9,7 +9,7 @@ ids and hashes 0x-hex, addresses checksummed. Holdings:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -22,9 +22,10 @@ from ipledger.deployments import DeploymentFileError, deployment_path, load_depl
 from ipledger.errors import IpledgerError
 from ipledger.ledger import Ledger
 from ipledger.project import Project
-from ipledger.queries import Holding, evidence_trail, holdings, valuation_history
+from ipledger.queries import evidence_trail, holdings, patent_summary, valuation_history
 from ipledger.render import holdings_table, trail_table
-from ipledger.types import LatestValuation, patent_id
+from ipledger.types import patent_id
+from ipledger.views import HoldingsView, PatentView, TrailView, ValuationRecordView
 
 patent_app = typer.Typer(help="Read a patent's record.", no_args_is_help=True)
 evidence_app = typer.Typer(help="Read and verify evidence trails.", no_args_is_help=True)
@@ -59,32 +60,6 @@ def _patent(ledger: Ledger, ref: str) -> bytes:
     return pid
 
 
-def valuation_json(v: LatestValuation | None) -> dict[str, Any] | None:
-    if v is None:
-        return None
-    return {
-        "reportId": "0x" + v.report_id.hex(),
-        "valuer": v.valuer,
-        "value": v.value,
-        "currency": v.currency,
-        "valuationDate": v.valuation_date,
-        "validUntil": v.valid_until,
-    }
-
-
-def holding_json(h: Holding) -> dict[str, Any]:
-    return {
-        "patentId": "0x" + h.patent_id.hex(),
-        "token": h.token,
-        "balance": h.balance,
-        "totalSupply": h.total_supply,
-        "claimable": h.claimable,
-        "paymentToken": h.payment_token,
-        "valuation": valuation_json(h.valuation),
-        "impliedValue": h.implied_value,
-    }
-
-
 @app.command("holdings")
 def holdings_cmd(
     address: Annotated[str, typer.Argument(help="The investor's address.")],
@@ -100,9 +75,7 @@ def holdings_cmd(
     except IpledgerError as exc:
         raise _fail(exc) from None
     if as_json:
-        _emit_json(
-            {"investor": result.investor, "holdings": [holding_json(h) for h in result.holdings]}
-        )
+        _emit_json(HoldingsView.of(result).as_json())
         return
     console.print(holdings_table(result, title=f"Holdings of {result.investor}"))
 
@@ -115,24 +88,9 @@ def patent_show_cmd(
     try:
         ledger = _ledger(project, rpc)
         pid = _patent(ledger, patent)
-        record = ledger.patents.patent(pid)
-        token = ledger.patents.token_of(pid)
-        latest = ledger.valuations.latest_valuation(pid)
-        _, evidence_count = ledger.evidence.head(pid)
+        data = PatentView.of(patent_summary(ledger, pid)).as_json()
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
-    data = {
-        "patentId": "0x" + pid.hex(),
-        "owner": record.owner,
-        "field": record.field.name.lower(),
-        "status": record.status.name.lower(),
-        "jurisdiction": record.jurisdiction,
-        "expiry": record.expiry,
-        "metadataHash": "0x" + record.metadata_hash.hex(),
-        "token": token,
-        "evidenceEntries": evidence_count,
-        "latestValuation": valuation_json(latest),
-    }
     if as_json:
         _emit_json(data)
         return
@@ -153,16 +111,7 @@ def valuations_cmd(
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
     if as_json:
-        _emit_json(
-            [
-                {
-                    **r.model_dump(mode="json", exclude={"report_id", "report_hash"}),
-                    "reportId": "0x" + r.report_id.hex(),
-                    "reportHash": "0x" + r.report_hash.hex(),
-                }
-                for r in history
-            ]
-        )
+        _emit_json([ValuationRecordView.of(r).as_json() for r in history])
         return
     table = Table(title=f"Valuations of {patent}")
     for column in ("report", "valuer", "value", "date", "valid until", "standard", "revoked"):
@@ -197,15 +146,7 @@ def evidence_verify_cmd(
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
     if as_json:
-        _emit_json(
-            {
-                "ok": trail.ok,
-                "count": trail.count,
-                "head": "0x" + trail.head_hash.hex(),
-                "documentsChecked": trail.documents_checked,
-                "problems": [{"entry": p.seq, "problem": p.problem} for p in trail.problems],
-            }
-        )
+        _emit_json(TrailView.of(trail).as_json())
     else:
         console.print(trail_table(trail, title=f"Evidence trail of {patent}"))
         for problem in trail.problems:
@@ -213,3 +154,22 @@ def evidence_verify_cmd(
         console.print("[green]verified[/]" if trail.ok else "[red]verification FAILED[/]")
     if not trail.ok:
         raise typer.Exit(code=1)
+
+
+@app.command("serve")
+def serve_cmd(
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the read-only HTTP API (OpenAPI at /docs) over the deployed suite."""
+    import uvicorn
+
+    from ipledger.api import create_app
+
+    try:
+        ledger = _ledger(project, rpc)
+    except IpledgerError as exc:
+        raise _fail(exc) from None
+    uvicorn.run(create_app(ledger=ledger), host=host, port=port)

@@ -198,3 +198,56 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
             )
         )
     return records
+
+
+def patent_summary(ledger: Ledger, patent_id: bytes) -> PatentSummary:
+    """One patent's record, token, revenue, evidence count and latest valid valuation."""
+    record = ledger.patents.patent(patent_id)
+    token = ledger.patents.token_of(patent_id)
+    supply = deposited = 0
+    if token is not None:
+        client = ledger.token(token)
+        supply = client.total_supply()
+        deposited = client.totals().deposited
+    _, evidence_count = ledger.evidence.head(patent_id)
+    return PatentSummary(
+        patent_id=patent_id,
+        owner=record.owner,
+        field=record.field,
+        status=record.status,
+        jurisdiction=record.jurisdiction,
+        expiry=record.expiry,
+        token=token,
+        total_supply=supply,
+        revenue_deposited=deposited,
+        evidence_count=evidence_count,
+        valuation=ledger.valuations.latest_valuation(patent_id),
+    )
+
+
+class RevenueDeposit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    depositor: ChecksumAddress
+    amount: int  # payment-token base units, as received
+    report_hash: bytes
+    block_number: int
+
+
+def revenue_history(ledger: Ledger, patent_id: bytes) -> list[RevenueDeposit]:
+    """Every licence revenue deposit into a patent's token, oldest first, from events."""
+    address = ledger.patents.token_of(patent_id)
+    if address is None:
+        return []
+    events = ledger.token(address).contract.events.RevenueDeposited().get_logs(from_block=0)
+    return [
+        RevenueDeposit(
+            seq=e["args"]["seq"],
+            depositor=e["args"]["depositor"],
+            amount=e["args"]["amount"],
+            report_hash=e["args"]["reportHash"],
+            block_number=e["blockNumber"],
+        )
+        for e in sorted(events, key=lambda e: (e["blockNumber"], e["logIndex"]))
+    ]
