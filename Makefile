@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 
 PEERS_STAMP := bench/peers/node_modules/.installed
 
-.PHONY: install run test lint compile node bench clean
+.PHONY: install run test lint compile node bench snapshot clean
 
 install: $(VENV_STAMP) $(NODE_STAMP)
 
@@ -39,6 +39,9 @@ $(PEERS_STAMP): bench/peers/package-lock.json
 
 bench: install $(PEERS_STAMP)
 	$(BIN)/python -m bench.run
+
+snapshot: install
+	$(BIN)/python -m bench.snapshot --update
 
 compile: install
 	$(BIN)/ipledger compile
