@@ -7,8 +7,9 @@ VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 PEERS_STAMP := bench/peers/node_modules/.installed
+AUDIT_STAMP := .venv-audit/.installed
 
-.PHONY: install run test lint compile node bench snapshot clean
+.PHONY: install run test lint audit compile node bench snapshot clean
 
 install: $(VENV_STAMP) $(NODE_STAMP)
 
@@ -25,7 +26,7 @@ $(NODE_STAMP): package-lock.json
 run: install
 	$(BIN)/ipledger demo
 
-test: install lint
+test: install lint audit
 	$(BIN)/python -m pytest
 
 lint: install
@@ -36,6 +37,15 @@ lint: install
 $(PEERS_STAMP): bench/peers/package-lock.json
 	npm ci --prefix bench/peers --no-audit --no-fund
 	touch $@
+
+# Slither pins web3 7; it gets a virtualenv of its own so ipledger keeps web3 8.
+$(AUDIT_STAMP):
+	test -x .venv-audit/bin/python || $(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/python -m pip install --quiet slither-analyzer==0.11.6
+	touch $@
+
+audit: install $(AUDIT_STAMP)
+	$(BIN)/python scripts/audit.py
 
 bench: install $(PEERS_STAMP)
 	$(BIN)/python -m bench.run

@@ -30,12 +30,13 @@ contract HoldingsLens is IHoldingsLens {
         uint256 end;
         (end, next) = _page(offset, limit);
         Holding[] memory found = new Holding[](end - offset);
-        uint256 count;
+        uint256 count = 0;
         for (uint256 i = offset; i < end; ++i) {
             bytes32 id = patents.patentIdAt(i);
             address token = patents.tokenOf(id);
             if (token == address(0)) continue;
             uint256 balance = IERC20(token).balanceOf(investor);
+            // slither-disable-next-line incorrect-equality (holders only: an exact zero is no holding)
             if (balance == 0) continue;
             found[count++] = Holding(
                 id,
@@ -70,8 +71,10 @@ contract HoldingsLens is IHoldingsLens {
             s.token = patents.tokenOf(id);
             if (s.token != address(0)) {
                 s.totalSupply = IERC20(s.token).totalSupply();
+                // slither-disable-next-line unused-return (only the deposit total is summarised)
                 (s.revenueDeposited,,) = IRevenueRightsToken(s.token).revenueTotals();
             }
+            // slither-disable-next-line unused-return (only the count is summarised)
             (, s.evidenceCount) = evidence.head(id);
             s.valuation = valuations.latestValuation(id);
         }

@@ -6,6 +6,8 @@ pragma solidity ^0.8.28;
 /// counted per calendar year such as the pilot's subsidy cap.
 library CalendarYear {
     /// @dev Howard Hinnant's `civil_from_days`, for days since 1970-01-01 >= 0.
+    // slither-disable-start divide-before-multiply (integer calendar arithmetic: the
+    // truncating divisions are the algorithm, checked against Python's datetime in tests)
     function yearOf(uint256 timestamp) internal pure returns (uint256 year) {
         uint256 z = timestamp / 86400 + 719468;
         uint256 era = z / 146097;
@@ -15,4 +17,5 @@ library CalendarYear {
         uint256 mp = (5 * doy + 2) / 153; // month from March, [0, 11]
         year = yoe + era * 400 + (mp >= 10 ? 1 : 0); // January and February count to the next year
     }
+    // slither-disable-end divide-before-multiply
 }

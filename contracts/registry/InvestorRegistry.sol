@@ -49,6 +49,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     /// @inheritdoc IInvestorRegistry
     function investor(address account) external view returns (Investor memory) {
         Investor memory record = _investors[account];
+        // slither-disable-next-line incorrect-equality (expiry 0 marks "never listed")
         if (record.expiry == 0) revert InvestorNotListed(account);
         return record;
     }

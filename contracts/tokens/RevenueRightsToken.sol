@@ -97,12 +97,14 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         uint256 before = IERC20(payment).balanceOf(address(this));
         IERC20(payment).safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = IERC20(payment).balanceOf(address(this)) - before;
+        // slither-disable-next-line incorrect-equality (nothing arrived: exact zero is the point)
         if (received == 0) revert RevenueRightsZeroDeposit(amount, received);
 
         totals.deposits += 1;
         totals.deposited = SafeCast.toUint112(totals.deposited + received);
         _totals = totals;
         emit RevenueDeposited(totals.deposits, msg.sender, received, reportHash);
+        // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         _EVIDENCE.append(patent, uint8(IEvidenceTrail.Kind.RevenueReport), reportHash, "");
     }
 
@@ -179,6 +181,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         _move(from, _accounts[from], to, receiver, amount, _totals.deposited);
         emit ForcedTransfer(from, to, amount, evidenceHash, msg.sender);
         (,, bytes32 patent,) = _args();
+        // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         _EVIDENCE.append(patent, uint8(IEvidenceTrail.Kind.CourtOrder), evidenceHash, "");
     }
 
@@ -247,11 +250,8 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         if (to == address(0)) revert ERC20InvalidReceiver(to);
         Account memory receiver = _accounts[to];
         if (receiver.frozen) revert RevenueRightsFrozen(to);
-        Account memory sender;
-        if (from != address(0)) {
-            sender = _accounts[from];
-            if (sender.frozen) revert RevenueRightsFrozen(from);
-        }
+        Account memory sender = _accounts[from]; // the zero address's empty record for the mint
+        if (from != address(0) && sender.frozen) revert RevenueRightsFrozen(from);
         _checkEligible(from, from == address(0) || sender.exempt, to, receiver.exempt);
         _move(from, sender, to, receiver, value, totals.deposited);
     }
@@ -330,6 +330,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         view
         returns (Earnings memory)
     {
+        // slither-disable-next-line incorrect-equality (exact checkpoint match, not a balance guess)
         if (state.checkpoint == deposited || state.balance == 0) return earnings;
         uint256 supply = totalSupply();
         // balance <= supply <= 2**96 and revenue < 2**112, so the product fits easily.

@@ -224,6 +224,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
             v.valuer, v.validUntil, false, v.value, v.currency, v.valuationDate, previous
         );
         _emitAttested(v);
+        // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         _EVIDENCE.append(v.patentId, uint8(IEvidenceTrail.Kind.Valuation), v.reportHash, "");
     }
 
@@ -292,6 +293,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     /// contract valuer. Trying ECDSA first spares an EOA valuer the cold code-size check
     /// (2,600 gas); a contract has no key, so ECDSA can never pass for it.
     function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        // slither-disable-next-line unused-return (the error argument only details the error)
         (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
         if (error == ECDSA.RecoverError.NoError && recovered == signer) return true;
         return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
