@@ -56,7 +56,7 @@ def test_stop_leaves_no_anvil(project: Project) -> None:
 def test_cli_node_sigterm_stops_anvil(project: Project) -> None:
     port = free_port()
     cli = subprocess.Popen(
-        [sys.executable, "-m", "ipledger.cli", "node", "--port", str(port)],
+        [sys.executable, "-m", "ipledger", "node", "--port", str(port)],
         cwd=project.root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -74,7 +74,7 @@ def test_killed_parent_takes_anvil_with_it(project: Project) -> None:
     # SIGKILL gives the parent no chance to clean up: the kernel must end anvil.
     port = free_port()
     cli = subprocess.Popen(
-        [sys.executable, "-m", "ipledger.cli", "node", "--port", str(port)],
+        [sys.executable, "-m", "ipledger", "node", "--port", str(port)],
         cwd=project.root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

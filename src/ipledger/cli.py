@@ -242,8 +242,11 @@ def demo_cmd(
 
 
 # The operational verbs live beside this module; importing registers them on `app`.
+import ipledger.cli_mirror  # noqa: E402
 import ipledger.cli_ops  # noqa: E402
 import ipledger.cli_queries  # noqa: E402, F401
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
+if __name__ == "__main__":  # pragma: no cover - `python -m ipledger` is the way
+    from ipledger.cli import app as registered  # the module the verbs registered on
+
+    registered()

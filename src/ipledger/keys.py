@@ -26,6 +26,7 @@ def load_keystore(
     *,
     env: Mapping[str, str] | None = None,
     prompt: Callable[[str], str] | None = None,
+    password_env: str = PASSWORD_ENV,
 ) -> LocalAccount:
     """Unlock the keystore at `path` with the password from `$IPLEDGER_KEYSTORE_PASSWORD`,
     else from `prompt` (interactive use); without either, a clear error."""
@@ -36,11 +37,11 @@ def load_keystore(
         raise KeystoreError(f"keystore {path} does not exist") from None
     except ValueError:
         raise KeystoreError(f"keystore {path} is not JSON") from None
-    password = environ.get(PASSWORD_ENV)
+    password = environ.get(password_env)
     if password is None:
         if prompt is None:
             raise KeystoreError(
-                f"no password for keystore {path}: set {PASSWORD_ENV} or run interactively"
+                f"no password for keystore {path}: set {password_env} or run interactively"
             )
         password = prompt(f"Password for {path}")
     try:

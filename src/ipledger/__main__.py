@@ -1,0 +1,5 @@
+"""`python -m ipledger`: the same as the `ipledger` command."""
+
+from ipledger.cli import app
+
+app()

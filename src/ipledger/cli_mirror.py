@@ -1,0 +1,137 @@
+"""`ipledger mirror`: valuation reports onto the chain, exactly once; `mirror status`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ipledger.cli import (
+    JsonOpt,
+    ProjectOpt,
+    RpcOpt,
+    _emit_json,
+    _fail,
+    _password_prompt,
+    app,
+    console,
+    err_console,
+)
+from ipledger.cli_queries import _ledger
+from ipledger.errors import IpledgerError
+from ipledger.keys import PASSWORD_ENV, load_keystore
+from ipledger.mirror.outbox import Outbox
+from ipledger.mirror.service import Mirror
+
+RELAYER_PASSWORD_ENV = "IPLEDGER_RELAYER_PASSWORD"  # noqa: S105 - a variable name
+OutboxOpt = Annotated[Path, typer.Option("--outbox", help="The mirror's SQLite outbox.")]
+DEFAULT_OUTBOX = Path(".ipledger/mirror.sqlite")
+
+mirror_app = typer.Typer(
+    help="Mirror valuers' signed valuations onto the chain.", invoke_without_command=True
+)
+app.add_typer(mirror_app, name="mirror")
+
+
+def _logger(quiet: bool) -> Callable[[str], None]:
+    def log(message: str) -> None:
+        if not quiet:
+            err_console.print(f"[dim]•[/] {message}", highlight=False)
+
+    return log
+
+
+@mirror_app.callback()
+def mirror_cmd(
+    ctx: typer.Context,
+    source: Annotated[
+        Path | None, typer.Option("--source", help="Folder of valuation report files.")
+    ] = None,
+    valuer_keystore: Annotated[
+        Path | None, typer.Option(help=f"The valuer's keystore (${PASSWORD_ENV}).")
+    ] = None,
+    relayer_keystore: Annotated[
+        Path | None, typer.Option(help=f"The sending account's keystore (${RELAYER_PASSWORD_ENV}).")
+    ] = None,
+    chain_id: Annotated[int | None, typer.Option(help="The chain the mirror may write to.")] = None,
+    confirmations: Annotated[
+        int, typer.Option(help="Blocks deep before a report counts as confirmed.")
+    ] = 1,
+    watch: Annotated[bool, typer.Option("--watch", help="Keep going as files arrive.")] = False,
+    outbox: OutboxOpt = DEFAULT_OUTBOX,
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate, sign, submit and confirm every report in --source."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if source is None or valuer_keystore is None or relayer_keystore is None or chain_id is None:
+        raise _fail(
+            IpledgerError(
+                "mirror needs --source, --valuer-keystore, --relayer-keystore and --chain-id"
+            )
+        )
+    try:
+        ledger = _ledger(project, rpc)
+        valuer = load_keystore(valuer_keystore, prompt=_password_prompt)
+        relayer = load_keystore(
+            relayer_keystore, prompt=_password_prompt, password_env=RELAYER_PASSWORD_ENV
+        )
+        box = Outbox(outbox)
+        mirror = Mirror(
+            ledger=ledger,
+            outbox=box,
+            valuer=valuer,
+            relayer=relayer,
+            chain_id=chain_id,
+            confirmations=confirmations,
+            log=_logger(as_json),
+        )
+        try:
+            summary = mirror.run_until_settled(source)
+            while watch:
+                time.sleep(1.0)
+                more = mirror.run_until_settled(source)
+                summary.quarantined.update(more.quarantined)
+                summary.conflicts += more.conflicts
+                summary.sent += more.sent
+            counts = box.counts()
+        finally:
+            mirror.close()
+            box.close()
+    except IpledgerError as exc:
+        raise _fail(exc) from None
+    data = summary.as_json(counts)
+    if as_json:
+        _emit_json(data)
+        return
+    console.print(
+        f"confirmed {data['confirmed']}, quarantined {data['quarantined']}, "
+        f"failed {data['failed']}, pending {data['pending']}"
+    )
+    for name, reason in summary.quarantined.items():
+        console.print(f"  quarantined {name}: {reason}")
+    for conflict in summary.conflicts:
+        console.print(f"  [yellow]conflict[/] {conflict}")
+
+
+@mirror_app.command("status")
+def mirror_status_cmd(outbox: OutboxOpt = DEFAULT_OUTBOX, as_json: JsonOpt = False) -> None:
+    """What the outbox holds, by state."""
+    if not outbox.is_file():
+        raise _fail(IpledgerError(f"no outbox at {outbox}"))
+    box = Outbox(outbox)
+    counts = box.counts()
+    problems = {r.report_id: r.reason for r in box.rows("rejected", "quarantined", "conflict")}
+    box.close()
+    if as_json:
+        _emit_json({"states": counts, "problems": problems})
+        return
+    for state, n in sorted(counts.items()):
+        console.print(f"{state:12} {n}")
+    for report_id, reason in problems.items():
+        console.print(f"  {report_id}: {reason}")

@@ -1,0 +1,205 @@
+"""The mirror's durable state: a SQLite outbox (WAL), one row per valuation report.
+
+States: validated -> signed -> sent (tx hash; the raw transaction is stored before it is
+broadcast) -> confirmed | rejected (reason); quarantined (bad input) and conflict (a
+changed file reusing an attested report id) are terminal. Every transition is committed
+before the next step's side effect, so a crash anywhere leaves a state to resume from.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    report_id    TEXT PRIMARY KEY,   -- the valuer's report id
+    content_hash TEXT NOT NULL,      -- sha256 of the report file
+    path         TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    reason       TEXT,
+    valuation    TEXT,               -- the Valuation, as JSON
+    signature    BLOB,
+    tx_hash      TEXT,
+    updated_at   REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS txs (
+    tx_hash      TEXT PRIMARY KEY,
+    nonce        INTEGER NOT NULL,
+    raw          BLOB NOT NULL,      -- persisted before broadcast
+    state        TEXT NOT NULL,      -- sent | mined | failed | dropped
+    block_number INTEGER,
+    block_hash   TEXT,
+    updated_at   REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_state ON reports(state);
+"""
+
+TERMINAL = ("confirmed", "rejected", "quarantined", "conflict")
+
+
+@dataclass(frozen=True)
+class Row:
+    report_id: str
+    content_hash: str
+    path: str
+    state: str
+    reason: str | None
+    valuation: dict[str, Any] | None
+    signature: bytes | None
+    tx_hash: str | None
+
+
+class Outbox:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a committed transition survives power loss
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def get(self, report_id: str) -> Row | None:
+        cur = self.db.execute(
+            "SELECT report_id, content_hash, path, state, reason, valuation, signature, tx_hash "
+            "FROM reports WHERE report_id = ?",
+            (report_id,),
+        )
+        found = cur.fetchone()
+        return _row(found) if found else None
+
+    def rows(self, *states: str) -> list[Row]:
+        cur = self.db.execute(
+            "SELECT report_id, content_hash, path, state, reason, valuation, signature, tx_hash "
+            "FROM reports ORDER BY report_id"
+        )
+        return [row for row in map(_row, cur.fetchall()) if row.state in states]
+
+    def insert(
+        self,
+        *,
+        report_id: str,
+        content_hash: str,
+        path: str,
+        state: str,
+        reason: str | None = None,
+        valuation: dict[str, Any] | None = None,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO reports (report_id, content_hash, path, state, reason, "
+                "valuation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    report_id,
+                    content_hash,
+                    path,
+                    state,
+                    reason,
+                    json.dumps(valuation) if valuation is not None else None,
+                    time.time(),
+                ),
+            )
+
+    def set_state(
+        self,
+        report_ids: list[str],
+        state: str,
+        *,
+        reason: str | None = None,
+        signature: bytes | None = None,
+        tx_hash: str | None = None,
+    ) -> None:
+        with self.transaction() as db:
+            for report_id in report_ids:
+                db.execute(
+                    "UPDATE reports SET state = ?, reason = COALESCE(?, reason), "
+                    "signature = COALESCE(?, signature), tx_hash = ?, updated_at = ? "
+                    "WHERE report_id = ?",
+                    (state, reason, signature, tx_hash, time.time(), report_id),
+                )
+
+    def record_tx(self, *, tx_hash: str, nonce: int, raw: bytes, report_ids: list[str]) -> None:
+        """The signed transaction and its reports' `sent` state, in one commit, before
+        anything is broadcast."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO txs (tx_hash, nonce, raw, state, updated_at) "
+                "VALUES (?, ?, ?, 'sent', ?)",
+                (tx_hash, nonce, raw, time.time()),
+            )
+            for report_id in report_ids:
+                db.execute(
+                    "UPDATE reports SET state = 'sent', tx_hash = ?, updated_at = ? "
+                    "WHERE report_id = ?",
+                    (tx_hash, time.time(), report_id),
+                )
+
+    def txs(self, state: str) -> list[tuple[str, int, bytes]]:
+        cur = self.db.execute(
+            "SELECT tx_hash, nonce, raw FROM txs WHERE state = ? ORDER BY nonce", (state,)
+        )
+        return [(h, n, bytes(r)) for h, n, r in cur.fetchall()]
+
+    def set_tx(
+        self,
+        tx_hash: str,
+        state: str,
+        *,
+        block_number: int | None = None,
+        block_hash: str | None = None,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE txs SET state = ?, block_number = ?, block_hash = ?, updated_at = ? "
+                "WHERE tx_hash = ?",
+                (state, block_number, block_hash, time.time(), tx_hash),
+            )
+
+    def reports_of(self, tx_hash: str) -> list[Row]:
+        cur = self.db.execute(
+            "SELECT report_id, content_hash, path, state, reason, valuation, signature, tx_hash "
+            "FROM reports WHERE tx_hash = ? ORDER BY report_id",
+            (tx_hash,),
+        )
+        return [_row(r) for r in cur.fetchall()]
+
+    def next_nonce(self) -> int:
+        cur = self.db.execute("SELECT MAX(nonce) FROM txs")
+        (highest,) = cur.fetchone()
+        return -1 if highest is None else int(highest)
+
+    def counts(self) -> dict[str, int]:
+        cur = self.db.execute("SELECT state, COUNT(*) FROM reports GROUP BY state")
+        return {state: int(n) for state, n in cur.fetchall()}
+
+
+def _row(r: tuple[Any, ...]) -> Row:
+    return Row(
+        report_id=r[0],
+        content_hash=r[1],
+        path=r[2],
+        state=r[3],
+        reason=r[4],
+        valuation=json.loads(r[5]) if r[5] else None,
+        signature=bytes(r[6]) if r[6] is not None else None,
+        tx_hash=r[7],
+    )

@@ -1,0 +1,339 @@
+"""The valuation mirror: report files -> validated -> signed -> sent -> confirmed, once.
+
+Each step commits its outcome to the outbox before the next step's side effect; the
+raw transaction is stored before it is broadcast. On start the mirror reconciles the
+outbox with the chain (receipts by stored hash, `isAttested`) before sending anything
+new, so a crash or an outage at any point is resumed without a duplicate or a loss.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
+from web3 import Web3
+from web3.exceptions import TransactionNotFound, Web3Exception
+from web3.types import Nonce, TxParams
+
+from ipledger.eip712 import sign_valuation
+from ipledger.errors import IpledgerError
+from ipledger.ledger import Ledger
+from ipledger.mirror.outbox import Outbox, Row
+from ipledger.mirror.reports import ReportError, ValuationReport, load_report
+from ipledger.tx import GAS_MARGIN
+from ipledger.types import Method, Valuation
+
+REJECTIONS = [
+    "None",
+    "UnaccreditedValuer",
+    "UnknownPatent",
+    "AlreadyAttested",
+    "InvalidSignature",
+    "InvalidDates",
+    "DateInFuture",
+    "InvalidField",
+    "SubsidyCapReached",
+]  # IValuationRegistry.Rejection, by value
+GO_AND_CHECK = (
+    "already known",
+    "nonce too low",
+    "replacement transaction underpriced",
+    "replacement underpriced",
+    "known transaction",
+)
+CRASH_ENV = "IPLEDGER_MIRROR_CRASH_AT"  # fault injection for the crash-safety harness
+
+
+class MirrorError(IpledgerError):
+    """The mirror cannot run as configured."""
+
+
+@dataclass
+class RunSummary:
+    quarantined: dict[str, str] = field(default_factory=dict)  # file -> reason
+    conflicts: list[str] = field(default_factory=list)
+    sent: int = 0
+    confirmed: int = 0
+    failed: int = 0
+
+    def as_json(self, counts: dict[str, int]) -> dict[str, Any]:
+        return {
+            "confirmed": counts.get("confirmed", 0),
+            "quarantined": counts.get("quarantined", 0),
+            "failed": counts.get("rejected", 0),
+            "conflicts": self.conflicts,
+            "sentThisRun": self.sent,
+            "quarantineReasons": self.quarantined,
+            "pending": sum(counts.get(s, 0) for s in ("validated", "signed", "sent")),
+        }
+
+
+def _checkpoint(name: str) -> None:
+    """A step boundary. The crash harness names one to SIGKILL this process there."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def valuation_to_json(v: Valuation) -> dict[str, Any]:
+    data = v.model_dump()
+    for key in ("report_id", "patent_id", "report_hash"):
+        data[key] = data[key].hex()
+    data["method"] = int(v.method)
+    return data
+
+
+def valuation_from_json(data: dict[str, Any]) -> Valuation:
+    fixed = dict(data)
+    for key in ("report_id", "patent_id", "report_hash"):
+        fixed[key] = bytes.fromhex(fixed[key])
+    fixed["method"] = Method(fixed["method"])
+    return Valuation(**fixed)
+
+
+class Mirror:
+    def __init__(
+        self,
+        *,
+        ledger: Ledger,
+        outbox: Outbox,
+        valuer: LocalAccount,
+        relayer: LocalAccount,
+        chain_id: int,
+        confirmations: int = 1,
+        batch_size: int = 50,
+        log: Callable[[str], None] = lambda _: None,
+    ) -> None:
+        self.ledger = ledger
+        self.w3: Web3 = ledger.w3
+        self.outbox = outbox
+        self.valuer = valuer
+        self.relayer = relayer
+        self.confirmations = confirmations
+        self.batch_size = batch_size
+        self.log = log
+        if self.w3.eth.chain_id != chain_id:
+            raise MirrorError(
+                f"the node is chain {self.w3.eth.chain_id}, but the mirror is configured for "
+                f"chain {chain_id}: refusing to sign or send"
+            )
+        self._lock = self._acquire_lock()
+
+    def _acquire_lock(self) -> Any:
+        path = self.outbox.path.with_name(f"{self.outbox.path.name}.{self.valuer.address}.lock")
+        handle = path.open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise MirrorError(
+                f"another mirror is submitting for valuer {self.valuer.address} ({path})"
+            ) from None
+        return handle
+
+    def close(self) -> None:
+        self._lock.close()
+
+    # ---- one pass ----------------------------------------------------------------------
+
+    def run_once(self, source: Path) -> RunSummary:
+        """Reconcile, ingest what is new in `source`, sign, send, confirm."""
+        summary = RunSummary()
+        self.reconcile(summary)
+        self.ingest(source, summary)
+        self.sign_pending()
+        self.send_pending(summary)
+        self.reconcile(summary)
+        return summary
+
+    def run_until_settled(self, source: Path, *, timeout: float = 120.0) -> RunSummary:
+        summary = self.run_once(source)
+        deadline = time.monotonic() + timeout
+        while self.outbox.rows("validated", "signed", "sent") and time.monotonic() < deadline:
+            time.sleep(0.2)
+            self.reconcile(summary)
+            self.sign_pending()
+            self.send_pending(summary)
+        return summary
+
+    # ---- ingest ------------------------------------------------------------------------
+
+    def ingest(self, source: Path, summary: RunSummary) -> None:
+        for path in sorted(source.glob("*.json")):
+            content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+            try:
+                report = load_report(path)
+                self._check_on_chain(path, report)
+            except ReportError as exc:
+                existing = self.outbox.get(path.stem)
+                if existing is None or existing.state == "quarantined":
+                    self._quarantine(path, str(exc), summary)
+                    self.outbox.insert(
+                        report_id=path.stem,
+                        content_hash=content_hash,
+                        path=str(path),
+                        state="quarantined",
+                        reason=str(exc),
+                    )
+                continue
+            existing = self.outbox.get(report.report_id)
+            if existing is not None:
+                if existing.content_hash != content_hash:
+                    reason = (
+                        f"{path.name}: report id {report.report_id} was already taken "
+                        f"({existing.state}) with different content: not re-sent"
+                    )
+                    summary.conflicts.append(reason)
+                    self._quarantine(path, reason, summary)
+                continue
+            self.outbox.insert(
+                report_id=report.report_id,
+                content_hash=content_hash,
+                path=str(path),
+                state="validated",
+                valuation=valuation_to_json(report.to_valuation()),
+            )
+
+    def _check_on_chain(self, path: Path, report: ValuationReport) -> None:
+        if Web3.to_checksum_address(report.valuer) != self.valuer.address:
+            raise ReportError(
+                path, "valuer", f"{report.valuer} is not the key this mirror signs with"
+            )
+        if not self.ledger.patents.is_registered(report.patent_id):
+            raise ReportError(path, "patent", f"{report.patent} is not registered on chain")
+        accredited = self.ledger.valuations.contract.functions.valuer(report.valuer)
+        try:
+            _name, _jurisdiction, until = accredited.call()
+        except Web3Exception:
+            raise ReportError(
+                path, "valuer", f"{report.valuer} is not an accredited valuer"
+            ) from None
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        if until <= now:
+            raise ReportError(path, "valuer", f"{report.valuer}'s accreditation lapsed at {until}")
+        valuation = report.to_valuation()
+        if valuation.valuation_date > now:
+            raise ReportError(path, "valuationDate", "is in the future by chain time")
+        if valuation.valid_until <= now:
+            raise ReportError(path, "validUntil", "has already passed by chain time")
+
+    def _quarantine(self, path: Path, reason: str, summary: RunSummary) -> None:
+        folder = path.parent / "quarantine"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{path.name}.reason.txt").write_text(reason + "\n")
+        shutil.move(str(path), folder / path.name)
+        summary.quarantined[path.name] = reason
+        self.log(f"quarantined {path.name}: {reason}")
+
+    # ---- sign and send -----------------------------------------------------------------
+
+    def sign_pending(self) -> None:
+        domain = self.ledger.valuations.domain()
+        for row in self.outbox.rows("validated"):
+            assert row.valuation is not None
+            signature = sign_valuation(self.valuer, domain, valuation_from_json(row.valuation))
+            self.outbox.set_state([row.report_id], "signed", signature=signature)
+        _checkpoint("after_sign")
+
+    def send_pending(self, summary: RunSummary) -> None:
+        signed = self.outbox.rows("signed")
+        for start in range(0, len(signed), self.batch_size):
+            batch = signed[start : start + self.batch_size]
+            self._send_batch(batch)
+            summary.sent += len(batch)
+
+    def _send_batch(self, batch: list[Row]) -> None:
+        valuations = [valuation_from_json(r.valuation or {}) for r in batch]
+        signatures = [r.signature or b"" for r in batch]
+        nonce = max(
+            self.w3.eth.get_transaction_count(self.relayer.address, "pending"),
+            self.outbox.next_nonce() + 1,
+        )
+        call = self.ledger.valuations.contract.functions.attestBatch(
+            [v.as_tuple() for v in valuations], signatures
+        )
+        tx = call.build_transaction(
+            cast(TxParams, {"from": self.relayer.address, "nonce": Nonce(nonce)})
+        )
+        tx["gas"] = int(tx["gas"] * GAS_MARGIN)
+        signed = self.relayer.sign_transaction(cast(dict[str, Any], tx))
+        tx_hash = signed.hash.to_0x_hex()
+        self.outbox.record_tx(
+            tx_hash=tx_hash,
+            nonce=nonce,
+            raw=bytes(signed.raw_transaction),
+            report_ids=[r.report_id for r in batch],
+        )
+        self._broadcast(bytes(signed.raw_transaction))
+        self.log(f"sent {len(batch)} valuations in {tx_hash}")
+        _checkpoint("after_send")
+
+    def _broadcast(self, raw: bytes) -> None:
+        try:
+            self.w3.eth.send_raw_transaction(raw)
+        except (Web3Exception, ValueError) as exc:
+            if any(phrase in str(exc).lower() for phrase in GO_AND_CHECK):
+                return  # the node has it, or it was mined: reconciliation will see
+            raise
+
+    # ---- reconcile ---------------------------------------------------------------------
+
+    def reconcile(self, summary: RunSummary) -> None:
+        """Bring sent transactions to a final state, from receipts and the registry."""
+        _checkpoint("before_receipt")
+        latest = self.w3.eth.block_number
+        for tx_hash, _nonce, raw in self.outbox.txs("sent"):
+            try:
+                receipt = self.w3.eth.get_transaction_receipt(HexStr(tx_hash))
+            except TransactionNotFound:
+                receipt = None
+            if receipt is None:
+                self._broadcast(raw)  # dropped (a restart, an outage, a reorg): send again
+                continue
+            if latest - receipt["blockNumber"] + 1 < self.confirmations:
+                continue
+            _checkpoint("after_receipt")
+            self._settle(tx_hash, receipt, summary)
+        # Signed reports whose attestation is already on chain (a crash after sending
+        # from another run, or another relayer) are confirmed, not sent again.
+        for row in self.outbox.rows("signed"):
+            if self.ledger.valuations.is_attested(bytes.fromhex(row.valuation["report_id"])):  # type: ignore[index]
+                self.outbox.set_state([row.report_id], "confirmed", tx_hash=row.tx_hash)
+
+    def _settle(self, tx_hash: str, receipt: Any, summary: RunSummary) -> None:
+        rows = self.outbox.reports_of(tx_hash)
+        skipped = {
+            e["args"]["reportId"]: REJECTIONS[e["args"]["reason"]]
+            for e in self.ledger.valuations.events(receipt, "AttestationSkipped")
+        }
+        confirmed, rejected = [], {}
+        for row in rows:
+            rid = bytes.fromhex(row.valuation["report_id"])  # type: ignore[index]
+            if self.ledger.valuations.is_attested(rid) and skipped.get(rid) in (
+                None,
+                "AlreadyAttested",
+            ):
+                confirmed.append(row.report_id)
+            else:
+                rejected[row.report_id] = skipped.get(rid, "reverted")
+        self.outbox.set_tx(
+            tx_hash,
+            "mined",
+            block_number=receipt["blockNumber"],
+            block_hash=receipt["blockHash"].to_0x_hex(),
+        )
+        if confirmed:
+            self.outbox.set_state(confirmed, "confirmed", tx_hash=tx_hash)
+            summary.confirmed += len(confirmed)
+        for report_id, reason in rejected.items():
+            self.outbox.set_state([report_id], "rejected", reason=reason, tx_hash=tx_hash)
+            summary.failed += 1

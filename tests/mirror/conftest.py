@@ -1,0 +1,86 @@
+"""A ledger ready for the mirror: the pilot's patents registered, its valuer accredited,
+a funded relayer, and the pilot's valuation reports in a source folder."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from ipledger.keys import PASSWORD_ENV, load_keystore
+from ipledger.ledger import Ledger
+from ipledger.mirror.outbox import Outbox
+from ipledger.mirror.service import Mirror
+from ipledger.tx import NodeAccount
+from ipledger.types import Field, Status
+from tests.conftest import Actors
+
+PILOT = Path(__file__).resolve().parents[2] / "examples" / "pilot"
+PATENTS = [("HK", "30012345"), ("HK", "30023456"), ("HK", "30034567"), ("CN", "ZL202310123456.7")]
+
+
+def prepare_chain(ledger: Ledger, admin: NodeAccount) -> tuple[LocalAccount, LocalAccount]:
+    """Register the pilot patents, accredit the pilot valuer, fund a relayer."""
+    for jurisdiction, number in PATENTS:
+        ledger.patents.register_patent(
+            jurisdiction=jurisdiction,
+            publication_number=number,
+            owner=admin.address,
+            field=Field.OTHER,
+            status=Status.GRANTED,
+            expiry=2**40,
+            metadata_hash=b"\x01" * 32,
+            sender=admin,
+        )
+    valuer = load_keystore(PILOT / "keys" / "valuer.json", env={PASSWORD_ENV: "pilot"})
+    now = int(ledger.w3.eth.get_block("latest")["timestamp"])
+    ledger.valuations.set_valuer(
+        valuer.address, name="HKTIS", jurisdiction="HK", accredited_until=now + 10**7, sender=admin
+    )
+    relayer: LocalAccount = Account.from_key(Web3.keccak(text="mirror test relayer"))
+    tx = ledger.w3.eth.send_transaction(
+        {"from": admin.address, "to": relayer.address, "value": 10**20}
+    )
+    ledger.w3.eth.wait_for_transaction_receipt(tx)
+    return valuer, relayer
+
+
+def copy_reports(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for path in (PILOT / "valuations").iterdir():
+        shutil.copy(path, target / path.name)
+    return target
+
+
+@dataclass
+class MirrorEnv:
+    ledger: Ledger
+    actors: Actors
+    valuer: LocalAccount
+    relayer: LocalAccount
+    source: Path
+    outbox_path: Path
+
+    def mirror(self, **kwargs: object) -> Mirror:
+        args: dict[str, object] = {
+            "ledger": self.ledger,
+            "outbox": Outbox(self.outbox_path),
+            "valuer": self.valuer,
+            "relayer": self.relayer,
+            "chain_id": self.ledger.w3.eth.chain_id,
+        }
+        args.update(kwargs)
+        return Mirror(**args)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def env(ledger: Ledger, actors: Actors, tmp_path: Path) -> MirrorEnv:
+    valuer, relayer = prepare_chain(ledger, actors.admin)
+    return MirrorEnv(
+        ledger, actors, valuer, relayer, copy_reports(tmp_path / "in"), tmp_path / "outbox.sqlite"
+    )

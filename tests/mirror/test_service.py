@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from eth_utils.crypto import keccak
+
+from ipledger.mirror.outbox import Outbox
+from ipledger.mirror.service import MirrorError
+from tests.mirror.conftest import MirrorEnv
+
+REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-0004"]
+
+
+def attestations(env: MirrorEnv, report_id: str) -> int:
+    """How many times the chain attested `report_id` (events, not just state)."""
+    logs = env.ledger.valuations.contract.events.ValuationAttested().get_logs(
+        from_block=0, argument_filters={"reportId": keccak(text=report_id)}
+    )
+    return len(logs)
+
+
+def _bad(env: MirrorEnv, name: str, change: dict[str, object]) -> None:
+    report = json.loads((env.source / "HKTIS-2026-0001.json").read_text())
+    report.update(change)
+    (env.source / f"{name}.json").write_text(json.dumps(report))
+
+
+def test_reports_are_mirrored_once(env: MirrorEnv) -> None:
+    mirror = env.mirror()
+    summary = mirror.run_until_settled(env.source)
+    assert summary.sent == 4
+    assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
+    assert mirror.outbox.counts() == {"confirmed": 4}
+    again = mirror.run_until_settled(env.source)
+    assert again.sent == 0
+    assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
+    mirror.close()
+
+
+def test_bad_reports_are_quarantined_and_the_rest_go_on(env: MirrorEnv) -> None:
+    _bad(env, "float-amount", {"reportId": "B1", "value": {"amount": 1.5, "currency": "HKD"}})
+    _bad(env, "unknown-patent", {"reportId": "B2", "patent": "HK 404"})
+    _bad(
+        env, "future", {"reportId": "B3", "valuationDate": "2099-01-01", "validUntil": "2100-01-01"}
+    )
+    _bad(
+        env,
+        "expired",
+        {"reportId": "B4", "valuationDate": "2020-01-01", "validUntil": "2021-01-01"},
+    )
+    _bad(env, "wrong-hash", {"reportId": "B5", "reportHash": "00" * 32})
+    _bad(env, "other-valuer", {"reportId": "B6", "valuer": "0x" + "11" * 20})
+    (env.source / "malformed.json").write_text("{not json")
+    mirror = env.mirror()
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    reasons = summary.quarantined
+    assert set(reasons) == {
+        "float-amount.json",
+        "unknown-patent.json",
+        "future.json",
+        "expired.json",
+        "wrong-hash.json",
+        "other-valuer.json",
+        "malformed.json",
+    }
+    assert reasons["unknown-patent.json"].startswith(
+        "unknown-patent.json: patent: HK 404 is not registered"
+    )
+    assert "valuationDate: is in the future" in reasons["future.json"]
+    assert "validUntil: has already passed" in reasons["expired.json"]
+    assert "value.amount" in reasons["float-amount.json"]
+    quarantine = env.source / "quarantine"
+    assert (quarantine / "wrong-hash.json").is_file()
+    assert "reportHash" in (quarantine / "wrong-hash.json.reason.txt").read_text()
+    assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
+    assert attestations(env, "B2") == 0
+
+
+def test_changed_file_with_attested_id_is_a_conflict(env: MirrorEnv) -> None:
+    mirror = env.mirror()
+    mirror.run_until_settled(env.source)
+    report = json.loads((env.source / "HKTIS-2026-0002.json").read_text())
+    report["scores"]["marketPotential"] = 99
+    (env.source / "HKTIS-2026-0002.json").write_text(json.dumps(report))
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    [conflict] = summary.conflicts
+    assert "HKTIS-2026-0002 was already taken (confirmed) with different content" in conflict
+    assert summary.sent == 0
+    assert attestations(env, "HKTIS-2026-0002") == 1
+
+
+def test_wrong_chain_is_refused(env: MirrorEnv) -> None:
+    with pytest.raises(MirrorError, match="refusing to sign or send"):
+        env.mirror(chain_id=1)
+
+
+def test_one_instance_per_valuer_key(env: MirrorEnv) -> None:
+    first = env.mirror()
+    with pytest.raises(MirrorError, match="another mirror is submitting"):
+        env.mirror()
+    first.close()
+    env.mirror().close()
+
+
+def test_status_counts(env: MirrorEnv, tmp_path: Path) -> None:
+    mirror = env.mirror()
+    mirror.run_until_settled(env.source)
+    mirror.close()
+    box = Outbox(env.outbox_path)
+    assert box.counts() == {"confirmed": 4}
+    assert all(row.tx_hash for row in box.rows("confirmed"))
+    box.close()
