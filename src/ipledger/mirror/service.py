@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import requests
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
 from web3 import Web3
@@ -52,6 +53,13 @@ GO_AND_CHECK = (
     "known transaction",
 )
 CRASH_ENV = "IPLEDGER_MIRROR_CRASH_AT"  # fault injection for the crash-safety harness
+# Failures that mean "the node is away for now", not "the request is wrong".
+TRANSIENT = (
+    ConnectionError,
+    TimeoutError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+)
 
 
 class MirrorError(IpledgerError):
@@ -156,13 +164,30 @@ class Mirror:
         return summary
 
     def run_until_settled(self, source: Path, *, timeout: float = 120.0) -> RunSummary:
-        summary = self.run_once(source)
+        """Passes until nothing is pending; a transient RPC failure (the node away, a
+        dropped connection) is retried with backoff, resuming from the outbox."""
+        summary = RunSummary()
         deadline = time.monotonic() + timeout
-        while self.outbox.rows("validated", "signed", "sent") and time.monotonic() < deadline:
+        backoff = 0.2
+        first = True
+        while time.monotonic() < deadline:
+            try:
+                if first:
+                    summary = self.run_once(source)
+                    first = False
+                else:
+                    self.reconcile(summary)
+                    self.sign_pending()
+                    self.send_pending(summary)
+                backoff = 0.2
+            except TRANSIENT as exc:
+                self.log(f"node unavailable ({type(exc).__name__}); retrying in {backoff:.1f}s")
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if not self.outbox.rows("validated", "signed", "sent"):
+                break
             time.sleep(0.2)
-            self.reconcile(summary)
-            self.sign_pending()
-            self.send_pending(summary)
         return summary
 
     # ---- ingest ------------------------------------------------------------------------
