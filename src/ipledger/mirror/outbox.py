@@ -119,6 +119,39 @@ class Outbox:
                 ),
             )
 
+    def insert_many(self, rows: list[dict[str, Any]]) -> None:
+        """Several `insert`s in one commit (one fsync for a whole folder of reports)."""
+        with self.transaction() as db:
+            for r in rows:
+                db.execute(
+                    "INSERT OR REPLACE INTO reports (report_id, content_hash, path, state, reason, "
+                    "valuation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        r["report_id"],
+                        r["content_hash"],
+                        r["path"],
+                        r["state"],
+                        r.get("reason"),
+                        json.dumps(r["valuation"]) if r.get("valuation") is not None else None,
+                        time.time(),
+                    ),
+                )
+
+    def set_signed(self, signatures: list[tuple[str, bytes]]) -> None:
+        """Mark reports signed, with their signatures, in one commit."""
+        with self.transaction() as db:
+            for report_id, signature in signatures:
+                db.execute(
+                    "UPDATE reports SET state = 'signed', signature = ?, updated_at = ? "
+                    "WHERE report_id = ?",
+                    (signature, time.time(), report_id),
+                )
+
+    def known(self) -> dict[str, tuple[str, str]]:
+        """report id -> (content hash, state), for every row."""
+        cur = self.db.execute("SELECT report_id, content_hash, state FROM reports")
+        return {rid: (h, st) for rid, h, st in cur.fetchall()}
+
     def set_state(
         self,
         report_ids: list[str],

@@ -31,7 +31,6 @@ from ipledger.errors import IpledgerError
 from ipledger.ledger import Ledger
 from ipledger.mirror.outbox import Outbox, Row
 from ipledger.mirror.reports import ReportError, ValuationReport, load_report
-from ipledger.tx import GAS_MARGIN
 from ipledger.types import Method, Valuation
 
 REJECTIONS = [
@@ -52,6 +51,8 @@ GO_AND_CHECK = (
     "replacement underpriced",
     "known transaction",
 )
+ITEM_GAS = 230_000  # per attestation: the worst case measured (~168k) plus a margin
+BATCH_BASE_GAS = 60_000
 CRASH_ENV = "IPLEDGER_MIRROR_CRASH_AT"  # fault injection for the crash-safety harness
 # Failures that mean "the node is away for now", not "the request is wrong".
 TRANSIENT = (
@@ -193,63 +194,51 @@ class Mirror:
     # ---- ingest ------------------------------------------------------------------------
 
     def ingest(self, source: Path, summary: RunSummary) -> None:
+        """Validate every new report file; record the valid ones (one commit per pass)."""
+        known = self.outbox.known()
+        checks = _ChainChecks(self)
+        accepted: list[dict[str, Any]] = []
         for path in sorted(source.glob("*.json")):
             content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+            if known.get(path.stem, ("", ""))[0] == content_hash:
+                continue  # this very file was taken in before
             try:
                 report = load_report(path)
-                self._check_on_chain(path, report)
+                checks.check(path, report)
             except ReportError as exc:
-                existing = self.outbox.get(path.stem)
-                if existing is None or existing.state == "quarantined":
-                    self._quarantine(path, str(exc), summary)
-                    self.outbox.insert(
-                        report_id=path.stem,
-                        content_hash=content_hash,
-                        path=str(path),
-                        state="quarantined",
-                        reason=str(exc),
-                    )
+                self._quarantine(path, str(exc), summary)
+                accepted.append(
+                    {
+                        "report_id": path.stem,
+                        "content_hash": content_hash,
+                        "path": str(path),
+                        "state": "quarantined",
+                        "reason": str(exc),
+                    }
+                )
                 continue
-            existing = self.outbox.get(report.report_id)
-            if existing is not None:
-                if existing.content_hash != content_hash:
+            if report.report_id in known:
+                previous_hash, state = known[report.report_id]
+                if previous_hash != content_hash:
                     reason = (
                         f"{path.name}: report id {report.report_id} was already taken "
-                        f"({existing.state}) with different content: not re-sent"
+                        f"({state}) with different content: not re-sent"
                     )
                     summary.conflicts.append(reason)
                     self._quarantine(path, reason, summary)
                 continue
-            self.outbox.insert(
-                report_id=report.report_id,
-                content_hash=content_hash,
-                path=str(path),
-                state="validated",
-                valuation=valuation_to_json(report.to_valuation()),
+            known[report.report_id] = (content_hash, "validated")
+            accepted.append(
+                {
+                    "report_id": report.report_id,
+                    "content_hash": content_hash,
+                    "path": str(path),
+                    "state": "validated",
+                    "valuation": valuation_to_json(report.to_valuation()),
+                }
             )
-
-    def _check_on_chain(self, path: Path, report: ValuationReport) -> None:
-        if Web3.to_checksum_address(report.valuer) != self.valuer.address:
-            raise ReportError(
-                path, "valuer", f"{report.valuer} is not the key this mirror signs with"
-            )
-        if not self.ledger.patents.is_registered(report.patent_id):
-            raise ReportError(path, "patent", f"{report.patent} is not registered on chain")
-        accredited = self.ledger.valuations.contract.functions.valuer(report.valuer)
-        try:
-            _name, _jurisdiction, until = accredited.call()
-        except Web3Exception:
-            raise ReportError(
-                path, "valuer", f"{report.valuer} is not an accredited valuer"
-            ) from None
-        now = int(self.w3.eth.get_block("latest")["timestamp"])
-        if until <= now:
-            raise ReportError(path, "valuer", f"{report.valuer}'s accreditation lapsed at {until}")
-        valuation = report.to_valuation()
-        if valuation.valuation_date > now:
-            raise ReportError(path, "valuationDate", "is in the future by chain time")
-        if valuation.valid_until <= now:
-            raise ReportError(path, "validUntil", "has already passed by chain time")
+        if accepted:
+            self.outbox.insert_many(accepted)
 
     def _quarantine(self, path: Path, reason: str, summary: RunSummary) -> None:
         folder = path.parent / "quarantine"
@@ -262,11 +251,20 @@ class Mirror:
     # ---- sign and send -----------------------------------------------------------------
 
     def sign_pending(self) -> None:
-        domain = self.ledger.valuations.domain()
-        for row in self.outbox.rows("validated"):
-            assert row.valuation is not None
-            signature = sign_valuation(self.valuer, domain, valuation_from_json(row.valuation))
-            self.outbox.set_state([row.report_id], "signed", signature=signature)
+        """Sign every validated report; the signatures are committed (together) before
+        anything is sent."""
+        rows = self.outbox.rows("validated")
+        if rows:
+            domain = self.ledger.valuations.domain()
+            self.outbox.set_signed(
+                [
+                    (
+                        r.report_id,
+                        sign_valuation(self.valuer, domain, valuation_from_json(r.valuation or {})),
+                    )
+                    for r in rows
+                ]
+            )
         _checkpoint("after_sign")
 
     def send_pending(self, summary: RunSummary) -> None:
@@ -286,10 +284,12 @@ class Mirror:
         call = self.ledger.valuations.contract.functions.attestBatch(
             [v.as_tuple() for v in valuations], signatures
         )
+        # Explicit gas: an attestation costs at most ~170k (the first of a patent, with its
+        # evidence entry); estimating a 100-item batch would execute it several times.
+        gas = BATCH_BASE_GAS + ITEM_GAS * len(batch)
         tx = call.build_transaction(
-            cast(TxParams, {"from": self.relayer.address, "nonce": Nonce(nonce)})
+            cast(TxParams, {"from": self.relayer.address, "nonce": Nonce(nonce), "gas": gas})
         )
-        tx["gas"] = int(tx["gas"] * GAS_MARGIN)
         signed = self.relayer.sign_transaction(cast(dict[str, Any], tx))
         tx_hash = signed.hash.to_0x_hex()
         self.outbox.record_tx(
@@ -343,13 +343,13 @@ class Mirror:
         confirmed, rejected = [], {}
         for row in rows:
             rid = bytes.fromhex(row.valuation["report_id"])  # type: ignore[index]
-            if self.ledger.valuations.is_attested(rid) and skipped.get(rid) in (
-                None,
-                "AlreadyAttested",
-            ):
-                confirmed.append(row.report_id)
+            reason = skipped.get(rid) if receipt["status"] == 1 else "reverted"
+            if reason is None:
+                confirmed.append(row.report_id)  # attested by this very transaction
+            elif reason == "AlreadyAttested" and self.ledger.valuations.is_attested(rid):
+                confirmed.append(row.report_id)  # on chain once, by an earlier send
             else:
-                rejected[row.report_id] = skipped.get(rid, "reverted")
+                rejected[row.report_id] = reason
         self.outbox.set_tx(
             tx_hash,
             "mined",
@@ -362,3 +362,40 @@ class Mirror:
         for report_id, reason in rejected.items():
             self.outbox.set_state([report_id], "rejected", reason=reason, tx_hash=tx_hash)
             summary.failed += 1
+
+
+class _ChainChecks:
+    """What a report must satisfy on chain, read once per pass and per patent."""
+
+    def __init__(self, mirror: Mirror) -> None:
+        self.mirror = mirror
+        self.now = int(mirror.w3.eth.get_block("latest")["timestamp"])
+        self.registered: dict[bytes, bool] = {}
+        self.accredited_until: int | None = None
+
+    def check(self, path: Path, report: ValuationReport) -> None:
+        mirror = self.mirror
+        if Web3.to_checksum_address(report.valuer) != mirror.valuer.address:
+            raise ReportError(
+                path, "valuer", f"{report.valuer} is not the key this mirror signs with"
+            )
+        pid = report.patent_id
+        if pid not in self.registered:
+            self.registered[pid] = mirror.ledger.patents.is_registered(pid)
+        if not self.registered[pid]:
+            raise ReportError(path, "patent", f"{report.patent} is not registered on chain")
+        if self.accredited_until is None:
+            try:
+                _name, _jurisdiction, until = mirror.ledger.valuations.contract.functions.valuer(
+                    report.valuer
+                ).call()
+            except Web3Exception:
+                until = 0
+            self.accredited_until = int(until)
+        if self.accredited_until <= self.now:
+            raise ReportError(path, "valuer", f"{report.valuer} is not accredited now")
+        valuation = report.to_valuation()
+        if valuation.valuation_date > self.now:
+            raise ReportError(path, "valuationDate", "is in the future by chain time")
+        if valuation.valid_until <= self.now:
+            raise ReportError(path, "validUntil", "has already passed by chain time")
