@@ -4,13 +4,11 @@ each receipt), in the same run. Reports per second and the ratio."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import tempfile
 import time
 from pathlib import Path
 
-from tests.mirror.conftest import prepare_chain
+from tests.mirror.conftest import prepare_chain, write_reports
 
 from bench.common import Row
 from ipledger.chain import connect
@@ -26,33 +24,6 @@ from ipledger.project import Project
 from ipledger.tx import KeyAccount, NodeAccount
 
 
-def _write_reports(folder: Path, valuer: str, count: int, prefix: str) -> None:
-    folder.mkdir(parents=True)
-    for n in range(count):
-        body = f"valuation report {prefix}{n}\n".encode()
-        (folder / f"{prefix}{n}.txt").write_bytes(body)
-        report = {
-            "reportId": f"{prefix}{n:06d}",
-            "patent": "HK 30012345",
-            "valuer": valuer,
-            "value": {"amount": 1_000_000 + n, "currency": "HKD"},
-            "valuationDate": "2026-10-01",
-            "validUntil": "2028-06-30",
-            "method": "income",
-            "standard": "GB/T 42748-2023",
-            "scores": {
-                "citationNetwork": 50,
-                "commercialApplication": 60,
-                "technologyMaturity": 70,
-                "marketPotential": 80,
-            },
-            "reportHash": hashlib.sha256(body).hexdigest(),
-            "document": f"{prefix}{n}.txt",
-            "subsidised": False,
-        }
-        (folder / f"{prefix}{n}.json").write_text(json.dumps(report))
-
-
 def measure(project: Project, count: int = 2000, naive_count: int = 200) -> list[Row]:
     artifacts = compile_project(project=project).artifacts
     with (
@@ -66,8 +37,8 @@ def measure(project: Project, count: int = 2000, naive_count: int = 200) -> list
         result = deploy(w3=w3, artifacts=artifacts, admin=admin)
         ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=result.deployment.addresses())
         valuer, relayer = prepare_chain(ledger, admin)
-        _write_reports(Path(tmp) / "batch", valuer.address, count, "M")
-        _write_reports(Path(tmp) / "naive", valuer.address, naive_count, "N")
+        write_reports(Path(tmp) / "batch", valuer.address, count, "M")
+        write_reports(Path(tmp) / "naive", valuer.address, naive_count, "N")
 
         mirror = Mirror(
             ledger=ledger,

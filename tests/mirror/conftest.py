@@ -84,3 +84,38 @@ def env(ledger: Ledger, actors: Actors, tmp_path: Path) -> MirrorEnv:
     return MirrorEnv(
         ledger, actors, valuer, relayer, copy_reports(tmp_path / "in"), tmp_path / "outbox.sqlite"
     )
+
+
+def write_reports(folder: Path, valuer: str, count: int, prefix: str) -> list[str]:
+    """`count` valid reports of HK 30012345 with their documents; returns the report ids."""
+    import hashlib
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = []
+    for n in range(count):
+        body = f"valuation report {prefix}{n}\n".encode()
+        (folder / f"{prefix}{n}.txt").write_bytes(body)
+        report_id = f"{prefix}{n:06d}"
+        report = {
+            "reportId": report_id,
+            "patent": "HK 30012345",
+            "valuer": valuer,
+            "value": {"amount": 1_000_000 + n, "currency": "HKD"},
+            "valuationDate": "2026-10-01",
+            "validUntil": "2028-06-30",
+            "method": "income",
+            "standard": "GB/T 42748-2023",
+            "scores": {
+                "citationNetwork": 50,
+                "commercialApplication": 60,
+                "technologyMaturity": 70,
+                "marketPotential": 80,
+            },
+            "reportHash": hashlib.sha256(body).hexdigest(),
+            "document": f"{prefix}{n}.txt",
+            "subsidised": False,
+        }
+        (folder / f"{prefix}{n}.json").write_text(json.dumps(report))
+        ids.append(report_id)
+    return ids

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from eth_account import Account
+from eth_utils.crypto import keccak
 
 from ipledger.chain import connect
 from ipledger.compiler import compile_project
@@ -22,16 +27,22 @@ from ipledger.mirror.service import CRASH_ENV
 from ipledger.node import start_anvil
 from ipledger.project import Project
 from ipledger.tx import NodeAccount
-from tests.mirror.conftest import PILOT, copy_reports, prepare_chain
+from tests.mirror.conftest import PILOT, copy_reports, prepare_chain, write_reports
 from tests.mirror.test_service import REPORTS
 
 BOUNDARIES = ["after_sign", "after_send", "before_receipt", "after_receipt"]
 
 
-@pytest.mark.parametrize("boundary", BOUNDARIES)
-def test_killed_at_each_boundary_then_restarted(
-    project: Project, tmp_path: Path, boundary: str
-) -> None:
+@dataclass
+class Harness:
+    ledger: Ledger
+    command: list[str]
+    env: dict[str, str]
+
+
+@pytest.fixture
+def harness(project: Project, tmp_path: Path) -> Iterator[Harness]:
+    """A project with the suite deployed on its own anvil, and the mirror's command line."""
     (tmp_path / "contracts").symlink_to(project.contracts_dir)
     (tmp_path / "node_modules").symlink_to(project.node_modules)
     (tmp_path / "package.json").write_text("{}")
@@ -47,14 +58,13 @@ def test_killed_at_each_boundary_then_restarted(
         _valuer, relayer = prepare_chain(ledger, admin)
         relayer_keystore = tmp_path / "relayer.json"
         relayer_keystore.write_text(json.dumps(Account.encrypt(relayer.key, "r", iterations=1024)))
-        source = copy_reports(tmp_path / "in")
         command = [
             sys.executable,
             "-m",
-            "ipledger.cli",
+            "ipledger",
             "mirror",
             "--source",
-            str(source),
+            str(tmp_path / "in"),
             "--valuer-keystore",
             str(PILOT / "keys" / "valuer.json"),
             "--relayer-keystore",
@@ -74,15 +84,49 @@ def test_killed_at_each_boundary_then_restarted(
             "IPLEDGER_KEYSTORE_PASSWORD": "pilot",
             "IPLEDGER_RELAYER_PASSWORD": "r",
         }
-        crashed = subprocess.run(
-            command, env={**env, CRASH_ENV: boundary}, capture_output=True, timeout=120
+        yield Harness(ledger, command, env)
+
+
+def _attested(ledger: Ledger) -> list[bytes]:
+    events = ledger.valuations.contract.events.ValuationAttested().get_logs(from_block=0)
+    return sorted(e["args"]["reportId"] for e in events)
+
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_killed_at_each_boundary_then_restarted(
+    harness: Harness, tmp_path: Path, boundary: str
+) -> None:
+    copy_reports(tmp_path / "in")
+    crashed = subprocess.run(
+        harness.command, env={**harness.env, CRASH_ENV: boundary}, capture_output=True, timeout=120
+    )
+    assert crashed.returncode == -9, crashed.stderr  # killed where asked
+    finished = subprocess.run(
+        harness.command, env=harness.env, capture_output=True, text=True, timeout=120
+    )
+    assert finished.returncode == 0, finished.stderr
+    summary = json.loads(finished.stdout)
+    assert (summary["confirmed"], summary["failed"], summary["pending"]) == (4, 0, 0)
+    assert _attested(harness.ledger) == sorted(keccak(text=r) for r in REPORTS)
+
+
+def test_killed_at_random_points_over_hundreds_of_reports(harness: Harness, tmp_path: Path) -> None:
+    ids = write_reports(tmp_path / "in", "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa", 300, "R")
+    chance = random.Random(20261126)
+    kills = 0
+    for _ in range(4):
+        process = subprocess.Popen(
+            harness.command, env=harness.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        assert crashed.returncode == -9, crashed.stderr  # killed where asked
-        finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-        assert finished.returncode == 0, finished.stderr
-        summary = json.loads(finished.stdout)
-        assert (summary["confirmed"], summary["failed"], summary["pending"]) == (4, 0, 0)
-        events = ledger.valuations.contract.events.ValuationAttested().get_logs(from_block=0)
-        assert sorted(e["args"]["reportId"] for e in events) == sorted(
-            __import__("eth_utils").keccak(text=r) for r in REPORTS
-        )
+        time.sleep(chance.uniform(0.5, 2.5))
+        if process.poll() is None:
+            process.kill()  # SIGKILL, wherever it is
+            kills += 1
+        process.wait(timeout=30)
+    finished = subprocess.run(
+        harness.command, env=harness.env, capture_output=True, text=True, timeout=300
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert kills >= 1
+    assert json.loads(finished.stdout)["confirmed"] == 300
+    assert _attested(harness.ledger) == sorted(keccak(text=r) for r in ids)

@@ -114,3 +114,23 @@ def test_status_counts(env: MirrorEnv, tmp_path: Path) -> None:
     assert box.counts() == {"confirmed": 4}
     assert all(row.tx_hash for row in box.rows("confirmed"))
     box.close()
+
+
+def test_every_bad_file_case_is_quarantined_with_its_reason(env: MirrorEnv) -> None:
+    from tests.test_reports import BAD_CASES
+
+    template = json.loads((env.source / "HKTIS-2026-0001.json").read_text())
+    for n, (change, _field) in enumerate(BAD_CASES):
+        report = {**template, **change}
+        if "reportId" not in change:
+            report["reportId"] = f"BAD-{n}"
+        (env.source / f"bad-{n:02d}.json").write_text(json.dumps(report))
+    (env.source / "nan.json").write_text('{"value": NaN}')
+    mirror = env.mirror()
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    assert len(summary.quarantined) == len(BAD_CASES) + 1
+    for n, (_change, field) in enumerate(BAD_CASES):
+        reason = (env.source / "quarantine" / f"bad-{n:02d}.json.reason.txt").read_text()
+        assert f": {field}: " in reason or f": {field.split('.')[0]}" in reason, (n, reason)
+    assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
