@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import token_gas, valuation_gas
+from bench import lens_bench, mirror_bench, token_gas, valuation_gas
 from bench.common import Row
 from ipledger.project import Project
 
@@ -25,7 +25,8 @@ def write(rows: list[Row], folder: Path) -> None:
     lines = [
         "# Benchmarks",
         "",
-        "Gas from receipts on the embedded chain (eth-tester, Prague); ratio = ipledger / peer.",
+        "Gas from receipts on the embedded chain (eth-tester, Prague); wall-clock rows on anvil,",
+        "median of runs, beside their baseline in the same run; ratio = ipledger / peer.",
         "",
         "| operation | metric | ipledger | peer | peer value | ratio | EVM floor |",
         "| --- | --- | ---: | --- | ---: | ---: | ---: |",
@@ -40,7 +41,12 @@ def write(rows: list[Row], folder: Path) -> None:
 
 def main() -> None:
     project = Project.find()
-    rows = valuation_gas.measure(project) + token_gas.measure(project)
+    rows = (
+        valuation_gas.measure(project)
+        + token_gas.measure(project)
+        + mirror_bench.measure(project)
+        + lens_bench.measure(project, sizes=(10, 1000), baseline_up_to=1000)
+    )
     write(rows, project.root / "bench")
     for row in rows:
         ratio = f"  ratio {row.ratio}" if row.ratio is not None else ""
