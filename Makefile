@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 PEERS_STAMP := bench/peers/node_modules/.installed
 AUDIT_STAMP := .venv-audit/.installed
 
-.PHONY: install run test lint audit compile node bench snapshot clean
+.PHONY: install run test lint audit audit-deep compile node bench snapshot clean
 
 install: $(VENV_STAMP) $(NODE_STAMP)
 
@@ -46,6 +46,11 @@ $(AUDIT_STAMP):
 
 audit: install $(AUDIT_STAMP)
 	$(BIN)/python scripts/audit.py
+
+# The stateful property tests at 200 examples each, on both backends (about an hour on
+# 2 cores, so not part of `make test`, which runs them at the quick default profile).
+audit-deep: audit
+	HYPOTHESIS_PROFILE=audit $(BIN)/python -m pytest -q tests/contracts/test_revenue_stateful.py tests/contracts/test_valuation_stateful.py
 
 bench: install $(PEERS_STAMP)
 	$(BIN)/python -m bench.run

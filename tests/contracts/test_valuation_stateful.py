@@ -1,0 +1,133 @@
+"""Stateful property test of the valuation registry against a model: after every step,
+`latestValuation` is the newest valuation (by date, then by attestation order) that is
+neither revoked nor expired, and attested/revoked flags and the subsidy count agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from eth_account import Account
+from eth_utils.crypto import keccak
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from ipledger.eip712 import sign_valuation
+from ipledger.tx import KeyAccount
+from ipledger.types import Method, Valuation
+from tests.chaintools import advance, now
+from tests.contracts.conftest import Market
+
+DAY = 86400
+
+
+def test_valuation_registry_matches_model(market: Market) -> None:
+    ledger = market.ledger
+    w3 = ledger.w3
+    valuer = Account.from_key(keccak(text="stateful valuer"))
+    ledger.valuations.set_valuer(
+        valuer.address,
+        name="V",
+        jurisdiction="HK",
+        accredited_until=2**40,
+        sender=market.actors.admin,
+    )
+    w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_transaction(
+            {"from": market.actors.admin.address, "to": valuer.address, "value": 10**19}
+        )
+    )
+    as_valuer = KeyAccount(valuer)
+    domain = ledger.valuations.domain()
+
+    class ValuationMachine(RuleBasedStateMachine):
+        @initialize()
+        def start(self) -> None:
+            self.snapshot = w3.testing.snapshot()
+            self.records: list[dict[str, object]] = []  # in attestation order
+
+        def teardown(self) -> None:
+            w3.testing.revert(self.snapshot)
+
+        @rule(age_days=st.integers(0, 400), valid_days=st.integers(1, 60), subsidised=st.booleans())
+        def attest(self, age_days: int, valid_days: int, subsidised: bool) -> None:
+            t = now(w3)
+            n = len(self.records)  # the chain is reverted between examples: ids may repeat
+            date = t - age_days * DAY
+            v = Valuation(
+                report_id=keccak(text=f"sv-{n}"),
+                patent_id=market.patent_id,
+                valuer=valuer.address,
+                value=1000 + n,
+                currency="HKD",
+                valuation_date=date,
+                valid_until=date + valid_days * DAY,
+                method=Method.MARKET,
+                standard="GB/T 42748-2023",
+                citation_network=1,
+                commercial_application=2,
+                technology_maturity=3,
+                market_potential=4,
+                report_hash=keccak(text=f"doc {n}"),
+                subsidised=subsidised,
+            )
+            ledger.valuations.attest(
+                v, sign_valuation(valuer, domain, v), sender=market.actors.admin
+            )
+            self.records.append({"v": v, "revoked": False})
+
+        @rule(pick=st.integers(0, 1000))
+        def revoke(self, pick: int) -> None:
+            live = [r for r in self.records if not r["revoked"]]
+            if not live:
+                return
+            record = live[pick % len(live)]
+            ledger.valuations.revoke(record["v"].report_id, "restated", sender=as_valuer)  # type: ignore[attr-defined]
+            record["revoked"] = True
+
+        @rule(days=st.integers(1, 45))
+        def time_passes(self, days: int) -> None:
+            advance(w3, days * DAY)
+
+        @invariant()
+        def latest_matches_model(self) -> None:
+            if not hasattr(self, "records"):
+                return
+            t = now(w3)
+            valid = [
+                (r["v"].valuation_date, i, r["v"])  # type: ignore[attr-defined]
+                for i, r in enumerate(self.records)
+                if not r["revoked"] and r["v"].valid_until > t  # type: ignore[attr-defined]
+            ]
+            latest = ledger.valuations.latest_valuation(market.patent_id)
+            if not valid:
+                assert latest is None
+            else:
+                expected = max(valid, key=lambda x: (x[0], x[1]))[2]
+                assert latest is not None
+                assert latest.report_id == expected.report_id
+
+        @invariant()
+        def flags_and_subsidy_count_agree(self) -> None:
+            if not hasattr(self, "records"):
+                return
+            for r in self.records:
+                v = r["v"]
+                assert ledger.valuations.is_attested(v.report_id)  # type: ignore[attr-defined]
+                assert ledger.valuations.is_revoked(v.report_id) == r["revoked"]  # type: ignore[attr-defined]
+            years: dict[int, int] = {}
+            for r in self.records:
+                v = r["v"]
+                if v.subsidised:  # type: ignore[attr-defined]
+                    year = dt.datetime.fromtimestamp(v.valuation_date, dt.UTC).year  # type: ignore[attr-defined]
+                    years[year] = years.get(year, 0) + 1
+            for year, count in years.items():
+                assert ledger.valuations.subsidised_in(year) == count
+
+    run_state_machine_as_test(ValuationMachine, settings=settings(deadline=None))
