@@ -7,7 +7,7 @@ import pytest
 from eth_utils.crypto import keccak
 
 from ipledger.mirror.outbox import Outbox
-from ipledger.mirror.service import MirrorError
+from ipledger.mirror.service import MirrorError, RunSummary
 from tests.mirror.conftest import MirrorEnv
 
 REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-0004"]
@@ -134,3 +134,26 @@ def test_every_bad_file_case_is_quarantined_with_its_reason(env: MirrorEnv) -> N
         reason = (env.source / "quarantine" / f"bad-{n:02d}.json.reason.txt").read_text()
         assert f": {field}: " in reason or f": {field.split('.')[0]}" in reason, (n, reason)
     assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
+
+
+def test_reverted_batch_fails_its_reports_with_the_decoded_reason(env: MirrorEnv) -> None:
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    # The batch is sent with gas above the intrinsic cost but far below what four
+    # attestations need: it is mined, and reverts (out of gas).
+    import ipledger.mirror.service as service
+
+    original = service.ITEM_GAS
+    service.ITEM_GAS = 22_500  # 150,000 in all for four items that need ~600,000
+    try:
+        mirror.send_pending(summary)
+    finally:
+        service.ITEM_GAS = original
+    mirror.reconcile(summary)
+    mirror.close()
+    rows = Outbox(env.outbox_path).rows("rejected")
+    assert len(rows) == 4
+    assert all(r.reason and r.reason.startswith("reverted") for r in rows)
+    assert [attestations(env, r) for r in REPORTS] == [0, 0, 0, 0]

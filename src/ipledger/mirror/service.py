@@ -23,7 +23,7 @@ import requests
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
 from web3 import Web3
-from web3.exceptions import TransactionNotFound, Web3Exception
+from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
 from web3.types import Nonce, TxParams
 
 from ipledger.eip712 import sign_valuation
@@ -334,6 +334,19 @@ class Mirror:
             if self.ledger.valuations.is_attested(bytes.fromhex(row.valuation["report_id"])):  # type: ignore[index]
                 self.outbox.set_state([row.report_id], "confirmed", tx_hash=row.tx_hash)
 
+    def _revert_reason(self, rows: list[Row], receipt: Any) -> str:
+        """Why a batch reverted: the same call replayed on the state before its block,
+        decoded into the named error (the reports are failed with it, not retried)."""
+        call = self.ledger.valuations.contract.functions.attestBatch(
+            [valuation_from_json(r.valuation or {}).as_tuple() for r in rows],
+            [r.signature or b"" for r in rows],
+        )
+        try:
+            call.call({"from": self.relayer.address}, block_identifier=receipt["blockNumber"] - 1)
+        except ContractLogicError as exc:
+            return f"reverted: {self.ledger.decoder.from_exception(exc)}"
+        return "reverted (out of gas or a reason the replay could not reproduce)"
+
     def _settle(self, tx_hash: str, receipt: Any, summary: RunSummary) -> None:
         rows = self.outbox.reports_of(tx_hash)
         skipped = {
@@ -341,9 +354,10 @@ class Mirror:
             for e in self.ledger.valuations.events(receipt, "AttestationSkipped")
         }
         confirmed, rejected = [], {}
+        reverted = None if receipt["status"] == 1 else self._revert_reason(rows, receipt)
         for row in rows:
             rid = bytes.fromhex(row.valuation["report_id"])  # type: ignore[index]
-            reason = skipped.get(rid) if receipt["status"] == 1 else "reverted"
+            reason = skipped.get(rid) if reverted is None else reverted
             if reason is None:
                 confirmed.append(row.report_id)  # attested by this very transaction
             elif reason == "AlreadyAttested" and self.ledger.valuations.is_attested(rid):
