@@ -20,9 +20,15 @@ from web3 import Web3
 from ipledger.chain import connect
 from ipledger.compiler import compile_project
 from ipledger.deploy import deploy
-from ipledger.deployments import deployment_path, load_deployment, save_deployment
+from ipledger.deployments import (
+    DeploymentFileError,
+    deployment_path,
+    load_deployment,
+    save_deployment,
+)
 from ipledger.errors import CompilationError, IpledgerError
 from ipledger.keys import DEV_CHAIN_IDS, PASSWORD_ENV, KeystoreError, load_keystore
+from ipledger.ledger import Ledger
 from ipledger.node import start_anvil
 from ipledger.pilot import pilot_json, run_pilot
 from ipledger.project import Project
@@ -136,6 +142,22 @@ KeystoreOpt = Annotated[
 AccountOpt = Annotated[
     int, typer.Option("--account", help="Index of the dev chain's funded account to use.")
 ]
+
+
+def open_ledger(project: Path | None, rpc: str | None) -> Ledger:
+    """The suite recorded in deployments/<chainId>.json for the node's chain."""
+    proj = Project(project.resolve()) if project else Project.find()
+    artifacts = compile_project(project=proj).artifacts
+    w3 = connect(rpc)
+    path = deployment_path(proj.deployments_dir, w3.eth.chain_id)
+    deployment = load_deployment(path)
+    if deployment is None:
+        raise DeploymentFileError(
+            f"no deployment for chain {w3.eth.chain_id} at {path}: run `ipledger deploy"
+            + (f" --rpc {rpc}`" if rpc else "` against a node (--rpc)")
+            + " first"
+        )
+    return Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
 
 
 def resolve_sender(w3: Web3, keystore: Path | None, account: int) -> Sender:

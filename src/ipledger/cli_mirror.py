@@ -19,8 +19,8 @@ from ipledger.cli import (
     app,
     console,
     err_console,
+    open_ledger,
 )
-from ipledger.cli_queries import _ledger
 from ipledger.errors import IpledgerError
 from ipledger.keys import PASSWORD_ENV, load_keystore
 from ipledger.mirror.outbox import Outbox
@@ -76,7 +76,7 @@ def mirror_cmd(
             )
         )
     try:
-        ledger = _ledger(project, rpc)
+        ledger = open_ledger(project, rpc)
         valuer = load_keystore(valuer_keystore, prompt=_password_prompt)
         relayer = load_keystore(
             relayer_keystore, prompt=_password_prompt, password_env=RELAYER_PASSWORD_ENV

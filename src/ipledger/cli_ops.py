@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from web3 import Web3
 
-from ipledger.chain import connect
 from ipledger.cli import (
     AccountOpt,
     JsonOpt,
@@ -22,13 +21,11 @@ from ipledger.cli import (
     _fail,
     app,
     console,
+    open_ledger,
     resolve_sender,
 )
-from ipledger.compiler import compile_project
-from ipledger.deployments import DeploymentFileError, deployment_path, load_deployment
 from ipledger.errors import IpledgerError
 from ipledger.ledger import Ledger
-from ipledger.project import Project
 from ipledger.tx import Sender
 from ipledger.types import EvidenceKind, Field, Status, patent_id
 
@@ -43,19 +40,8 @@ KindName = StrEnum("KindName", {k.name.lower(): k.name.lower() for k in Evidence
 def _context(
     project: Path | None, rpc: str | None, keystore: Path | None, account: int
 ) -> tuple[Ledger, Sender]:
-    proj = Project(project.resolve()) if project else Project.find()
-    artifacts = compile_project(project=proj).artifacts
-    w3 = connect(rpc)
-    path = deployment_path(proj.deployments_dir, w3.eth.chain_id)
-    deployment = load_deployment(path)
-    if deployment is None:
-        raise DeploymentFileError(
-            f"no deployment for chain {w3.eth.chain_id} at {path}: run `ipledger deploy"
-            + (f" --rpc {rpc}`" if rpc else "` against a node (--rpc)")
-            + " first"
-        )
-    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
-    return ledger, resolve_sender(w3, keystore, account)
+    ledger = open_ledger(project, rpc)
+    return ledger, resolve_sender(ledger.w3, keystore, account)
 
 
 def _pid(patent: str) -> bytes:

@@ -15,13 +15,9 @@ import typer
 from rich.table import Table
 from web3 import Web3
 
-from ipledger.chain import connect
-from ipledger.cli import JsonOpt, ProjectOpt, RpcOpt, _emit_json, _fail, app, console
-from ipledger.compiler import compile_project
-from ipledger.deployments import DeploymentFileError, deployment_path, load_deployment
+from ipledger.cli import JsonOpt, ProjectOpt, RpcOpt, _emit_json, _fail, app, console, open_ledger
 from ipledger.errors import IpledgerError
 from ipledger.ledger import Ledger
-from ipledger.project import Project
 from ipledger.queries import evidence_trail, holdings, patent_summary, valuation_history
 from ipledger.render import holdings_table, trail_table
 from ipledger.types import patent_id
@@ -33,20 +29,6 @@ app.add_typer(patent_app, name="patent")
 app.add_typer(evidence_app, name="evidence")
 
 PatentRef = Annotated[str, typer.Argument(help='"HK 30012345", or the 0x patent id.')]
-
-
-def _ledger(project: Path | None, rpc: str | None) -> Ledger:
-    """The deployed suite on the node; reads need no signer, so any chain will do."""
-    proj = Project(project.resolve()) if project else Project.find()
-    artifacts = compile_project(project=proj).artifacts
-    w3 = connect(rpc)
-    path = deployment_path(proj.deployments_dir, w3.eth.chain_id)
-    deployment = load_deployment(path)
-    if deployment is None:
-        raise DeploymentFileError(
-            f"no deployment for chain {w3.eth.chain_id} at {path}: deploy first (--rpc URL)"
-        )
-    return Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
 
 
 def _patent(ledger: Ledger, ref: str) -> bytes:
@@ -71,7 +53,7 @@ def holdings_cmd(
     if not Web3.is_address(address):
         raise _fail(ValueError(f"{address!r} is not an Ethereum address"))
     try:
-        result = holdings(_ledger(project, rpc), address)
+        result = holdings(open_ledger(project, rpc), address)
     except IpledgerError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -86,7 +68,7 @@ def patent_show_cmd(
 ) -> None:
     """A patent's record, token and latest valid valuation."""
     try:
-        ledger = _ledger(project, rpc)
+        ledger = open_ledger(project, rpc)
         pid = _patent(ledger, patent)
         data = PatentView.of(patent_summary(ledger, pid)).as_json()
     except (IpledgerError, ValueError) as exc:
@@ -106,7 +88,7 @@ def valuations_cmd(
 ) -> None:
     """Every valuation of a patent ever attested, and which were revoked."""
     try:
-        ledger = _ledger(project, rpc)
+        ledger = open_ledger(project, rpc)
         history = valuation_history(ledger, _patent(ledger, patent))
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
@@ -141,7 +123,7 @@ def evidence_verify_cmd(
 ) -> None:
     """Rebuild a patent's evidence trail from events and verify it; exit 1 on a problem."""
     try:
-        ledger = _ledger(project, rpc)
+        ledger = open_ledger(project, rpc)
         trail = evidence_trail(ledger, _patent(ledger, patent), documents=docs)
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
@@ -169,7 +151,7 @@ def serve_cmd(
     from ipledger.api import create_app
 
     try:
-        ledger = _ledger(project, rpc)
+        ledger = open_ledger(project, rpc)
     except IpledgerError as exc:
         raise _fail(exc) from None
     uvicorn.run(create_app(ledger=ledger), host=host, port=port)

@@ -6,6 +6,7 @@ from web3 import Web3
 from web3.types import EventData, TxReceipt
 
 from ipledger.clients.base import ContractClient
+from ipledger.clients.lens import latest_from_tuple
 from ipledger.eip712 import Domain
 from ipledger.tx import Sender
 from ipledger.types import LatestValuation, Valuation, jurisdiction_bytes
@@ -60,19 +61,7 @@ class ValuationRegistryClient(ContractClient):
         return bool(self._call("isRevoked", report_id))
 
     def latest_valuation(self, patent_id: bytes) -> LatestValuation | None:
-        found, report_id, valuer, value, currency, date, valid_until = self._call(
-            "latestValuation", patent_id
-        )
-        if not found:
-            return None
-        return LatestValuation(
-            report_id=report_id,
-            valuer=valuer,
-            value=value,
-            currency=currency.decode("ascii"),
-            valuation_date=date,
-            valid_until=valid_until,
-        )
+        return latest_from_tuple(self._call("latestValuation", patent_id))
 
     def hash_valuation(self, valuation: Valuation) -> bytes:
         return bytes(self._call("hashValuation", valuation.as_tuple()))
