@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from web3 import Web3
 
@@ -15,6 +16,8 @@ from ipledger.clients.lens import HoldingsLensClient
 from ipledger.clients.valuations import ValuationRegistryClient
 from ipledger.deployments import SuiteAddresses
 from ipledger.revert import RevertDecoder
+
+C = TypeVar("C", bound=ContractClient)
 
 
 @dataclass(frozen=True)
@@ -34,41 +37,22 @@ class Ledger:
         cls, *, w3: Web3, artifacts: Mapping[str, Artifact], addresses: SuiteAddresses
     ) -> Ledger:
         decoder = RevertDecoder(artifacts.values())
+
+        def bind(client: type[C], contract: str) -> C:
+            return client(
+                w3=w3, address=addresses.of(contract), artifact=artifacts[contract], decoder=decoder
+            )
+
         return cls(
             w3=w3,
             artifacts=artifacts,
             addresses=addresses,
             decoder=decoder,
-            patents=PatentRegistryClient(
-                w3=w3,
-                address=addresses.patent_registry,
-                artifact=artifacts["PatentRegistry"],
-                decoder=decoder,
-            ),
-            investors=InvestorRegistryClient(
-                w3=w3,
-                address=addresses.investor_registry,
-                artifact=artifacts["InvestorRegistry"],
-                decoder=decoder,
-            ),
-            evidence=EvidenceTrailClient(
-                w3=w3,
-                address=addresses.evidence_trail,
-                artifact=artifacts["EvidenceTrail"],
-                decoder=decoder,
-            ),
-            valuations=ValuationRegistryClient(
-                w3=w3,
-                address=addresses.valuation_registry,
-                artifact=artifacts["ValuationRegistry"],
-                decoder=decoder,
-            ),
-            lens=HoldingsLensClient(
-                w3=w3,
-                address=addresses.holdings_lens,
-                artifact=artifacts["HoldingsLens"],
-                decoder=decoder,
-            ),
+            patents=bind(PatentRegistryClient, "PatentRegistry"),
+            investors=bind(InvestorRegistryClient, "InvestorRegistry"),
+            evidence=bind(EvidenceTrailClient, "EvidenceTrail"),
+            valuations=bind(ValuationRegistryClient, "ValuationRegistry"),
+            lens=bind(HoldingsLensClient, "HoldingsLens"),
         )
 
     def token(self, address: str) -> RevenueRightsTokenClient:
