@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 PEERS_STAMP := bench/peers/node_modules/.installed
 AUDIT_STAMP := .venv-audit/.installed
 
-.PHONY: install run test lint audit audit-deep compile node bench snapshot clean
+.PHONY: install run test lint audit compile node bench snapshot clean
 
 install: $(VENV_STAMP) $(NODE_STAMP)
 
@@ -26,8 +26,13 @@ $(NODE_STAMP): package-lock.json
 run: install
 	$(BIN)/ipledger demo
 
+# Test workers: one per core, at most 4 (each brings up its own eth-tester and anvil).
+WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --maxprocesses=4
+
+# The stateful tests run in `make audit`, at full depth; the rest here.
 test: install lint audit
-	$(BIN)/python -m pytest
+	$(PYTEST) -m "not stateful"
 
 lint: install
 	$(BIN)/ruff check src tests bench $(wildcard scripts/*.py)
@@ -44,13 +49,11 @@ $(AUDIT_STAMP):
 	.venv-audit/bin/python -m pip install --quiet slither-analyzer==0.11.6
 	touch $@
 
+# Slither, then the hypothesis state machines (token, valuation registry) at 200
+# examples each on both backends.
 audit: install $(AUDIT_STAMP)
 	$(BIN)/python scripts/audit.py
-
-# The stateful property tests at 200 examples each, on both backends (about an hour on
-# 2 cores, so not part of `make test`, which runs them at the quick default profile).
-audit-deep: audit
-	HYPOTHESIS_PROFILE=audit $(BIN)/python -m pytest -q tests/contracts/test_revenue_stateful.py tests/contracts/test_valuation_stateful.py
+	HYPOTHESIS_PROFILE=audit $(PYTEST) -q -m stateful
 
 bench: install $(PEERS_STAMP)
 	$(BIN)/python -m bench.run

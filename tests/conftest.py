@@ -141,6 +141,6 @@ settings.register_profile(
     "default", max_examples=8, stateful_step_count=12, deadline=None, print_blob=True
 )
 settings.register_profile(
-    "audit", max_examples=200, stateful_step_count=25, deadline=None, print_blob=True
+    "audit", max_examples=200, stateful_step_count=12, deadline=None, print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
