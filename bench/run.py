@@ -45,7 +45,7 @@ def main() -> None:
         valuation_gas.measure(project)
         + token_gas.measure(project)
         + mirror_bench.measure(project)
-        + lens_bench.measure(project, sizes=(10, 1000), baseline_up_to=1000)
+        + lens_bench.measure(project)
     )
     write(rows, project.root / "bench")
     for row in rows:

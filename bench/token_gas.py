@@ -107,7 +107,11 @@ def measure(project: Project) -> list[Row]:
         base = base or gas
         rows.append(
             Row(
-                f"depositRevenue ({holders} holders)", "gas", gas, "depositRevenue (1 holder)", base
+                f"depositRevenue ({holders} holder{'s' if holders > 1 else ''})",
+                "gas",
+                gas,
+                "depositRevenue (1 holder)",
+                base,
             )
         )
     return rows

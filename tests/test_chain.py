@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from web3 import Web3
+from web3.exceptions import ContractLogicError
 
 from ipledger.artifacts import Artifact
 from ipledger.chain import connect, describe
@@ -91,3 +92,29 @@ def not_a_node() -> Iterator[str]:
 def test_connect_to_wrong_server_is_clear_error(not_a_node: str) -> None:
     with pytest.raises(ChainConnectionError, match="no Ethereum JSON-RPC node answered"):
         connect(not_a_node, timeout=2)
+
+
+def test_embedded_gas_estimate_suffices_and_stays_tight(artifacts: dict[str, Artifact]) -> None:
+    # The embedded chain estimates from one run at the block limit (see chain.estimate_gas);
+    # a transaction given exactly the estimate must succeed, including one whose refund
+    # (a balance cleared to zero) makes its final gas use lower than what it needs.
+    w3 = connect(None)
+    owner, other = w3.eth.accounts[:2]
+    address, _ = deploy_artifact(
+        w3=w3, artifact=artifacts["TestHKD"], sender=NodeAccount(owner), args=(owner,)
+    )
+    token = w3.eth.contract(address=address, abi=artifacts["TestHKD"].abi)
+    for call, sender, refund in (
+        (token.functions.mint(other, 10**9), owner, False),
+        (token.functions.transfer(owner, 10**9), other, True),  # clears `other`: a refund
+    ):
+        estimate = call.estimate_gas({"from": sender})
+        receipt = w3.eth.wait_for_transaction_receipt(
+            call.transact({"from": sender, "gas": estimate})
+        )
+        assert receipt["status"] == 1
+        assert receipt["gasUsed"] <= estimate
+        if not refund:  # no refund: what it used is what it needed, plus the 1/64 margin
+            assert estimate <= receipt["gasUsed"] * 64 // 63 + 2300
+    with pytest.raises(ContractLogicError):
+        token.functions.transfer(owner, 1).estimate_gas({"from": other})  # nothing left
