@@ -67,7 +67,8 @@ def measure(
     artifacts = compile_project(project=project).artifacts
     rows: list[Row] = []
     with start_anvil(
-        node_modules=project.node_modules, extra_args=("--gas-limit", "100000000")
+        node_modules=project.node_modules,
+        extra_args=("--gas-limit", "100000000", "--prune-history"),
     ) as node:
         w3 = connect(node.url)
         admin = NodeAccount(w3.eth.accounts[0])

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ipledger.types import Method, Valuation
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
     report_id    TEXT PRIMARY KEY,   -- the valuer's report id
@@ -236,3 +238,19 @@ def _row(r: tuple[Any, ...]) -> Row:
         signature=bytes(r[6]) if r[6] is not None else None,
         tx_hash=r[7],
     )
+
+
+def valuation_to_json(v: Valuation) -> dict[str, Any]:
+    data = v.model_dump()
+    for key in ("report_id", "patent_id", "report_hash"):
+        data[key] = data[key].hex()
+    data["method"] = int(v.method)
+    return data
+
+
+def valuation_from_json(data: dict[str, Any]) -> Valuation:
+    fixed = dict(data)
+    for key in ("report_id", "patent_id", "report_hash"):
+        fixed[key] = bytes.fromhex(fixed[key])
+    fixed["method"] = Method(fixed["method"])
+    return Valuation(**fixed)

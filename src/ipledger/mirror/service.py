@@ -29,9 +29,9 @@ from web3.types import Nonce, TxParams
 from ipledger.eip712 import sign_valuation
 from ipledger.errors import IpledgerError
 from ipledger.ledger import Ledger
-from ipledger.mirror.outbox import Outbox, Row
-from ipledger.mirror.reports import ReportError, ValuationReport, load_report
-from ipledger.types import Method, Valuation
+from ipledger.mirror.checks import ChainChecks
+from ipledger.mirror.outbox import Outbox, Row, valuation_from_json, valuation_to_json
+from ipledger.mirror.reports import ReportError, load_report
 
 REJECTIONS = [
     "None",
@@ -91,22 +91,6 @@ def _checkpoint(name: str) -> None:
     """A step boundary. The crash harness names one to SIGKILL this process there."""
     if os.environ.get(CRASH_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def valuation_to_json(v: Valuation) -> dict[str, Any]:
-    data = v.model_dump()
-    for key in ("report_id", "patent_id", "report_hash"):
-        data[key] = data[key].hex()
-    data["method"] = int(v.method)
-    return data
-
-
-def valuation_from_json(data: dict[str, Any]) -> Valuation:
-    fixed = dict(data)
-    for key in ("report_id", "patent_id", "report_hash"):
-        fixed[key] = bytes.fromhex(fixed[key])
-    fixed["method"] = Method(fixed["method"])
-    return Valuation(**fixed)
 
 
 class Mirror:
@@ -196,7 +180,7 @@ class Mirror:
     def ingest(self, source: Path, summary: RunSummary) -> None:
         """Validate every new report file; record the valid ones (one commit per pass)."""
         known = self.outbox.known()
-        checks = _ChainChecks(self)
+        checks = ChainChecks(self.ledger, self.valuer.address)
         accepted: list[dict[str, Any]] = []
         for path in sorted(source.glob("*.json")):
             content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -376,40 +360,3 @@ class Mirror:
         for report_id, reason in rejected.items():
             self.outbox.set_state([report_id], "rejected", reason=reason, tx_hash=tx_hash)
             summary.failed += 1
-
-
-class _ChainChecks:
-    """What a report must satisfy on chain, read once per pass and per patent."""
-
-    def __init__(self, mirror: Mirror) -> None:
-        self.mirror = mirror
-        self.now = int(mirror.w3.eth.get_block("latest")["timestamp"])
-        self.registered: dict[bytes, bool] = {}
-        self.accredited_until: int | None = None
-
-    def check(self, path: Path, report: ValuationReport) -> None:
-        mirror = self.mirror
-        if Web3.to_checksum_address(report.valuer) != mirror.valuer.address:
-            raise ReportError(
-                path, "valuer", f"{report.valuer} is not the key this mirror signs with"
-            )
-        pid = report.patent_id
-        if pid not in self.registered:
-            self.registered[pid] = mirror.ledger.patents.is_registered(pid)
-        if not self.registered[pid]:
-            raise ReportError(path, "patent", f"{report.patent} is not registered on chain")
-        if self.accredited_until is None:
-            try:
-                _name, _jurisdiction, until = mirror.ledger.valuations.contract.functions.valuer(
-                    report.valuer
-                ).call()
-            except Web3Exception:
-                until = 0
-            self.accredited_until = int(until)
-        if self.accredited_until <= self.now:
-            raise ReportError(path, "valuer", f"{report.valuer} is not accredited now")
-        valuation = report.to_valuation()
-        if valuation.valuation_date > self.now:
-            raise ReportError(path, "valuationDate", "is in the future by chain time")
-        if valuation.valid_until <= self.now:
-            raise ReportError(path, "validUntil", "has already passed by chain time")
