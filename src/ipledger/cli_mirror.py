@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,7 @@ from ipledger.cli import (
 from ipledger.errors import IpledgerError
 from ipledger.keys import PASSWORD_ENV, load_keystore
 from ipledger.mirror.outbox import Outbox
-from ipledger.mirror.service import Mirror
+from ipledger.mirror.service import Mirror, RunSummary
 
 RELAYER_PASSWORD_ENV = "IPLEDGER_RELAYER_PASSWORD"  # noqa: S105 - a variable name
 OutboxOpt = Annotated[Path, typer.Option("--outbox", help="The mirror's SQLite outbox.")]
@@ -44,6 +45,28 @@ def _logger(quiet: bool) -> Callable[[str], None]:
     return log
 
 
+def _run(mirror: Mirror, source: Path, *, watch: bool) -> RunSummary:
+    """One pass until settled; with `watch`, another each second until SIGINT or SIGTERM,
+    which let the pass under way finish (its outbox states are committed) and then stop,
+    so a supervisor's stop still ends with the summary and exit status 0."""
+    summary = mirror.run_until_settled(source)
+    if not watch:
+        return summary
+    stop = threading.Event()
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in stopping}
+    try:
+        while not stop.wait(1.0):
+            more = mirror.run_until_settled(source)
+            summary.quarantined.update(more.quarantined)
+            summary.conflicts += more.conflicts
+            summary.sent += more.sent
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return summary
+
+
 @mirror_app.callback()
 def mirror_cmd(
     ctx: typer.Context,
@@ -60,7 +83,13 @@ def mirror_cmd(
     confirmations: Annotated[
         int, typer.Option(help="Blocks deep before a report counts as confirmed.")
     ] = 1,
-    watch: Annotated[bool, typer.Option("--watch", help="Keep going as files arrive.")] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Keep going as files arrive; SIGINT or SIGTERM stop after the current pass.",
+        ),
+    ] = False,
     outbox: OutboxOpt = DEFAULT_OUTBOX,
     project: ProjectOpt = None,
     rpc: RpcOpt = None,
@@ -92,13 +121,7 @@ def mirror_cmd(
             log=_logger(as_json),
         )
         try:
-            summary = mirror.run_until_settled(source)
-            while watch:
-                time.sleep(1.0)
-                more = mirror.run_until_settled(source)
-                summary.quarantined.update(more.quarantined)
-                summary.conflicts += more.conflicts
-                summary.sent += more.sent
+            summary = _run(mirror, source, watch=watch)
             counts = box.counts()
         finally:
             mirror.close()

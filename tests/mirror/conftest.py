@@ -3,7 +3,11 @@ a funded relayer, and the pilot's valuation reports in a source folder."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +16,16 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from ipledger.chain import connect
+from ipledger.compiler import compile_project
+from ipledger.deploy import deploy
+from ipledger.deployments import deployment_path, save_deployment
 from ipledger.keys import PASSWORD_ENV, load_keystore
 from ipledger.ledger import Ledger
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror
+from ipledger.node import start_anvil
+from ipledger.project import Project
 from ipledger.tx import NodeAccount
 from ipledger.types import Field, Status
 from tests.conftest import Actors
@@ -119,3 +129,61 @@ def write_reports(folder: Path, valuer: str, count: int, prefix: str) -> list[st
         (folder / f"{prefix}{n}.json").write_text(json.dumps(report))
         ids.append(report_id)
     return ids
+
+
+# ---- the mirror as its own process, against its own anvil ------------------------------
+
+
+@dataclass
+class Harness:
+    ledger: Ledger
+    command: list[str]  # `ipledger mirror ... --json` reading `source`
+    env: dict[str, str]
+    source: Path
+
+
+@pytest.fixture
+def harness(project: Project, tmp_path: Path) -> Iterator[Harness]:
+    """A project with the suite deployed on its own anvil, and the mirror's command line."""
+    (tmp_path / "contracts").symlink_to(project.contracts_dir)
+    (tmp_path / "node_modules").symlink_to(project.node_modules)
+    (tmp_path / "package.json").write_text("{}")
+    artifacts = compile_project(project=project).artifacts
+    with start_anvil(node_modules=project.node_modules) as node:
+        w3 = connect(node.url)
+        admin = NodeAccount(w3.eth.accounts[0])
+        result = deploy(w3=w3, artifacts=artifacts, admin=admin)
+        save_deployment(
+            deployment_path(tmp_path / "deployments", w3.eth.chain_id), result.deployment
+        )
+        ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=result.deployment.addresses())
+        _valuer, relayer = prepare_chain(ledger, admin)
+        relayer_keystore = tmp_path / "relayer.json"
+        relayer_keystore.write_text(json.dumps(Account.encrypt(relayer.key, "r", iterations=1024)))
+        command = [
+            sys.executable,
+            "-m",
+            "ipledger",
+            "mirror",
+            "--source",
+            str(tmp_path / "in"),
+            "--valuer-keystore",
+            str(PILOT / "keys" / "valuer.json"),
+            "--relayer-keystore",
+            str(relayer_keystore),
+            "--chain-id",
+            "31337",
+            "--outbox",
+            str(tmp_path / "outbox.sqlite"),
+            "--project",
+            str(tmp_path),
+            "--rpc",
+            node.url,
+            "--json",
+        ]
+        env = {
+            **os.environ,
+            "IPLEDGER_KEYSTORE_PASSWORD": "pilot",
+            "IPLEDGER_RELAYER_PASSWORD": "r",
+        }
+        yield Harness(ledger, command, env, tmp_path / "in")

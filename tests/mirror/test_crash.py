@@ -5,86 +5,20 @@ valid report."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from eth_account import Account
 from eth_utils.crypto import keccak
 
-from ipledger.chain import connect
-from ipledger.compiler import compile_project
-from ipledger.deploy import deploy
-from ipledger.deployments import deployment_path, save_deployment
 from ipledger.ledger import Ledger
 from ipledger.mirror.service import CRASH_ENV
-from ipledger.node import start_anvil
-from ipledger.project import Project
-from ipledger.tx import NodeAccount
-from tests.mirror.conftest import PILOT, copy_reports, prepare_chain, write_reports
+from tests.mirror.conftest import Harness, copy_reports, write_reports
 from tests.mirror.test_service import REPORTS
 
 BOUNDARIES = ["after_sign", "after_send", "before_receipt", "after_receipt"]
-
-
-@dataclass
-class Harness:
-    ledger: Ledger
-    command: list[str]
-    env: dict[str, str]
-
-
-@pytest.fixture
-def harness(project: Project, tmp_path: Path) -> Iterator[Harness]:
-    """A project with the suite deployed on its own anvil, and the mirror's command line."""
-    (tmp_path / "contracts").symlink_to(project.contracts_dir)
-    (tmp_path / "node_modules").symlink_to(project.node_modules)
-    (tmp_path / "package.json").write_text("{}")
-    artifacts = compile_project(project=project).artifacts
-    with start_anvil(node_modules=project.node_modules) as node:
-        w3 = connect(node.url)
-        admin = NodeAccount(w3.eth.accounts[0])
-        result = deploy(w3=w3, artifacts=artifacts, admin=admin)
-        save_deployment(
-            deployment_path(tmp_path / "deployments", w3.eth.chain_id), result.deployment
-        )
-        ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=result.deployment.addresses())
-        _valuer, relayer = prepare_chain(ledger, admin)
-        relayer_keystore = tmp_path / "relayer.json"
-        relayer_keystore.write_text(json.dumps(Account.encrypt(relayer.key, "r", iterations=1024)))
-        command = [
-            sys.executable,
-            "-m",
-            "ipledger",
-            "mirror",
-            "--source",
-            str(tmp_path / "in"),
-            "--valuer-keystore",
-            str(PILOT / "keys" / "valuer.json"),
-            "--relayer-keystore",
-            str(relayer_keystore),
-            "--chain-id",
-            "31337",
-            "--outbox",
-            str(tmp_path / "outbox.sqlite"),
-            "--project",
-            str(tmp_path),
-            "--rpc",
-            node.url,
-            "--json",
-        ]
-        env = {
-            **os.environ,
-            "IPLEDGER_KEYSTORE_PASSWORD": "pilot",
-            "IPLEDGER_RELAYER_PASSWORD": "r",
-        }
-        yield Harness(ledger, command, env)
 
 
 def _attested(ledger: Ledger) -> list[bytes]:
