@@ -44,6 +44,23 @@ def test_state_file_keeps_chain_across_restarts(project: Project, tmp_path: Path
         assert w3.eth.block_number >= block
 
 
+def test_stopped_node_leaves_nothing_on_disk(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # anvil keeps older block states under ~/.foundry/anvil/tmp and does not remove them
+    # when it stops; ours keep state in memory only. 1,000 blocks is past its memory window.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with start_anvil(node_modules=project.node_modules) as node:
+        w3 = connect(node.url)
+        w3.provider.make_request("anvil_mine", [1000])  # type: ignore[arg-type]
+        assert w3.eth.block_number == 1000
+        log = node.log_path
+        assert log.is_file()
+    assert not log.exists()
+    cache = tmp_path / ".foundry" / "anvil" / "tmp"
+    assert not cache.exists() or not any(cache.iterdir())
+
+
 def test_stop_leaves_no_anvil(project: Project) -> None:
     node = start_anvil(node_modules=project.node_modules)
     pid = node.process.pid
