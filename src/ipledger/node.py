@@ -150,7 +150,7 @@ def start_anvil(
     # anvil moves older block states to ~/.foundry/anvil/tmp and leaves them there when
     # it stops (measured: 76 GB after a day of test runs filled the disk). Keep them in
     # memory only: receipts, logs and blocks stay; state older than anvil's in-memory
-    # window (hundreds of blocks) cannot be read with eth_call.
+    # window (the last ~500 blocks, measured) cannot be read.
     args += ["--max-persisted-states", "0"]
     args += list(extra_args)
     log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by AnvilNode.stop
