@@ -87,11 +87,13 @@ def test_cli_node_sigterm_stops_anvil(project: Project) -> None:
         cli.kill()
 
 
-def test_killed_parent_takes_anvil_with_it(project: Project) -> None:
-    # SIGKILL gives the parent no chance to clean up: the kernel must end anvil.
+def test_killed_parent_takes_anvil_with_it(project: Project, tmp_path: Path) -> None:
+    # SIGKILL gives the parent no chance to clean up: the kernel must end anvil. What
+    # the dead parent cannot remove (anvil's log, its cache directory) lands in tmp_path.
     port = free_port()
     cli = subprocess.Popen(
         [sys.executable, "-m", "ipledger", "node", "--port", str(port)],
+        env={**os.environ, "HOME": str(tmp_path), "TMPDIR": str(tmp_path)},
         cwd=project.root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
