@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eth_utils.abi import get_abi_output_types
@@ -12,6 +13,16 @@ from web3.contract.contract import ContractFunction
 from ipledger.deploy import deploy_artifact
 from ipledger.ledger import Ledger
 from ipledger.tx import Sender
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 20.0) -> bool:
+    """Poll `condition` every 0.1 s; whether it held within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def now(w3: Web3) -> int:

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,7 @@ import pytest
 from ipledger.chain import connect
 from ipledger.node import _rpc_chain_id, free_port, start_anvil
 from ipledger.project import Project
-
-
-def _wait_until(predicate: object, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
+from tests.chaintools import wait_until
 
 
 def _anvil_pids_on(port: int) -> list[int]:
@@ -79,10 +70,10 @@ def test_cli_node_sigterm_stops_anvil(project: Project) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        assert _wait_until(lambda: _rpc_chain_id(f"http://127.0.0.1:{port}", 1.0) == 31337)
+        assert wait_until(lambda: _rpc_chain_id(f"http://127.0.0.1:{port}", 1.0) == 31337)
         cli.send_signal(signal.SIGTERM)
         assert cli.wait(timeout=20) == 0
-        assert _wait_until(lambda: not _anvil_pids_on(port))
+        assert wait_until(lambda: not _anvil_pids_on(port))
     finally:
         cli.kill()
 
@@ -98,8 +89,8 @@ def test_killed_parent_takes_anvil_with_it(project: Project, tmp_path: Path) -> 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    assert _wait_until(lambda: _rpc_chain_id(f"http://127.0.0.1:{port}", 1.0) == 31337)
+    assert wait_until(lambda: _rpc_chain_id(f"http://127.0.0.1:{port}", 1.0) == 31337)
     assert _anvil_pids_on(port)
     cli.kill()
     cli.wait(timeout=10)
-    assert _wait_until(lambda: not _anvil_pids_on(port))
+    assert wait_until(lambda: not _anvil_pids_on(port))

@@ -7,25 +7,16 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from eth_utils.crypto import keccak
 
+from tests.chaintools import wait_until
 from tests.mirror.conftest import Harness, copy_reports, write_reports
 from tests.mirror.test_service import REPORTS
 
 PILOT_VALUER = "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa"
-
-
-def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -43,7 +34,8 @@ def test_watch_mirrors_arrivals_and_stops_cleanly(
     )
     try:
         registry = harness.ledger.valuations
-        _wait_for(lambda: all(registry.is_attested(keccak(text=r)) for r in REPORTS), "pilot")
+        attested = registry.is_attested
+        assert wait_until(lambda: all(attested(keccak(text=r)) for r in REPORTS), 60), "pilot"
         # Reports arrive while it watches, moved in whole as a producer should.
         late = write_reports(tmp_path / "staging", PILOT_VALUER, 5, "late-")
         for name in sorted(p.name for p in (tmp_path / "staging").iterdir()):
@@ -51,7 +43,7 @@ def test_watch_mirrors_arrivals_and_stops_cleanly(
                 (tmp_path / "staging" / name).rename(source / name)
         for path in sorted((tmp_path / "staging").glob("*.json")):
             path.rename(source / path.name)
-        _wait_for(lambda: all(registry.is_attested(keccak(text=r)) for r in late), "arrivals")
+        assert wait_until(lambda: all(attested(keccak(text=r)) for r in late), 60), "arrivals"
         assert process.poll() is None  # still watching
         process.send_signal(stop)
         out, err = process.communicate(timeout=60)
