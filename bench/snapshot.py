@@ -17,7 +17,7 @@ from eth_utils.crypto import keccak
 from bench.common import fresh_ledger
 from ipledger.eip712 import sign_valuation
 from ipledger.project import Project
-from ipledger.types import EvidenceKind, Field, Method, Status, Valuation
+from ipledger.types import EvidenceKind, Field, Method, Status, Valuation, report_id_of
 
 TOLERANCE = 0.01
 TOKEN = 10**18
@@ -79,7 +79,7 @@ def measure(project: Project) -> dict[str, int]:
 
     def valuation(n: int) -> Valuation:
         return Valuation(
-            report_id=keccak(text=f"s{n}"),
+            report_id=report_id_of(valuer.address, f"s{n}"),
             patent_id=pid,
             valuer=valuer.address,
             value=10**9,

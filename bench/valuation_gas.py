@@ -12,7 +12,7 @@ from ipledger.eip712 import sign_valuation
 from ipledger.ledger import Ledger
 from ipledger.project import Project
 from ipledger.tx import NodeAccount
-from ipledger.types import EvidenceKind, Field, Method, Status, Valuation
+from ipledger.types import EvidenceKind, Field, Method, Status, Valuation, report_id_of
 
 BATCH = 10
 
@@ -20,7 +20,7 @@ BATCH = 10
 def _valuation(ledger: Ledger, valuer: LocalAccount, pid: bytes, n: int) -> Valuation:
     t = int(ledger.w3.eth.get_block("latest")["timestamp"])
     return Valuation(
-        report_id=keccak(text=f"HKTIS-2026-{n:05d}"),
+        report_id=report_id_of(valuer.address, f"HKTIS-2026-{n:05d}"),
         patent_id=pid,
         valuer=valuer.address,
         value=1_250_000_000,

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from ipledger.api import create_app
 from ipledger.eip712 import sign_valuation
 from ipledger.ledger import Ledger
-from ipledger.types import EvidenceKind, Method, Valuation
+from ipledger.types import EvidenceKind, Method, Valuation, report_id_of
 from tests.chaintools import now
 from tests.conftest import TOKEN, YEAR, Actors
 from tests.contracts.conftest import Market, open_market
@@ -27,7 +27,7 @@ def market(ledger: Ledger, actors: Actors) -> Market:
     )
     t = now(ledger.w3)
     v = Valuation(
-        report_id=keccak(text="api-1"),
+        report_id=report_id_of(valuer.address, "api-1"),
         patent_id=m.patent_id,
         valuer=valuer.address,
         value=5_000_000_00,

@@ -14,7 +14,7 @@ from ipledger.queries import (
     revenue_history,
     valuation_history,
 )
-from ipledger.types import Method, Valuation
+from ipledger.types import Method, Valuation, report_id_of
 from tests.chaintools import now
 from tests.conftest import TOKEN, YEAR, Actors
 from tests.contracts.conftest import Market, open_market
@@ -32,7 +32,7 @@ def _value(m: Market, n: int, value: int) -> None:
     )
     t = now(m.ledger.w3)
     v = Valuation(
-        report_id=keccak(text=f"q{n}"),
+        report_id=report_id_of(valuer.address, f"q{n}"),
         patent_id=m.patent_id,
         valuer=valuer.address,
         value=value,

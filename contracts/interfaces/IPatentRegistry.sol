@@ -40,7 +40,8 @@ interface IPatentRegistry {
     error PatentNotRegistered(bytes32 patentId);
     /// @notice The owner is the zero address.
     error PatentInvalidOwner(bytes32 patentId, address owner);
-    /// @notice The jurisdiction is not two upper-case letters, or the number is empty.
+    /// @notice The jurisdiction is not two upper-case letters, or the number is not in
+    /// canonical form (1-32 of A-Z 0-9 . / -, no leading zero, no whitespace).
     error PatentInvalidNumber(bytes2 jurisdiction, string publicationNumber);
     /// @notice The expiry is zero.
     error PatentInvalidExpiry(bytes32 patentId, uint64 expiry);
@@ -83,7 +84,8 @@ interface IPatentRegistry {
         string symbol
     );
 
-    /// @notice Registers a patent. Registrar role only.
+    /// @notice Registers a patent. Registrar role only. The publication number must be in
+    /// canonical form, so one patent can have only one registration.
     /// @return patentId `keccak256(bytes("<jurisdiction> <publicationNumber>"))`
     function registerPatent(
         bytes2 jurisdiction,

@@ -39,6 +39,16 @@ interface IRevenueRightsToken {
     event ForcedTransfer(
         address indexed from, address indexed to, uint256 amount, bytes32 evidenceHash, address indexed agent
     );
+    /// @notice An agent moved all of `from`'s tokens and unclaimed revenue to `to` (a lost
+    /// or seized wallet), citing `evidenceHash`.
+    event AccountRecovered(
+        address indexed from,
+        address indexed to,
+        uint256 tokens,
+        uint256 revenue,
+        bytes32 evidenceHash,
+        address indexed agent
+    );
     /// @notice An agent paused the token.
     event Paused(address account);
     /// @notice An agent unpaused the token.
@@ -58,6 +68,8 @@ interface IRevenueRightsToken {
     function claimableRevenue(address account) external view returns (uint256);
 
     /// @notice Sends the caller all it has earned; returns the amount (0 sends nothing).
+    /// The caller must be eligible now (or the exempt issuer): a delisted or sanctioned
+    /// investor's earnings are kept, payable on relisting or moved by `recoverAccount`.
     function claimRevenue() external returns (uint256 amount);
 
     /// @notice Stops transfers, deposits and claims. Agent role only.
@@ -73,6 +85,11 @@ interface IRevenueRightsToken {
     /// `from`'s freeze, citing `evidenceHash`, which is appended to the patent's evidence
     /// trail as a court order. Earned revenue stays with `from`. Agent role only.
     function forcedTransfer(address from, address to, uint256 amount, bytes32 evidenceHash) external;
+
+    /// @notice Moves all of `from`'s tokens and its earned, unclaimed revenue to the
+    /// eligible, unfrozen `to` (lost-wallet recovery, seizure), citing `evidenceHash`,
+    /// appended to the trail as a court order. Agent role only.
+    function recoverAccount(address from, address to, bytes32 evidenceHash) external;
 
     /// @notice The patent whose revenue rights this token carries.
     function patentId() external view returns (bytes32);

@@ -10,6 +10,21 @@ pragma solidity ^0.8.28;
 /// and malformed signatures) for a key, and by ERC-1271 for a valuer that is a contract
 /// (a firm's multisig or smart wallet). Each attestation appends a valuation entry (its report hash) to the
 /// patent's evidence trail. History is readable from `ValuationAttested` events.
+///
+/// Rules an attacker would otherwise use:
+/// - A report id belongs to its valuer: its first 20 bytes are the valuer's address (the
+///   other 12 are the valuer's own id, e.g. the first 12 bytes of keccak256 of
+///   "HKTIS-2026-0001"), so no other valuer can take or block it.
+/// - The subsidy cap counts attestations by the chain's calendar year at attestation
+///   (a signed date cannot move a valuation into a year with room). A valuation already
+///   expired, or dated more than `MAX_AGE` before the block, is refused; revoking a
+///   subsidised valuation in the year it was attested returns its slot.
+/// - Inserting a late valuation walks past at most `MAX_LATE_STEPS` later-dated ones of
+///   the same patent, so no one can make attestations for a patent run out of gas.
+/// - Withdrawing a valuer (`removeValuer`) is for cause: that key's valuations stop
+///   counting in `latestValuation` and the key can never be accredited again. An
+///   accreditation that lapses in time leaves its valuations counting. The accreditor
+///   can revoke any single valuation for cause, citing evidence (`revokeForCause`).
 interface IValuationRegistry {
     /// @notice Valuation method.
     enum Method {
@@ -28,12 +43,16 @@ interface IValuationRegistry {
         InvalidDates, // valid-until not after the valuation date
         DateInFuture, // valuation date after the current block
         InvalidField, // zero report id, value or report hash; bad currency, method or score
-        SubsidyCapReached // the calendar year's subsidised valuations are used up
+        SubsidyCapReached, // the calendar year's subsidised valuations are used up
+        ReportIdNotValuers, // the report id's first 20 bytes are not the valuer's address
+        Expired, // valid-until already passed
+        TooOld, // valuation date more than MAX_AGE before the block
+        Superseded // more than MAX_LATE_STEPS later-dated valuations of the patent exist
     }
 
     /// @notice A valuation, as the valuer signs it.
     struct Valuation {
-        bytes32 reportId; // the valuer's unique id of the report
+        bytes32 reportId; // the valuer's address (20 bytes), then the valuer's own id of the report (12 bytes)
         bytes32 patentId; // the patent valued
         address valuer; // the accredited valuer who signs
         uint128 value; // in minor units of `currency`
@@ -81,6 +100,12 @@ interface IValuationRegistry {
     error ValuationAlreadyRevoked(bytes32 reportId);
     error ValuationNotValuer(bytes32 reportId, address caller);
     error ValuationInvalidValuer(address valuer);
+    error ValuationReportIdNotValuers(bytes32 reportId, address valuer);
+    error ValuationExpired(bytes32 reportId, uint64 validUntil, uint64 nowTs);
+    error ValuationTooOld(bytes32 reportId, uint64 valuationDate, uint64 earliest);
+    error ValuationSuperseded(bytes32 reportId, bytes32 patentId);
+    error ValuationValuerWithdrawn(address valuer);
+    error ValuationWrongPatent(bytes32 reportId, bytes32 patentId);
 
     /// @notice A valuation was recorded. The indexed fields are not repeated in the data;
     /// `scores` are citation network, commercial application, technology maturity and
@@ -104,13 +129,26 @@ interface IValuationRegistry {
     event ValuationRevoked(bytes32 indexed reportId, address indexed valuer, string reason);
     event ValuerSet(address indexed valuer, string name, bytes2 jurisdiction, uint64 accreditedUntil);
     event ValuerRemoved(address indexed valuer);
+    /// @notice The accreditor revoked a valuation for cause; `evidenceHash` is on the patent's trail.
+    event ValuationRevokedForCause(
+        bytes32 indexed reportId, bytes32 indexed patentId, address indexed accreditor, bytes32 evidenceHash
+    );
     event SubsidyCapSet(uint256 cap);
 
     /// @notice Accredits (or re-accredits) `valuer`. Accreditor role only.
     function setValuer(address valuer, string calldata name, bytes2 jurisdiction, uint64 accreditedUntil) external;
 
-    /// @notice Withdraws `valuer`'s accreditation. Accreditor role only.
+    /// @notice Withdraws `valuer`'s accreditation for cause: its valuations stop counting
+    /// and the key can never be accredited again. Accreditor role only.
     function removeValuer(address valuer) external;
+
+    /// @notice Revokes a valuation of `patentId` for cause (a leaked key, a fraudulent
+    /// report), appending `evidenceHash` (the decision) to the patent's trail. Accreditor only.
+    function revokeForCause(bytes32 patentId, bytes32 reportId, string calldata reason, bytes32 evidenceHash)
+        external;
+
+    /// @notice Whether `valuer` was withdrawn for cause.
+    function isWithdrawn(address valuer) external view returns (bool);
 
     /// @notice Sets how many subsidised valuations a calendar year may have. Admin only.
     function setSubsidyCap(uint256 cap) external;
@@ -139,7 +177,8 @@ interface IValuationRegistry {
     function isRevoked(bytes32 reportId) external view returns (bool);
 
     /// @notice The valuation of `patentId` with the latest valuation date that is neither
-    /// revoked nor expired at this block; `found` is false when there is none.
+    /// revoked nor expired at this block, by a valuer not withdrawn; `found` is false when
+    /// there is none.
     function latestValuation(bytes32 patentId) external view returns (LatestValuation memory);
 
     /// @notice The EIP-712 digest a valuer signs for `valuation`.
@@ -148,7 +187,8 @@ interface IValuationRegistry {
     /// @notice A valuer's accreditation; reverts for an unknown valuer.
     function valuer(address account) external view returns (Valuer memory);
 
-    /// @notice Subsidised valuations attested with a valuation date in `year` (UTC).
+    /// @notice Subsidised valuations attested in calendar year `year` (UTC, by block time),
+    /// less those revoked in the year they were attested.
     function subsidisedIn(uint256 year) external view returns (uint256);
 
     /// @notice The yearly cap on subsidised valuations.

@@ -120,6 +120,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         if (totals.paused) revert RevenueRightsPaused();
         Account memory account = _accounts[msg.sender];
         if (account.frozen) revert RevenueRightsFrozen(msg.sender);
+        if (!account.exempt && !_INVESTORS.isEligible(msg.sender)) revert RevenueRightsNotEligible(msg.sender);
         Earnings memory earnings = _earnings[msg.sender];
         bool settles = account.checkpoint != totals.deposited;
         if (settles) {
@@ -180,6 +181,36 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         _checkEligible(address(0), true, to, receiver.exempt);
         _move(from, _accounts[from], to, receiver, amount, _totals.deposited);
         emit ForcedTransfer(from, to, amount, evidenceHash, msg.sender);
+        (,, bytes32 patent,) = _args();
+        // slither-disable-next-line unused-return (the entry hash is in the trail's event)
+        _EVIDENCE.append(patent, uint8(IEvidenceTrail.Kind.CourtOrder), evidenceHash, "");
+    }
+
+    /// @inheritdoc IRevenueRightsToken
+    function recoverAccount(address from, address to, bytes32 evidenceHash) external {
+        _checkRole(Roles.TOKEN_AGENT);
+        if (evidenceHash == bytes32(0)) revert RevenueRightsMissingEvidence();
+        if (from == address(0) || from == to) revert ERC20InvalidSender(from);
+        if (to == address(0)) revert ERC20InvalidReceiver(to);
+        Account memory receiver = _accounts[to];
+        if (receiver.frozen) revert RevenueRightsFrozen(to);
+        _checkEligible(address(0), true, to, receiver.exempt);
+        uint112 deposited = _totals.deposited;
+        Account memory sender = _accounts[from];
+        uint256 tokens = sender.balance;
+        // Settles both sides at `deposited`, so everything `from` earned is in its earnings.
+        _move(from, sender, to, receiver, tokens, deposited);
+        Earnings memory lost = _earnings[from];
+        Earnings memory kept = _earnings[to];
+        uint256 supply = totalSupply();
+        // Both remainders are < supply <= 2**96, so their sum fits; owed sums stay within
+        // the deposits (< 2**112), far inside uint160.
+        uint256 remainder = uint256(kept.remainder) + lost.remainder;
+        kept.owed += lost.owed + uint160(remainder / supply);
+        kept.remainder = uint96(remainder % supply);
+        _earnings[to] = kept;
+        delete _earnings[from];
+        emit AccountRecovered(from, to, tokens, lost.owed, evidenceHash, msg.sender);
         (,, bytes32 patent,) = _args();
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         _EVIDENCE.append(patent, uint8(IEvidenceTrail.Kind.CourtOrder), evidenceHash, "");

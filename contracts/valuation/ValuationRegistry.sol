@@ -22,6 +22,10 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         "bool subsidised)"
     );
     bytes32 public constant REVOCATION_TYPEHASH = keccak256("Revocation(bytes32 reportId,string reason)");
+    /// @notice A valuation dated longer ago than this before its attestation is refused.
+    uint64 public constant MAX_AGE = 365 days;
+    /// @notice How many later-dated valuations of a patent a late valuation may be filed behind.
+    uint256 public constant MAX_LATE_STEPS = 8;
 
     /// @dev What `latestValuation` and `revoke` need, in three slots; everything else,
     /// the patent id included, is in the `ValuationAttested` event.
@@ -32,6 +36,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         uint128 value;
         bytes3 currency;
         uint64 valuationDate;
+        uint16 subsidyYear; // the calendar year whose subsidy slot it holds; 0 if none
         bytes32 previous; // the patent's valuation with the next earlier date (a list by date)
     }
 
@@ -41,6 +46,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     mapping(bytes32 reportId => Record) private _records;
     mapping(bytes32 patentId => bytes32 reportId) private _latest;
     mapping(address account => Valuer) private _valuers;
+    mapping(address account => bool) private _withdrawn;
     mapping(uint256 year => uint256) private _subsidised;
     uint256 private _subsidyCap;
 
@@ -64,6 +70,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         if (account == address(0) || !Jurisdictions.isCountryCode(jurisdiction) || bytes(name).length == 0) {
             revert ValuationInvalidValuer(account);
         }
+        if (_withdrawn[account]) revert ValuationValuerWithdrawn(account);
         _valuers[account] = Valuer(name, jurisdiction, accreditedUntil);
         emit ValuerSet(account, name, jurisdiction, accreditedUntil);
     }
@@ -72,7 +79,28 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     function removeValuer(address account) external onlyRole(Roles.ACCREDITOR) {
         if (_valuers[account].accreditedUntil == 0) revert ValuationInvalidValuer(account);
         delete _valuers[account];
+        _withdrawn[account] = true;
         emit ValuerRemoved(account);
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function revokeForCause(bytes32 patentId, bytes32 reportId, string calldata reason, bytes32 evidenceHash)
+        external
+        onlyRole(Roles.ACCREDITOR)
+    {
+        if (evidenceHash == bytes32(0)) revert ValuationInvalidField(reportId);
+        if (_records[reportId].valuer == address(0)) revert ValuationNotAttested(reportId);
+        // The record keeps no patent id (it is in the event); the patent's list proves it.
+        // An accreditor's rare call, over a list of a few valuations a year.
+        bytes32 id = _latest[patentId];
+        while (id != reportId && id != bytes32(0)) {
+            id = _records[id].previous;
+        }
+        if (id == bytes32(0)) revert ValuationWrongPatent(reportId, patentId);
+        _revoke(reportId, reason, _records[reportId].valuer);
+        emit ValuationRevokedForCause(reportId, patentId, msg.sender, evidenceHash);
+        // slither-disable-next-line unused-return (the entry hash is in the trail's event)
+        _EVIDENCE.append(patentId, uint8(IEvidenceTrail.Kind.Other), evidenceHash, "");
     }
 
     /// @inheritdoc IValuationRegistry
@@ -141,7 +169,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         // valuations a year at most, so the walk is short.
         for (bytes32 id = _latest[patentId]; id != bytes32(0); id = _records[id].previous) {
             Record storage r = _records[id];
-            if (!r.revoked && block.timestamp < r.validUntil) {
+            if (!r.revoked && block.timestamp < r.validUntil && !_withdrawn[r.valuer]) {
                 return LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
             }
         }
@@ -175,6 +203,11 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     }
 
     /// @inheritdoc IValuationRegistry
+    function isWithdrawn(address account) external view returns (bool) {
+        return _withdrawn[account];
+    }
+
+    /// @inheritdoc IValuationRegistry
     function valuer(address account) external view returns (Valuer memory record) {
         record = _valuers[account];
         if (record.accreditedUntil == 0) revert ValuationInvalidValuer(account);
@@ -205,31 +238,52 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
                 || v.method > uint8(type(Method).max) || !_isCurrencyCode(v.currency) || v.citationNetwork > 100
                 || v.commercialApplication > 100 || v.technologyMaturity > 100 || v.marketPotential > 100
         ) return Rejection.InvalidField;
+        if (address(bytes20(v.reportId)) != v.valuer) return Rejection.ReportIdNotValuers;
         if (v.validUntil <= v.valuationDate) return Rejection.InvalidDates;
         if (v.valuationDate > block.timestamp) return Rejection.DateInFuture;
+        if (v.validUntil <= block.timestamp) return Rejection.Expired;
+        if (v.valuationDate + MAX_AGE < block.timestamp) return Rejection.TooOld;
         if (_records[v.reportId].valuer != address(0)) return Rejection.AlreadyAttested;
         if (block.timestamp >= _valuers[v.valuer].accreditedUntil) return Rejection.UnaccreditedValuer;
         if (!_PATENTS.isRegistered(v.patentId)) return Rejection.UnknownPatent;
         if (!_isValidSignature(v.valuer, hashValuation(v), signature)) return Rejection.InvalidSignature;
-        if (v.subsidised && _subsidised[CalendarYear.yearOf(v.valuationDate)] >= _subsidyCap) {
+        if (v.subsidised && _subsidised[CalendarYear.yearOf(block.timestamp)] >= _subsidyCap) {
             return Rejection.SubsidyCapReached;
         }
+        if (!_fitsByDate(v.patentId, v.valuationDate)) return Rejection.Superseded;
         return Rejection.None;
     }
 
     function _record(Valuation calldata v) private {
-        if (v.subsidised) ++_subsidised[CalendarYear.yearOf(v.valuationDate)];
+        uint16 subsidyYear = 0; // none held unless subsidised
+        if (v.subsidised) {
+            // The year of a block timestamp fits uint16 until the year 65535.
+            subsidyYear = uint16(CalendarYear.yearOf(block.timestamp));
+            ++_subsidised[subsidyYear];
+        }
         bytes32 previous = _insertByDate(v.patentId, v.reportId, v.valuationDate);
         _records[v.reportId] = Record(
-            v.valuer, v.validUntil, false, v.value, v.currency, v.valuationDate, previous
+            v.valuer, v.validUntil, false, v.value, v.currency, v.valuationDate, subsidyYear, previous
         );
         _emitAttested(v);
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         _EVIDENCE.append(v.patentId, uint8(IEvidenceTrail.Kind.Valuation), v.reportHash, "");
     }
 
+    /// @dev Whether a valuation dated `date` finds its place in the patent's list within
+    /// MAX_LATE_STEPS later-dated entries (the bound on `_insertByDate`'s walk).
+    function _fitsByDate(bytes32 patentId, uint64 date) private view returns (bool) {
+        bytes32 cursor = _latest[patentId];
+        for (uint256 steps = 0; cursor != bytes32(0) && _records[cursor].valuationDate > date; ++steps) {
+            if (steps >= MAX_LATE_STEPS) return false;
+            cursor = _records[cursor].previous;
+        }
+        return true;
+    }
+
     /// @dev Links `reportId` into the patent's list, newest valuation date first; returns
-    /// the entry it goes before. A valuation relayed late (older date) walks back to its place.
+    /// the entry it goes before. A valuation relayed late (older date) walks back to its
+    /// place, past at most MAX_LATE_STEPS entries (`_fitsByDate` checked it).
     function _insertByDate(bytes32 patentId, bytes32 reportId, uint64 date) private returns (bytes32) {
         bytes32 newest = _latest[patentId];
         if (newest == bytes32(0) || _records[newest].valuationDate <= date) {
@@ -271,6 +325,13 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         if (r.valuer != by) revert ValuationNotValuer(reportId, by);
         if (r.revoked) revert ValuationAlreadyRevoked(reportId);
         r.revoked = true;
+        uint16 subsidyYear = r.subsidyYear;
+        // slither-disable-next-line incorrect-equality (the same calendar year is the rule)
+        if (subsidyYear != 0 && subsidyYear == CalendarYear.yearOf(block.timestamp)) {
+            // The subsidy is settled per year: a valuation withdrawn within its year frees its slot.
+            r.subsidyYear = 0;
+            --_subsidised[subsidyYear];
+        }
         emit ValuationRevoked(reportId, by, reason);
     }
 
@@ -284,8 +345,19 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
             revert ValuationDateInFuture(v.reportId, v.valuationDate, uint64(block.timestamp));
         }
         if (reason == Rejection.SubsidyCapReached) {
-            revert ValuationSubsidyCapReached(v.reportId, CalendarYear.yearOf(v.valuationDate), _subsidyCap);
+            revert ValuationSubsidyCapReached(v.reportId, CalendarYear.yearOf(block.timestamp), _subsidyCap);
         }
+        _revertForLater(reason, v);
+    }
+
+    /// @dev The rejections added with the rules against back-dating, squatting and padding.
+    function _revertForLater(Rejection reason, Valuation calldata v) private view {
+        if (reason == Rejection.ReportIdNotValuers) revert ValuationReportIdNotValuers(v.reportId, v.valuer);
+        if (reason == Rejection.Expired) revert ValuationExpired(v.reportId, v.validUntil, uint64(block.timestamp));
+        if (reason == Rejection.TooOld) {
+            revert ValuationTooOld(v.reportId, v.valuationDate, uint64(block.timestamp) - MAX_AGE);
+        }
+        if (reason == Rejection.Superseded) revert ValuationSuperseded(v.reportId, v.patentId);
         revert ValuationInvalidField(v.reportId);
     }
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Path
-from web3 import Web3
 
 from ipledger.ledger import Ledger
 from ipledger.queries import (
@@ -19,7 +18,7 @@ from ipledger.queries import (
     patent_summary,
     valuation_history,
 )
-from ipledger.types import patent_id
+from ipledger.types import parse_address, patent_id
 from ipledger.views import HoldingsView, PatentView, TrailView, ValuationRecordView
 
 Address = Annotated[
@@ -57,7 +56,7 @@ def create_app(*, ledger: Ledger) -> FastAPI:
         "/investors/{address}/holdings", response_model=HoldingsView, response_model_by_alias=True
     )
     def get_holdings(address: Address) -> HoldingsView:
-        return HoldingsView.of(holdings(ledger, Web3.to_checksum_address(address)))
+        return HoldingsView.of(holdings(ledger, parse_address(address)))
 
     @app.get("/patents", response_model=list[PatentView], response_model_by_alias=True)
     def get_patents() -> list[PatentView]:

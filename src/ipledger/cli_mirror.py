@@ -25,7 +25,7 @@ from ipledger.cli import (
 from ipledger.errors import IpledgerError
 from ipledger.keys import PASSWORD_ENV, load_keystore
 from ipledger.mirror.outbox import Outbox
-from ipledger.mirror.service import Mirror, RunSummary
+from ipledger.mirror.service import DEFAULT_LOCK_DIR, LOCK_DIR_ENV, Mirror, RunSummary
 
 RELAYER_PASSWORD_ENV = "IPLEDGER_RELAYER_PASSWORD"  # noqa: S105 - a variable name
 OutboxOpt = Annotated[Path, typer.Option("--outbox", help="The mirror's SQLite outbox.")]
@@ -91,6 +91,13 @@ def mirror_cmd(
         ),
     ] = False,
     outbox: OutboxOpt = DEFAULT_OUTBOX,
+    lock_dir: Annotated[
+        Path,
+        typer.Option(
+            envvar=LOCK_DIR_ENV,
+            help="Where mirrors take their one-per-valuer-and-chain lock.",
+        ),
+    ] = DEFAULT_LOCK_DIR,
     project: ProjectOpt = None,
     rpc: RpcOpt = None,
     as_json: JsonOpt = False,
@@ -118,6 +125,7 @@ def mirror_cmd(
             relayer=relayer,
             chain_id=chain_id,
             confirmations=confirmations,
+            lock_dir=lock_dir,
             log=_logger(as_json),
         )
         try:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from web3 import Web3
 
 from ipledger.cli import (
     AccountOpt,
@@ -27,7 +26,7 @@ from ipledger.cli import (
 from ipledger.errors import IpledgerError
 from ipledger.ledger import Ledger
 from ipledger.tx import Sender
-from ipledger.types import EvidenceKind, Field, Status, patent_id
+from ipledger.types import EvidenceKind, Field, Status, parse_address, patent_id
 
 PatentArg = Annotated[str, typer.Argument(help='Patent, e.g. "HK 30012345".')]
 
@@ -152,7 +151,7 @@ def set_investor_cmd(
         )
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
-    checksum = Web3.to_checksum_address(investor)
+    checksum = parse_address(investor)
     _done(as_json, {"investor": checksum, "expiry": expiry}, f"listed {checksum} until {expiry}")
 
 

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
-from web3 import Web3
 
 from ipledger.clients.lens import latest_from_tuple
 from ipledger.evidence import TrailVerification, verify_entries
 from ipledger.ledger import Ledger
-from ipledger.types import Field, LatestValuation, Status
+from ipledger.types import Field, LatestValuation, Status, parse_address
 
 
 def evidence_trail(
@@ -63,7 +62,7 @@ class Holdings(BaseModel):
 def holdings(ledger: Ledger, investor: str) -> Holdings:
     """Every patent `investor` holds tokens of, through the HoldingsLens (one call per
     page of the registry's index)."""
-    account = Web3.to_checksum_address(investor)
+    account = parse_address(investor)
     rows = ledger.lens.all_holdings(account)
     return Holdings(
         investor=account,
@@ -85,7 +84,7 @@ def holdings(ledger: Ledger, investor: str) -> Holdings:
 def holdings_per_token(ledger: Ledger, investor: str) -> Holdings:
     """The same as `holdings`, read token by token: what a client without the lens
     does (the benchmark's baseline)."""
-    account = Web3.to_checksum_address(investor)
+    account = parse_address(investor)
     found: list[Holding] = []
     for pid in ledger.patents.patent_ids():
         address = ledger.patents.token_of(pid)

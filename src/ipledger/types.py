@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import re
 from enum import IntEnum, StrEnum
-from typing import NewType
+from typing import Annotated, NewType
 
 from eth_typing import ChecksumAddress
+from eth_utils.address import is_checksum_address, to_checksum_address
 from eth_utils.crypto import keccak
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 PatentId = NewType("PatentId", bytes)  # 32 bytes: keccak256("<jurisdiction> <number>")
 Amount = NewType("Amount", int)  # base units of a token
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# PatentRegistry's canonical publication number (Jurisdictions.isCanonicalNumber).
+_NUMBER = re.compile(r"^[1-9A-Z][0-9A-Z./-]{0,31}$")
+_HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+
+# An amount in base units: an int in Python, a decimal string in JSON (JavaScript
+# clients and jq round numbers above 2**53).
+DecimalAmount = Annotated[
+    int,
+    PlainSerializer(str, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[0-9]+$", "examples": ["250002500000000000000000"]}
+    ),
+]
 
 
 class Field(IntEnum):
@@ -43,11 +57,61 @@ def jurisdiction_bytes(code: str) -> bytes:
 
 
 def patent_id(jurisdiction: str, publication_number: str) -> PatentId:
-    """The id the PatentRegistry gives "<jurisdiction> <publication number>"."""
+    """The id the PatentRegistry gives "<jurisdiction> <publication number>"; the number
+    must be canonical (the registry refuses any other spelling)."""
     jurisdiction_bytes(jurisdiction)
-    if not publication_number.strip():
-        raise ValueError("publication number is empty")
+    if not _NUMBER.match(publication_number):
+        raise ValueError(
+            f"publication number {publication_number!r} is not in canonical form "
+            "(1-32 of A-Z 0-9 . / -, no leading zero, no spaces)"
+        )
     return PatentId(keccak(text=f"{jurisdiction} {publication_number}"))
+
+
+def parse_patent_ref(text: str) -> tuple[str, str]:
+    """(jurisdiction, number) from what people type: "hk 30012345", "HK30012345" and
+    " HK  30012345 " all mean "HK 30012345". A spelling that cannot be made canonical
+    safely (inner spaces, leading zeros) is refused with the canonical form suggested."""
+    squeezed = " ".join(text.split()).upper()
+    match = re.match(r"^([A-Z]{2}) ?(\S.*)$", squeezed)
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not a patent reference: expected a jurisdiction and a "
+            "publication number, e.g. 'HK 30012345'"
+        )
+    jurisdiction, number = match.groups()
+    if _NUMBER.match(number):
+        return jurisdiction, number
+    suggestion = number.replace(" ", "").lstrip("0")
+    if _NUMBER.match(suggestion):
+        raise ValueError(
+            f"{text!r} is not a canonical patent number: "
+            f"did you mean '{jurisdiction} {suggestion}'?"
+        )
+    raise ValueError(
+        f"{text!r}: publication number {number!r} must be 1-32 of A-Z 0-9 . / - "
+        "with no leading zero"
+    )
+
+
+def parse_address(text: str) -> ChecksumAddress:
+    """A checksummed address from 0x + 40 hex; mixed case must pass its EIP-55 checksum
+    (a typo in a mixed-case address would otherwise name another account)."""
+    if not _HEX_ADDRESS.match(text):
+        raise ValueError(f"{text!r} is not an Ethereum address (0x and 40 hex digits)")
+    body = text[2:]
+    if body != body.lower() and body != body.upper() and not is_checksum_address(text):
+        raise ValueError(
+            f"{text!r} fails its EIP-55 checksum (a typo?): check it, or give it all in lower case"
+        )
+    return to_checksum_address(text)
+
+
+def report_id_of(valuer: str, local_id: str) -> bytes:
+    """The on-chain report id of a valuer's report: the valuer's 20-byte address, then
+    the first 12 bytes of keccak256 of the valuer's own id ("HKTIS-2026-0001"). The
+    registry refuses an id whose first 20 bytes are not its valuer's."""
+    return bytes.fromhex(parse_address(valuer)[2:]) + keccak(text=local_id)[:12]
 
 
 class PatentRecord(BaseModel):

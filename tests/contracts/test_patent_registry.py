@@ -130,6 +130,32 @@ def test_lowercase_jurisdiction_reverts(ledger: Ledger, actors: Actors) -> None:
     assert info.value.arguments["jurisdiction"] == b"hk"
 
 
+@pytest.mark.parametrize(
+    "number", ["", " 30099999", "30099999 ", "300  99999", "030099999", "3009999x", "3" * 33]
+)
+def test_non_canonical_publication_numbers_are_refused(
+    ledger: Ledger, actors: Actors, number: str
+) -> None:
+    """One patent, one spelling: variants of "HK 30099999" cannot register it again."""
+    register(ledger, actors, publication_number="30099999")
+    with pytest.raises(ContractRevertError.named("PatentInvalidNumber")) as info:
+        ledger.patents._send(
+            "registerPatent",
+            b"HK",
+            number,
+            actors.issuer.address,
+            0,
+            0,
+            2**40,
+            META,
+            sender=actors.admin,
+        )
+    assert info.value.arguments["publicationNumber"] == number
+    with pytest.raises(ValueError, match="canonical"):
+        patent_id("HK", number)
+    assert ledger.patents.patent_count() == 1
+
+
 def test_updates_emit_events_and_require_registrar(ledger: Ledger, actors: Actors) -> None:
     pid = register(ledger, actors)
     receipt = ledger.patents.set_status(pid, Status.LAPSED, sender=actors.admin)

@@ -264,14 +264,74 @@ def test_claim_with_nothing_returns_zero_and_sends_nothing(market: Market) -> No
     assert market.token.events(receipt, "RevenueClaimed") == []
 
 
-def test_lapsed_holder_keeps_what_was_earned(market: Market) -> None:
+def test_delisted_holder_keeps_earnings_but_claims_only_when_relisted(market: Market) -> None:
     investor = market.actors.investors[0]
     distribute(market, [100_000])
     market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
     market.ledger.investors.remove_investor(investor.address, sender=market.actors.admin)
     assert market.token.claimable(investor.address) == 100 * HKD
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")) as info:
+        market.token.claim(sender=investor)
+    assert info.value.arguments == {"account": investor.address}
+    market.ledger.investors.set_investor(
+        investor.address,
+        jurisdiction="HK",
+        expiry=now(market.ledger.w3) + 3600,
+        sender=market.actors.admin,
+    )
     amount, _ = market.token.claim(sender=investor)
     assert amount == 100 * HKD
+
+
+def test_kyc_expired_holder_cannot_claim(market: Market) -> None:
+    investor = market.actors.investors[0]
+    distribute(market, [100_000])
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
+    advance(market.ledger.w3, 6 * 365 * 86400)  # past the 5-year KYC expiry
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")):
+        market.token.claim(sender=investor)
+
+
+def test_recovery_moves_tokens_and_unclaimed_revenue_citing_evidence(market: Market) -> None:
+    lost, recovery = market.actors.investors[:2]
+    distribute(market, [100, 50])
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
+    lost_earned = market.token.claimable(lost.address)
+    recovery_earned = market.token.claimable(recovery.address)
+    assert lost_earned > 0
+    market.ledger.investors.remove_investor(lost.address, sender=market.actors.admin)  # sanctioned
+    market.token.set_frozen(lost.address, True, sender=market.actors.agent)
+    with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")):
+        market.token.recover_account(
+            lost.address, recovery.address, evidence_hash=EVIDENCE, sender=market.actors.issuer
+        )
+    with pytest.raises(ContractRevertError.named("RevenueRightsMissingEvidence")):
+        market.token.recover_account(
+            lost.address, recovery.address, evidence_hash=b"\0" * 32, sender=market.actors.agent
+        )
+    with pytest.raises(ContractRevertError.named("RevenueRightsNotEligible")):
+        market.token.recover_account(
+            lost.address,
+            market.actors.outsider.address,
+            evidence_hash=EVIDENCE,
+            sender=market.actors.agent,
+        )
+    receipt = market.token.recover_account(
+        lost.address, recovery.address, evidence_hash=EVIDENCE, sender=market.actors.agent
+    )
+    [event] = market.token.events(receipt, "AccountRecovered")
+    assert (event["args"]["tokens"], event["args"]["revenue"]) == (100 * TOKEN, lost_earned)
+    assert market.token.balance_of(lost.address) == 0
+    assert market.token.claimable(lost.address) == 0
+    assert market.token.balance_of(recovery.address) == 150 * TOKEN
+    assert market.token.claimable(recovery.address) == recovery_earned + lost_earned
+    amount, _ = market.token.claim(sender=recovery)
+    assert amount == recovery_earned + lost_earned
+    entries = market.ledger.evidence.entries(market.patent_id)
+    assert entries[-1].content_hash == EVIDENCE
+    # Later revenue follows the tokens, and nothing is left behind.
+    market.token.deposit_revenue(1000 * HKD, REPORT, sender=market.actors.issuer)
+    assert market.token.claimable(lost.address) == 0
 
 
 def test_zero_deposit_reverts(market: Market) -> None:

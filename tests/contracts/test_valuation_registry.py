@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -8,7 +10,7 @@ from eth_utils.crypto import keccak
 from ipledger.deploy import deploy_artifact
 from ipledger.eip712 import Domain, sign_revocation, sign_valuation, valuation_message
 from ipledger.errors import ContractRevertError
-from ipledger.types import EvidenceKind, Method, Role, Valuation, patent_id
+from ipledger.types import EvidenceKind, Method, Role, Valuation, patent_id, report_id_of
 from tests.chaintools import advance, now
 from tests.conftest import YEAR
 from tests.contracts.conftest import Market
@@ -34,7 +36,6 @@ def valuer(market: Market) -> LocalAccount:
 def make(m: Market, signer: LocalAccount, n: int = 1, **overrides: object) -> Valuation:
     t = now(m.ledger.w3)
     fields: dict[str, object] = {
-        "report_id": keccak(text=f"HKTIS-2026-{n:04d}"),
         "patent_id": m.patent_id,
         "valuer": signer.address,
         "value": 12_500_000_00,
@@ -51,6 +52,7 @@ def make(m: Market, signer: LocalAccount, n: int = 1, **overrides: object) -> Va
         "subsidised": True,
     }
     fields.update(overrides)
+    fields.setdefault("report_id", report_id_of(str(fields["valuer"]), f"HKTIS-2026-{n:04d}"))
     return Valuation(**fields)  # type: ignore[arg-type]
 
 
@@ -105,10 +107,10 @@ def test_same_signature_never_counts_twice(market: Market, valuer: LocalAccount)
 @pytest.mark.parametrize(
     "change",
     [
-        {"report_id": keccak(text="other")},
+        {"report_id": "own id: HKTIS-2026-9999"},
         {"value": 1},
         {"currency": "USD"},
-        {"valuation_date": 1},
+        {"valuation_date": "a second earlier"},
         {"valid_until": 2**40},
         {"method": Method.COST},
         {"standard": "ISO 10668"},
@@ -125,6 +127,10 @@ def test_any_field_changed_after_signing_is_rejected(
 ) -> None:
     v = make(market, valuer)
     signature = signed(market, valuer, v)
+    if "report_id" in change:  # another of the valuer's own ids
+        change = {"report_id": report_id_of(valuer.address, str(change["report_id"]))}
+    if "valuation_date" in change:  # still within MAX_AGE, so only the signature fails
+        change = {"valuation_date": v.valuation_date - 1}
     with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")):
         market.ledger.valuations.attest(
             v.model_copy(update=change), signature, sender=market.actors.admin
@@ -197,9 +203,9 @@ def test_unaccredited_and_lapsed_valuers_are_rejected(market: Market, valuer: Lo
     with pytest.raises(ContractRevertError.named("ValuationUnaccreditedValuer")) as info:
         market.ledger.valuations.attest(v, signed(market, stranger, v), sender=market.actors.admin)
     assert info.value.arguments == {"reportId": v.report_id, "valuer": stranger.address}
+    advance(market.ledger.w3, YEAR + 10)  # the valuer's accreditation lapsed
     mine = make(market, valuer, 2)
     signature = signed(market, valuer, mine)
-    advance(market.ledger.w3, YEAR + 10)
     with pytest.raises(ContractRevertError.named("ValuationUnaccreditedValuer")):
         market.ledger.valuations.attest(mine, signature, sender=market.actors.admin)
 
@@ -214,6 +220,9 @@ def test_unaccredited_and_lapsed_valuers_are_rejected(market: Market, valuer: Lo
         ({"currency": "hkd"}, "ValuationInvalidField"),
         ({"value": 0}, "ValuationInvalidField"),
         ({"report_hash": b"\0" * 32}, "ValuationInvalidField"),
+        ({"report_id": b"\x11" * 20 + b"\0" * 12}, "ValuationReportIdNotValuers"),
+        ({"valuation_date": 10**9, "valid_until": 10**9 + 1}, "ValuationExpired"),
+        ({"valuation_date": 10**9, "valid_until": 2**40}, "ValuationTooOld"),
     ],
 )
 def test_invalid_valuations_are_rejected(
@@ -302,6 +311,10 @@ def test_batch_length_mismatch_reverts(market: Market, valuer: LocalAccount) -> 
         )
 
 
+def _year(w3: object) -> int:
+    return dt.datetime.fromtimestamp(now(w3), dt.UTC).year  # type: ignore[arg-type]
+
+
 def test_subsidy_cap_is_100_per_calendar_year(market: Market, valuer: LocalAccount) -> None:
     valuations = [make(market, valuer, i) for i in range(101)]
     items = [(v, signed(market, valuer, v)) for v in valuations]
@@ -310,11 +323,7 @@ def test_subsidy_cap_is_100_per_calendar_year(market: Market, valuer: LocalAccou
             items[start : start + 50], sender=market.actors.admin
         )
         assert skipped == []
-    year = (
-        __import__("datetime")
-        .datetime.fromtimestamp(valuations[0].valuation_date, __import__("datetime").UTC)
-        .year
-    )
+    year = _year(market.ledger.w3)
     assert market.ledger.valuations.subsidised_in(year) == 100
     with pytest.raises(ContractRevertError.named("ValuationSubsidyCapReached")) as info:
         market.ledger.valuations.attest(*items[100], sender=market.actors.admin)
@@ -323,12 +332,144 @@ def test_subsidy_cap_is_100_per_calendar_year(market: Market, valuer: LocalAccou
     market.ledger.valuations.attest(
         unsubsidised, signed(market, valuer, unsubsidised), sender=market.actors.admin
     )
-    last_year = make(
-        market, valuer, 102, valuation_date=valuations[0].valuation_date - YEAR - 86400
+    # The next calendar year (by chain time) has room again.
+    next_year = dt.datetime(year + 1, 1, 2, tzinfo=dt.UTC).timestamp()
+    advance(market.ledger.w3, int(next_year) - now(market.ledger.w3))
+    market.ledger.valuations.set_valuer(
+        valuer.address,
+        name="HKTIS",
+        jurisdiction="HK",
+        accredited_until=2**40,
+        sender=market.actors.admin,
     )
+    fresh = make(market, valuer, 102)
     market.ledger.valuations.attest(
-        last_year, signed(market, valuer, last_year), sender=market.actors.admin
+        fresh, signed(market, valuer, fresh), sender=market.actors.admin
     )
+    assert market.ledger.valuations.subsidised_in(year + 1) == 1
+
+
+def test_backdating_cannot_move_a_valuation_into_a_year_with_room(
+    market: Market, valuer: LocalAccount
+) -> None:
+    valuations = market.ledger.valuations
+    valuations._send("setSubsidyCap", 1, sender=market.actors.admin)
+    first = make(market, valuer, 1)
+    valuations.attest(first, signed(market, valuer, first), sender=market.actors.admin)
+    # Signed as of last year (within MAX_AGE): it still counts against this year's cap.
+    t = now(market.ledger.w3)
+    last_year = dt.datetime(_year(market.ledger.w3) - 1, 12, 31, tzinfo=dt.UTC).timestamp()
+    backdated = make(market, valuer, 2, valuation_date=int(last_year), valid_until=t + YEAR)
+    with pytest.raises(ContractRevertError.named("ValuationSubsidyCapReached")) as info:
+        valuations.attest(backdated, signed(market, valuer, backdated), sender=market.actors.admin)
+    assert info.value.arguments["year"] == _year(market.ledger.w3)
+    assert valuations.subsidised_in(_year(market.ledger.w3) - 1) == 0
+
+
+def test_revoking_within_the_year_returns_the_subsidy_slot(
+    market: Market, valuer: LocalAccount
+) -> None:
+    valuations = market.ledger.valuations
+    valuations._send("setSubsidyCap", 1, sender=market.actors.admin)
+    first, second = make(market, valuer, 1), make(market, valuer, 2)
+    valuations.attest(first, signed(market, valuer, first), sender=market.actors.admin)
+    year = _year(market.ledger.w3)
+    assert valuations.subsidised_in(year) == 1
+    valuations.revoke(first.report_id, "issued in error", sender=_valuer_sender(market, valuer))
+    assert valuations.subsidised_in(year) == 0
+    valuations.attest(second, signed(market, valuer, second), sender=market.actors.admin)
+    assert valuations.subsidised_in(year) == 1
+
+
+def test_report_id_belongs_to_its_valuer(market: Market, valuer: LocalAccount) -> None:
+    """Another accredited valuer cannot take (and so block) this valuer's report id."""
+    other: LocalAccount = Account.from_key(OTHER_KEY)
+    market.ledger.valuations.set_valuer(
+        other.address,
+        name="CN centre",
+        jurisdiction="CN",
+        accredited_until=2**40,
+        sender=market.actors.admin,
+    )
+    mine = make(market, valuer)
+    squat = make(market, other, report_id=mine.report_id)
+    with pytest.raises(ContractRevertError.named("ValuationReportIdNotValuers")) as info:
+        market.ledger.valuations.attest(
+            squat, signed(market, other, squat), sender=market.actors.admin
+        )
+    assert info.value.arguments == {"reportId": mine.report_id, "valuer": other.address}
+    market.ledger.valuations.attest(mine, signed(market, valuer, mine), sender=market.actors.admin)
+    assert market.ledger.valuations.is_attested(mine.report_id)
+
+
+def test_late_valuation_walks_a_bounded_number_of_steps(
+    market: Market, valuer: LocalAccount
+) -> None:
+    valuations = market.ledger.valuations
+    t = now(market.ledger.w3)
+    later = [make(market, valuer, i, valuation_date=t - 1000 + 10 * i) for i in range(1, 10)]
+    valuations.attest_batch(
+        [(v, signed(market, valuer, v)) for v in later], sender=market.actors.admin
+    )
+    behind_all = make(market, valuer, 20, valuation_date=t - 1000)
+    with pytest.raises(ContractRevertError.named("ValuationSuperseded")):
+        valuations.attest(
+            behind_all, signed(market, valuer, behind_all), sender=market.actors.admin
+        )
+    behind_eight = make(market, valuer, 21, valuation_date=t - 1000 + 15)
+    valuations.attest(
+        behind_eight, signed(market, valuer, behind_eight), sender=market.actors.admin
+    )
+    assert valuations.latest_valuation(market.patent_id).report_id == later[-1].report_id  # type: ignore[union-attr]
+
+
+def test_withdrawn_valuers_valuations_stop_counting_lapsed_ones_do_not(
+    market: Market, valuer: LocalAccount
+) -> None:
+    valuations = market.ledger.valuations
+    t = now(market.ledger.w3)
+    v = make(market, valuer, valid_until=t + 2 * YEAR)
+    valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+    advance(market.ledger.w3, YEAR + 10)  # the accreditation lapsed in time
+    assert valuations.latest_valuation(market.patent_id).report_id == v.report_id  # type: ignore[union-attr]
+    valuations.remove_valuer(valuer.address, sender=market.actors.admin)  # for cause
+    assert valuations.is_withdrawn(valuer.address)
+    assert valuations.latest_valuation(market.patent_id) is None
+    with pytest.raises(ContractRevertError.named("ValuationValuerWithdrawn")):
+        valuations.set_valuer(
+            valuer.address,
+            name="again",
+            jurisdiction="HK",
+            accredited_until=2**40,
+            sender=market.actors.admin,
+        )
+
+
+def test_accreditor_revokes_for_cause_with_evidence(market: Market, valuer: LocalAccount) -> None:
+    from tests.contracts.conftest import open_market
+
+    valuations = market.ledger.valuations
+    v = make(market, valuer)
+    valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+    decision = keccak(text="accreditation panel decision 2026-17")
+    with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")):
+        valuations.revoke_for_cause(
+            market.patent_id, v.report_id, "leaked key", decision, sender=market.actors.outsider
+        )
+    other = open_market(market.ledger, market.actors, number="30054321")
+    with pytest.raises(ContractRevertError.named("ValuationWrongPatent")):
+        valuations.revoke_for_cause(
+            other.patent_id, v.report_id, "leaked key", decision, sender=market.actors.admin
+        )
+    receipt = valuations.revoke_for_cause(
+        market.patent_id, v.report_id, "leaked key", decision, sender=market.actors.admin
+    )
+    assert valuations.is_revoked(v.report_id)
+    assert valuations.latest_valuation(market.patent_id) is None
+    [event] = valuations.events(receipt, "ValuationRevokedForCause")
+    assert event["args"]["evidenceHash"] == decision
+    entries = market.ledger.evidence.entries(market.patent_id)
+    assert (entries[-1].kind, entries[-1].content_hash) == (EvidenceKind.OTHER, decision)
 
 
 def test_contract_valuer_signs_through_erc1271(market: Market) -> None:

@@ -20,8 +20,9 @@ from hypothesis.stateful import (
 )
 
 from ipledger.eip712 import sign_valuation
+from ipledger.errors import ContractRevertError
 from ipledger.tx import KeyAccount
-from ipledger.types import Method, Valuation
+from ipledger.types import Method, Valuation, report_id_of
 from tests.chaintools import ViewBatch, advance, now
 from tests.contracts.conftest import Market
 
@@ -49,6 +50,9 @@ def test_valuation_registry_matches_model(market: Market) -> None:
     as_valuer = KeyAccount(valuer)
     domain = ledger.valuations.domain()
     views = ViewBatch(ledger, market.actors.admin)
+    max_age = ledger.valuations._call("MAX_AGE")
+    max_late_steps = ledger.valuations._call("MAX_LATE_STEPS")
+    assert (max_age, max_late_steps) == (365 * DAY, 8)
 
     class ValuationMachine(RuleBasedStateMachine):
         @initialize()
@@ -65,7 +69,7 @@ def test_valuation_registry_matches_model(market: Market) -> None:
             n = len(self.records)  # the chain is reverted between examples: ids may repeat
             date = t - age_days * DAY
             v = Valuation(
-                report_id=keccak(text=f"sv-{n}"),
+                report_id=report_id_of(valuer.address, f"sv-{n}"),
                 patent_id=market.patent_id,
                 valuer=valuer.address,
                 value=1000 + n,
@@ -81,10 +85,25 @@ def test_valuation_registry_matches_model(market: Market) -> None:
                 report_hash=keccak(text=f"doc {n}"),
                 subsidised=subsidised,
             )
-            ledger.valuations.attest(
-                v, sign_valuation(valuer, domain, v), sender=market.actors.admin
+            signature = sign_valuation(valuer, domain, v)
+            later = sum(1 for r in self.records if r["v"].valuation_date > date)  # type: ignore[attr-defined]
+            # Dates are whole days from `t`; the transaction's block is a little after `t`.
+            expected = (
+                "ValuationExpired"
+                if v.valid_until <= t
+                else "ValuationTooOld"
+                if date + max_age <= t
+                else "ValuationSuperseded"
+                if later > max_late_steps
+                else None
             )
-            self.records.append({"v": v, "revoked": False})
+            if expected is not None:
+                with pytest.raises(ContractRevertError.named(expected)):
+                    ledger.valuations.attest(v, signature, sender=market.actors.admin)
+                return
+            ledger.valuations.attest(v, signature, sender=market.actors.admin)
+            year = _year(now(w3)) if subsidised else None
+            self.records.append({"v": v, "revoked": False, "subsidy_year": year})
 
         @rule(pick=st.integers(0, 1000))
         def revoke(self, pick: int) -> None:
@@ -94,6 +113,8 @@ def test_valuation_registry_matches_model(market: Market) -> None:
             record = live[pick % len(live)]
             ledger.valuations.revoke(record["v"].report_id, "restated", sender=as_valuer)  # type: ignore[attr-defined]
             record["revoked"] = True
+            if record["subsidy_year"] == _year(now(w3)):  # revoked within its year: slot back
+                record["subsidy_year"] = None
 
         @rule(days=st.integers(1, 45))
         def time_passes(self, days: int) -> None:
@@ -123,9 +144,8 @@ def test_valuation_registry_matches_model(market: Market) -> None:
                 return
             years: dict[int, int] = {}
             for r in self.records:
-                v = r["v"]
-                if v.subsidised:  # type: ignore[attr-defined]
-                    year = dt.datetime.fromtimestamp(v.valuation_date, dt.UTC).year  # type: ignore[attr-defined]
+                year = r["subsidy_year"]
+                if isinstance(year, int):
                     years[year] = years.get(year, 0) + 1
             registry = ledger.valuations.contract.functions
             ids = [r["v"].report_id for r in self.records]  # type: ignore[attr-defined]
@@ -140,3 +160,7 @@ def test_valuation_registry_matches_model(market: Market) -> None:
             assert answers[2 * n :] == list(years.values())
 
     run_state_machine_as_test(ValuationMachine, settings=settings(deadline=None))
+
+
+def _year(timestamp: int) -> int:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).year

@@ -23,14 +23,22 @@ from ipledger.deployments import deployment_path, save_deployment
 from ipledger.keys import PASSWORD_ENV, load_keystore
 from ipledger.ledger import Ledger
 from ipledger.mirror.outbox import Outbox
-from ipledger.mirror.service import Mirror
+from ipledger.mirror.service import LOCK_DIR_ENV, Mirror
 from ipledger.node import start_anvil
 from ipledger.project import Project
 from ipledger.tx import NodeAccount
-from ipledger.types import Field, Status
+from ipledger.types import Field, Status, report_id_of
 from tests.conftest import Actors
 
 PILOT = Path(__file__).resolve().parents[2] / "examples" / "pilot"
+PILOT_VALUER = "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa"  # examples/pilot/keys/valuer.json
+
+
+def rid(report_id: str) -> bytes:
+    """The on-chain id of one of the pilot valuer's reports."""
+    return report_id_of(PILOT_VALUER, report_id)
+
+
 PATENTS = [("HK", "30012345"), ("HK", "30023456"), ("HK", "30034567"), ("CN", "ZL202310123456.7")]
 
 
@@ -83,6 +91,7 @@ class MirrorEnv:
             "valuer": self.valuer,
             "relayer": self.relayer,
             "chain_id": self.ledger.w3.eth.chain_id,
+            "lock_dir": self.outbox_path.parent / "locks",  # tests run side by side
         }
         args.update(kwargs)
         return Mirror(**args)  # type: ignore[arg-type]
@@ -185,5 +194,6 @@ def harness(project: Project, tmp_path: Path) -> Iterator[Harness]:
             **os.environ,
             "IPLEDGER_KEYSTORE_PASSWORD": "pilot",
             "IPLEDGER_RELAYER_PASSWORD": "r",
+            LOCK_DIR_ENV: str(tmp_path / "locks"),
         }
         yield Harness(ledger, command, env, tmp_path / "in")

@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from eth_utils.crypto import keccak
 
 from ipledger.ledger import Ledger
 from ipledger.mirror.service import CRASH_ENV
-from tests.mirror.conftest import Harness, copy_reports, write_reports
+from tests.mirror.conftest import Harness, copy_reports, rid, write_reports
 from tests.mirror.test_service import REPORTS
 
 BOUNDARIES = ["after_sign", "after_send", "before_receipt", "after_receipt"]
@@ -41,7 +40,7 @@ def test_killed_at_each_boundary_then_restarted(
     assert finished.returncode == 0, finished.stderr
     summary = json.loads(finished.stdout)
     assert (summary["confirmed"], summary["failed"], summary["pending"]) == (4, 0, 0)
-    assert _attested(harness.ledger) == sorted(keccak(text=r) for r in REPORTS)
+    assert _attested(harness.ledger) == sorted(rid(r) for r in REPORTS)
 
 
 def test_killed_at_random_points_over_hundreds_of_reports(harness: Harness, tmp_path: Path) -> None:
@@ -63,4 +62,4 @@ def test_killed_at_random_points_over_hundreds_of_reports(harness: Harness, tmp_
     assert finished.returncode == 0, finished.stderr
     assert kills >= 1
     assert json.loads(finished.stdout)["confirmed"] == 300
-    assert _attested(harness.ledger) == sorted(keccak(text=r) for r in ids)
+    assert _attested(harness.ledger) == sorted(rid(r) for r in ids)

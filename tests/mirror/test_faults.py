@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from eth_utils.crypto import keccak
 
 from ipledger.chain import connect
 from ipledger.compiler import compile_project
@@ -20,7 +19,7 @@ from ipledger.mirror.service import Mirror, RunSummary
 from ipledger.node import AnvilNode, start_anvil
 from ipledger.project import Project
 from ipledger.tx import NodeAccount
-from tests.mirror.conftest import copy_reports, prepare_chain
+from tests.mirror.conftest import copy_reports, prepare_chain, rid
 from tests.mirror.test_service import REPORTS
 
 
@@ -80,7 +79,7 @@ def _setup(project: Project, url: str) -> tuple[Ledger, object, object]:
 
 def _attested_once(ledger: Ledger) -> bool:
     events = ledger.valuations.contract.events.ValuationAttested().get_logs(from_block=0)
-    return sorted(e["args"]["reportId"] for e in events) == sorted(keccak(text=r) for r in REPORTS)
+    return sorted(e["args"]["reportId"] for e in events) == sorted(rid(r) for r in REPORTS)
 
 
 def test_outage_between_batches_completes_without_duplicates(
@@ -137,10 +136,10 @@ def test_reorg_after_sending_resends_and_confirms_once(
     summary = RunSummary()
     mirror.run_once(copy_reports(tmp_path / "in"))
     assert mirror.outbox.counts() == {"sent": 4}  # mined, but not 3 blocks deep
-    assert ledger.valuations.is_attested(keccak(text=REPORTS[0]))
+    assert ledger.valuations.is_attested(rid(REPORTS[0]))
     reply = w3.provider.make_request("anvil_reorg", [1, []])  # type: ignore[arg-type]
     assert "error" not in reply, reply
-    assert not ledger.valuations.is_attested(keccak(text=REPORTS[0]))  # the block is gone
+    assert not ledger.valuations.is_attested(rid(REPORTS[0]))  # the block is gone
     mirror.reconcile(summary)  # no receipt: the stored raw transaction is sent again
     for _ in range(3):
         w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]

@@ -5,11 +5,10 @@ import time
 from pathlib import Path
 
 import pytest
-from eth_utils.crypto import keccak
 
 from ipledger.mirror.outbox import Outbox
-from ipledger.mirror.service import MirrorError, RunSummary
-from tests.mirror.conftest import MirrorEnv
+from ipledger.mirror.service import Mirror, MirrorError, RunSummary
+from tests.mirror.conftest import MirrorEnv, rid
 
 REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-0004"]
 
@@ -17,7 +16,7 @@ REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-
 def attestations(env: MirrorEnv, report_id: str) -> int:
     """How many times the chain attested `report_id` (events, not just state)."""
     logs = env.ledger.valuations.contract.events.ValuationAttested().get_logs(
-        from_block=0, argument_filters={"reportId": keccak(text=report_id)}
+        from_block=0, argument_filters={"reportId": rid(report_id)}
     )
     return len(logs)
 
@@ -107,6 +106,14 @@ def test_one_instance_per_valuer_key(env: MirrorEnv) -> None:
     env.mirror().close()
 
 
+def test_one_instance_per_valuer_key_whatever_the_outbox(env: MirrorEnv) -> None:
+    first = env.mirror()
+    elsewhere = env.outbox_path.parent / "elsewhere" / "outbox.sqlite"
+    with pytest.raises(MirrorError, match="another mirror is submitting"):
+        env.mirror(outbox=Outbox(elsewhere))
+    first.close()
+
+
 def test_status_counts(env: MirrorEnv, tmp_path: Path) -> None:
     mirror = env.mirror()
     mirror.run_until_settled(env.source)
@@ -137,26 +144,53 @@ def test_every_bad_file_case_is_quarantined_with_its_reason(env: MirrorEnv) -> N
     assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
 
 
-def test_reverted_batch_fails_its_reports_with_the_decoded_reason(env: MirrorEnv) -> None:
+def _settle(mirror: Mirror, summary: RunSummary) -> None:
+    for _ in range(100):  # a node may take a moment to report a receipt
+        mirror.reconcile(summary)
+        if not mirror.outbox.rows("sent"):
+            return
+        time.sleep(0.1)
+
+
+def test_reverted_batch_is_retried_report_by_report(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch that reverts (here: out of gas) is split, so the innocent reports still
+    go through, each once."""
+    import ipledger.mirror.service as service
+
     mirror = env.mirror()
     summary = RunSummary()
     mirror.ingest(env.source, summary)
     mirror.sign_pending()
-    # The batch is sent with gas above the intrinsic cost but far below what four
-    # attestations need: it is mined, and reverts (out of gas).
+    # Gas above the intrinsic cost but far below what four attestations need.
+    monkeypatch.setattr(service, "ITEM_GAS", 22_500)
+    mirror.send_pending(summary)
+    monkeypatch.undo()
+    _settle(mirror, summary)
+    assert [r.solo for r in mirror.outbox.rows("signed")] == [True] * 4
+    mirror.send_pending(summary)
+    _settle(mirror, summary)
+    assert mirror.outbox.counts() == {"confirmed": 4}
+    assert env.ledger.w3.eth.get_transaction_count(env.relayer.address) == 5  # 1 batch + 4
+    assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
+    mirror.close()
+
+
+def test_report_reverting_alone_fails_with_the_decoded_reason(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import ipledger.mirror.service as service
 
-    original = service.ITEM_GAS
-    service.ITEM_GAS = 22_500  # 150,000 in all for four items that need ~600,000
-    try:
-        mirror.send_pending(summary)
-    finally:
-        service.ITEM_GAS = original
-    for _ in range(100):  # a node may take a moment to report the receipt
-        mirror.reconcile(summary)
-        if not mirror.outbox.rows("sent"):
-            break
-        time.sleep(0.1)
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    monkeypatch.setattr(service, "ITEM_GAS", 22_500)  # every send runs out of gas
+    mirror.send_pending(summary)
+    _settle(mirror, summary)
+    mirror.send_pending(summary)  # one by one
+    _settle(mirror, summary)
     mirror.close()
     rows = Outbox(env.outbox_path).rows("rejected")
     assert len(rows) == 4

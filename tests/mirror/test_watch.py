@@ -10,10 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from eth_utils.crypto import keccak
 
 from tests.chaintools import wait_until
-from tests.mirror.conftest import Harness, copy_reports, write_reports
+from tests.mirror.conftest import Harness, copy_reports, rid, write_reports
 from tests.mirror.test_service import REPORTS
 
 PILOT_VALUER = "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa"
@@ -35,7 +34,7 @@ def test_watch_mirrors_arrivals_and_stops_cleanly(
     try:
         registry = harness.ledger.valuations
         attested = registry.is_attested
-        assert wait_until(lambda: all(attested(keccak(text=r)) for r in REPORTS), 60), "pilot"
+        assert wait_until(lambda: all(attested(rid(r)) for r in REPORTS), 60), "pilot"
         # Reports arrive while it watches, moved in whole as a producer should.
         late = write_reports(tmp_path / "staging", PILOT_VALUER, 5, "late-")
         for name in sorted(p.name for p in (tmp_path / "staging").iterdir()):
@@ -43,7 +42,7 @@ def test_watch_mirrors_arrivals_and_stops_cleanly(
                 (tmp_path / "staging" / name).rename(source / name)
         for path in sorted((tmp_path / "staging").glob("*.json")):
             path.rename(source / path.name)
-        assert wait_until(lambda: all(attested(keccak(text=r)) for r in late), 60), "arrivals"
+        assert wait_until(lambda: all(attested(rid(r)) for r in late), 60), "arrivals"
         assert process.poll() is None  # still watching
         process.send_signal(stop)
         out, err = process.communicate(timeout=60)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from web3 import Web3
 from web3.types import TxReceipt
 
 from ipledger.clients.base import ContractClient
 from ipledger.tx import Sender
-from ipledger.types import InvestorRecord, jurisdiction_bytes
+from ipledger.types import InvestorRecord, jurisdiction_bytes, parse_address
 
 
 class InvestorRegistryClient(ContractClient):
@@ -16,20 +15,20 @@ class InvestorRegistryClient(ContractClient):
     ) -> TxReceipt:
         return self._send(
             "setInvestor",
-            Web3.to_checksum_address(account),
+            parse_address(account),
             jurisdiction_bytes(jurisdiction),
             expiry,
             sender=sender,
         )
 
     def remove_investor(self, account: str, *, sender: Sender) -> TxReceipt:
-        return self._send("removeInvestor", Web3.to_checksum_address(account), sender=sender)
+        return self._send("removeInvestor", parse_address(account), sender=sender)
 
     def is_eligible(self, account: str) -> bool:
-        return bool(self._call("isEligible", Web3.to_checksum_address(account)))
+        return bool(self._call("isEligible", parse_address(account)))
 
     def investor(self, account: str) -> InvestorRecord:
-        checksum = Web3.to_checksum_address(account)
+        checksum = parse_address(account)
         jurisdiction, expiry, updated_at = self._call("investor", checksum)
         return InvestorRecord(
             account=checksum,

@@ -8,7 +8,15 @@ from web3.types import TxReceipt
 
 from ipledger.clients.base import ContractClient
 from ipledger.tx import Sender
-from ipledger.types import Field, PatentId, PatentRecord, Status, jurisdiction_bytes, patent_id
+from ipledger.types import (
+    Field,
+    PatentId,
+    PatentRecord,
+    Status,
+    jurisdiction_bytes,
+    parse_address,
+    patent_id,
+)
 
 
 class PatentRegistryClient(ContractClient):
@@ -28,7 +36,7 @@ class PatentRegistryClient(ContractClient):
             "registerPatent",
             jurisdiction_bytes(jurisdiction),
             publication_number,
-            Web3.to_checksum_address(owner),
+            parse_address(owner),
             int(field),
             int(status),
             expiry,
@@ -41,7 +49,7 @@ class PatentRegistryClient(ContractClient):
         return self._send("setStatus", pid, int(status), sender=sender)
 
     def set_owner(self, pid: bytes, owner: str, *, sender: Sender) -> TxReceipt:
-        return self._send("setOwner", pid, Web3.to_checksum_address(owner), sender=sender)
+        return self._send("setOwner", pid, parse_address(owner), sender=sender)
 
     def set_metadata(
         self, pid: bytes, *, metadata_hash: bytes, expiry: int, sender: Sender
@@ -65,8 +73,8 @@ class PatentRegistryClient(ContractClient):
             name,
             symbol,
             supply,
-            Web3.to_checksum_address(initial_holder),
-            Web3.to_checksum_address(payment_token),
+            parse_address(initial_holder),
+            parse_address(payment_token),
             sender=sender,
         )
         [event] = self.events(receipt, "PatentTokenized")
@@ -101,11 +109,9 @@ class PatentRegistryClient(ContractClient):
         return [PatentId(self._call("patentIdAt", i)) for i in range(self.patent_count())]
 
     def has_role(self, role: str, account: str) -> bool:
-        return bool(
-            self._call("hasRole", Web3.keccak(text=role), Web3.to_checksum_address(account))
-        )
+        return bool(self._call("hasRole", Web3.keccak(text=role), parse_address(account)))
 
     def grant_role(self, role: str, account: str, *, sender: Sender) -> TxReceipt:
         return self._send(
-            "grantRole", Web3.keccak(text=role), Web3.to_checksum_address(account), sender=sender
+            "grantRole", Web3.keccak(text=role), parse_address(account), sender=sender
         )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
-from web3 import Web3
 from web3.types import TxReceipt
 
 from ipledger.clients.base import ContractClient
 from ipledger.tx import Sender
+from ipledger.types import parse_address
 
 
 class RevenueTotals(BaseModel):
@@ -21,19 +21,19 @@ class RevenueTotals(BaseModel):
 
 class RevenueRightsTokenClient(ContractClient):
     def balance_of(self, account: str) -> int:
-        return int(self._call("balanceOf", Web3.to_checksum_address(account)))
+        return int(self._call("balanceOf", parse_address(account)))
 
     def total_supply(self) -> int:
         return int(self._call("totalSupply"))
 
     def transfer(self, to: str, amount: int, *, sender: Sender) -> TxReceipt:
-        return self._send("transfer", Web3.to_checksum_address(to), amount, sender=sender)
+        return self._send("transfer", parse_address(to), amount, sender=sender)
 
     def deposit_revenue(self, amount: int, report_hash: bytes, *, sender: Sender) -> TxReceipt:
         return self._send("depositRevenue", amount, report_hash, sender=sender)
 
     def claimable(self, account: str) -> int:
-        return int(self._call("claimableRevenue", Web3.to_checksum_address(account)))
+        return int(self._call("claimableRevenue", parse_address(account)))
 
     def claim(self, *, sender: Sender) -> tuple[int, TxReceipt]:
         receipt = self._send("claimRevenue", sender=sender)
@@ -47,18 +47,26 @@ class RevenueRightsTokenClient(ContractClient):
         return self._send("unpause", sender=sender)
 
     def set_frozen(self, account: str, frozen: bool, *, sender: Sender) -> TxReceipt:
-        return self._send("setFrozen", Web3.to_checksum_address(account), frozen, sender=sender)
+        return self._send("setFrozen", parse_address(account), frozen, sender=sender)
 
     def forced_transfer(
         self, source: str, to: str, amount: int, *, evidence_hash: bytes, sender: Sender
     ) -> TxReceipt:
         return self._send(
             "forcedTransfer",
-            Web3.to_checksum_address(source),
-            Web3.to_checksum_address(to),
+            parse_address(source),
+            parse_address(to),
             amount,
             evidence_hash,
             sender=sender,
+        )
+
+    def recover_account(
+        self, source: str, to: str, *, evidence_hash: bytes, sender: Sender
+    ) -> TxReceipt:
+        """Move all of `source`'s tokens and unclaimed revenue to `to` (agent)."""
+        return self._send(
+            "recoverAccount", parse_address(source), parse_address(to), evidence_hash, sender=sender
         )
 
     def patent_id(self) -> bytes:
@@ -72,7 +80,7 @@ class RevenueRightsTokenClient(ContractClient):
         return bool(self._call("paused"))
 
     def is_frozen(self, account: str) -> bool:
-        return bool(self._call("isFrozen", Web3.to_checksum_address(account)))
+        return bool(self._call("isFrozen", parse_address(account)))
 
     def totals(self) -> RevenueTotals:
         deposited, held, deposits = self._call("revenueTotals")

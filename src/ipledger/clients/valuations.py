@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from web3 import Web3
+from web3.exceptions import ContractLogicError, Web3Exception
 from web3.types import EventData, TxReceipt
 
 from ipledger.clients.base import ContractClient
 from ipledger.clients.lens import latest_from_tuple
 from ipledger.eip712 import Domain
 from ipledger.tx import Sender
-from ipledger.types import LatestValuation, Valuation, jurisdiction_bytes
+from ipledger.types import LatestValuation, Valuation, jurisdiction_bytes, parse_address
 
 
 class ValuationRegistryClient(ContractClient):
@@ -21,7 +21,7 @@ class ValuationRegistryClient(ContractClient):
     ) -> TxReceipt:
         return self._send(
             "setValuer",
-            Web3.to_checksum_address(valuer),
+            parse_address(valuer),
             name,
             jurisdiction_bytes(jurisdiction),
             accredited_until,
@@ -29,7 +29,7 @@ class ValuationRegistryClient(ContractClient):
         )
 
     def remove_valuer(self, valuer: str, *, sender: Sender) -> TxReceipt:
-        return self._send("removeValuer", Web3.to_checksum_address(valuer), sender=sender)
+        return self._send("removeValuer", parse_address(valuer), sender=sender)
 
     def attest(self, valuation: Valuation, signature: bytes, *, sender: Sender) -> TxReceipt:
         return self._send("attest", valuation.as_tuple(), signature, sender=sender)
@@ -53,6 +53,38 @@ class ValuationRegistryClient(ContractClient):
         self, report_id: bytes, reason: str, signature: bytes, *, sender: Sender
     ) -> TxReceipt:
         return self._send("revokeBySig", report_id, reason, signature, sender=sender)
+
+    def revoke_for_cause(
+        self,
+        patent_id: bytes,
+        report_id: bytes,
+        reason: str,
+        evidence_hash: bytes,
+        *,
+        sender: Sender,
+    ) -> TxReceipt:
+        """The accreditor's revocation of one valuation, citing evidence."""
+        return self._send(
+            "revokeForCause", patent_id, report_id, reason, evidence_hash, sender=sender
+        )
+
+    def is_withdrawn(self, valuer: str) -> bool:
+        return bool(self._call("isWithdrawn", parse_address(valuer)))
+
+    def accredited_until(self, valuer: str) -> int:
+        """When `valuer`'s accreditation ends (unix seconds); 0 for an unknown valuer."""
+        record = self.contract.functions.valuer(parse_address(valuer))
+        try:
+            return int(record.call()[2])
+        except (ContractLogicError, Web3Exception):
+            return 0
+
+    def attested_event(self, report_id: bytes, *, from_block: int = 0) -> EventData | None:
+        """The `ValuationAttested` event of `report_id`, if it was attested."""
+        logs = self.contract.events.ValuationAttested.get_logs(
+            from_block=from_block, argument_filters={"reportId": report_id}
+        )
+        return logs[0] if logs else None
 
     def is_attested(self, report_id: bytes) -> bool:
         return bool(self._call("isAttested", report_id))

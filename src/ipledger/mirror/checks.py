@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from web3 import Web3
-from web3.exceptions import Web3Exception
 
 from ipledger.ledger import Ledger
 from ipledger.mirror.reports import ReportError, ValuationReport
@@ -37,13 +36,7 @@ class ChainChecks:
         if not self.registered[pid]:
             raise ReportError(path, "patent", f"{report.patent} is not registered on chain")
         if self.accredited_until is None:
-            try:
-                _name, _jurisdiction, until = self.ledger.valuations.contract.functions.valuer(
-                    report.valuer
-                ).call()
-            except Web3Exception:
-                until = 0
-            self.accredited_until = int(until)
+            self.accredited_until = self.ledger.valuations.accredited_until(report.valuer)
         if self.accredited_until <= self.now:
             raise ReportError(path, "valuer", f"{report.valuer} is not accredited now")
         valuation = report.to_valuation()

@@ -1,9 +1,14 @@
 """The mirror's durable state: a SQLite outbox (WAL), one row per valuation report.
 
 States: validated -> signed -> sent (tx hash; the raw transaction is stored before it is
-broadcast) -> confirmed | rejected (reason); quarantined (bad input) and conflict (a
-changed file reusing an attested report id) are terminal. Every transition is committed
-before the next step's side effect, so a crash anywhere leaves a state to resume from.
+broadcast) -> confirmed | rejected (reason) | conflict (the id is on chain with other
+content). A sent batch whose transaction reverted goes back to signed with `solo` set,
+to be retried one report per transaction; one whose nonce another transaction took goes
+back to signed, to be sent again at a fresh nonce. Every transition is committed before
+the next step's side effect, so a crash anywhere leaves a state to resume from.
+
+A row is never replaced: bad files are recorded in `quarantine`, a table of their own,
+so a malformed re-export can never erase a signed or sent report's state.
 """
 
 from __future__ import annotations
@@ -41,9 +46,19 @@ CREATE TABLE IF NOT EXISTS txs (
     updated_at   REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_state ON reports(state);
+CREATE TABLE IF NOT EXISTS quarantine (
+    id           INTEGER PRIMARY KEY,
+    file         TEXT NOT NULL,      -- its name in the source folder
+    moved_to     TEXT,               -- where it now lies (quarantine/...)
+    content_hash TEXT,
+    reason       TEXT NOT NULL,
+    at           REAL NOT NULL
+);
 """
+# Columns added after the first release, for outboxes created before them.
+MIGRATIONS = {("reports", "solo"): "ALTER TABLE reports ADD COLUMN solo INTEGER NOT NULL DEFAULT 0"}
 
-TERMINAL = ("confirmed", "rejected", "quarantined", "conflict")
+TERMINAL = ("confirmed", "rejected", "conflict")
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class Row:
     valuation: dict[str, Any] | None
     signature: bytes | None
     tx_hash: str | None
+    solo: bool = False  # to be sent alone (its batch reverted)
 
 
 class Outbox:
@@ -66,6 +82,10 @@ class Outbox:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a committed transition survives power loss
         self.db.executescript(SCHEMA)
+        for (table, column), statement in MIGRATIONS.items():
+            columns = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:
+                self.db.execute(statement)
 
     def close(self) -> None:
         self.db.close()
@@ -82,8 +102,8 @@ class Outbox:
 
     def get(self, report_id: str) -> Row | None:
         cur = self.db.execute(
-            "SELECT report_id, content_hash, path, state, reason, valuation, signature, tx_hash "
-            "FROM reports WHERE report_id = ?",
+            "SELECT report_id, content_hash, path, state, reason, valuation, signature, "
+            "tx_hash, solo FROM reports WHERE report_id = ?",
             (report_id,),
         )
         found = cur.fetchone()
@@ -91,53 +111,44 @@ class Outbox:
 
     def rows(self, *states: str) -> list[Row]:
         cur = self.db.execute(
-            "SELECT report_id, content_hash, path, state, reason, valuation, signature, tx_hash "
-            "FROM reports ORDER BY report_id"
+            "SELECT report_id, content_hash, path, state, reason, valuation, signature, "
+            "tx_hash, solo FROM reports ORDER BY report_id"
         )
         return [row for row in map(_row, cur.fetchall()) if row.state in states]
 
-    def insert(
-        self,
-        *,
-        report_id: str,
-        content_hash: str,
-        path: str,
-        state: str,
-        reason: str | None = None,
-        valuation: dict[str, Any] | None = None,
-    ) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO reports (report_id, content_hash, path, state, reason, "
-                "valuation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    report_id,
-                    content_hash,
-                    path,
-                    state,
-                    reason,
-                    json.dumps(valuation) if valuation is not None else None,
-                    time.time(),
-                ),
-            )
-
     def insert_many(self, rows: list[dict[str, Any]]) -> None:
-        """Several `insert`s in one commit (one fsync for a whole folder of reports)."""
+        """New validated reports, in one commit (one fsync for a folder of reports). A
+        report id already present is left as it is."""
         with self.transaction() as db:
             for r in rows:
                 db.execute(
-                    "INSERT OR REPLACE INTO reports (report_id, content_hash, path, state, reason, "
-                    "valuation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO reports (report_id, content_hash, path, state, valuation, "
+                    "updated_at) VALUES (?, ?, ?, 'validated', ?, ?) "
+                    "ON CONFLICT(report_id) DO NOTHING",
                     (
                         r["report_id"],
                         r["content_hash"],
                         r["path"],
-                        r["state"],
-                        r.get("reason"),
-                        json.dumps(r["valuation"]) if r.get("valuation") is not None else None,
+                        json.dumps(r["valuation"]),
                         time.time(),
                     ),
                 )
+
+    def quarantine(
+        self, *, file: str, moved_to: str | None, content_hash: str | None, reason: str
+    ) -> None:
+        """Record a bad file: its own row, whatever report it claimed to be."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO quarantine (file, moved_to, content_hash, reason, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (file, moved_to, content_hash, reason, time.time()),
+            )
+
+    def quarantined(self) -> list[tuple[str, str]]:
+        """(file, reason) of every quarantined file, oldest first."""
+        cur = self.db.execute("SELECT file, reason FROM quarantine ORDER BY id")
+        return [(f, r) for f, r in cur.fetchall()]
 
     def set_signed(self, signatures: list[tuple[str, bytes]]) -> None:
         """Mark reports signed, with their signatures, in one commit."""
@@ -211,8 +222,8 @@ class Outbox:
 
     def reports_of(self, tx_hash: str) -> list[Row]:
         cur = self.db.execute(
-            "SELECT report_id, content_hash, path, state, reason, valuation, signature, tx_hash "
-            "FROM reports WHERE tx_hash = ? ORDER BY report_id",
+            "SELECT report_id, content_hash, path, state, reason, valuation, signature, "
+            "tx_hash, solo FROM reports WHERE tx_hash = ? ORDER BY report_id",
             (tx_hash,),
         )
         return [_row(r) for r in cur.fetchall()]
@@ -223,8 +234,24 @@ class Outbox:
         return -1 if highest is None else int(highest)
 
     def counts(self) -> dict[str, int]:
+        """Reports by state, and `quarantined` files (when there are any)."""
         cur = self.db.execute("SELECT state, COUNT(*) FROM reports GROUP BY state")
-        return {state: int(n) for state, n in cur.fetchall()}
+        counts = {state: int(n) for state, n in cur.fetchall()}
+        (bad,) = self.db.execute("SELECT COUNT(*) FROM quarantine").fetchone()
+        if bad:
+            counts["quarantined"] = int(bad)
+        return counts
+
+    def retry(self, report_ids: list[str], *, solo: bool) -> None:
+        """Send these signed reports again (their transaction reverted, or its nonce was
+        taken): back to `signed`, without a transaction; `solo` sends each alone."""
+        with self.transaction() as db:
+            for report_id in report_ids:
+                db.execute(
+                    "UPDATE reports SET state = 'signed', tx_hash = NULL, solo = ?, "
+                    "updated_at = ? WHERE report_id = ?",
+                    (int(solo), time.time(), report_id),
+                )
 
 
 def _row(r: tuple[Any, ...]) -> Row:
@@ -237,6 +264,7 @@ def _row(r: tuple[Any, ...]) -> Row:
         valuation=json.loads(r[5]) if r[5] else None,
         signature=bytes(r[6]) if r[6] is not None else None,
         tx_hash=r[7],
+        solo=bool(r[8]),
     )
 
 

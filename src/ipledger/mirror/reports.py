@@ -2,20 +2,27 @@
 
 A report is a JSON file exported by an accredited valuer's system, with its report
 document beside it. Amounts are integer minor units (never floats), dates are ISO
-dates (UTC midnight), scores 0-100, the currency an ISO 4217 code, and the document's
-sha256 must equal the declared report hash.
+dates (UTC midnight) between 2000 and 2100, scores 0-100, the currency an ISO 4217
+code, and the document's sha256 must equal the declared report hash.
+
+Whoever can drop files in the source folder is trusted less than the mirror's keys:
+files are opened without following links and must be regular files, at most
+`MAX_REPORT_BYTES` and `MAX_DEPTH` levels of nesting (deep JSON would exhaust the
+parser's stack), with no key given twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Annotated, Literal
 
 from eth_typing import ChecksumAddress
-from eth_utils.crypto import keccak
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -25,16 +32,20 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from web3 import Web3
 
 from ipledger.errors import IpledgerError
-from ipledger.types import Method, Valuation, patent_id
+from ipledger.types import Method, Valuation, parse_address, patent_id, report_id_of
 
 MAX_VALUE = 10**15  # minor units: HKD 10 trillion, far above any single patent
 Score = Annotated[int, Field(ge=0, le=100, strict=True)]
 # ISO 4217 codes the sandbox's valuers report in (HK and mainland centres).
 CURRENCIES = frozenset({"HKD", "CNY", "USD", "EUR", "GBP", "JPY", "SGD"})
 MINOR_UNITS = {"JPY": 0}  # exponent of the minor unit; 2 for the others
+MAX_REPORT_BYTES = 64 * 1024  # a report is ~1 KB; its document lies beside it
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+MAX_DEPTH = 8  # a report nests 2 levels
+EARLIEST_DATE = dt.date(2000, 1, 1)  # before any patent a valuation could still concern
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 class ReportError(IpledgerError, ValueError):
@@ -48,9 +59,7 @@ class ReportError(IpledgerError, ValueError):
 
 
 def _address(value: str) -> str:
-    if not Web3.is_address(value):
-        raise ValueError("not an Ethereum address")
-    return Web3.to_checksum_address(value)
+    return parse_address(value)
 
 
 class Money(BaseModel):
@@ -105,8 +114,8 @@ class ValuationReport(BaseModel):
 
     @property
     def report_id_bytes(self) -> bytes:
-        """The on-chain report id: keccak256 of the valuer's report id string."""
-        return keccak(text=self.report_id)
+        """The on-chain report id, bound to the valuer (`types.report_id_of`)."""
+        return report_id_of(self.valuer, self.report_id)
 
     @property
     def report_hash_bytes(self) -> bytes:
@@ -135,15 +144,28 @@ class ValuationReport(BaseModel):
         )
 
 
-def load_report(path: Path) -> ValuationReport:
-    """Parse and check one report file and its document; a `ReportError` names the
-    field and the problem."""
+def read_report_bytes(path: Path) -> bytes:
+    """A report file's bytes, read safely (`read_regular_file`); a `ReportError` if not."""
     try:
-        raw = path.read_bytes()
+        return read_regular_file(path, limit=MAX_REPORT_BYTES)
+    except UnsafeFileError as exc:
+        raise ReportError(path, "file", str(exc)) from None
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         raise ReportError(path, "file", f"cannot be read ({exc.strerror})") from None
+
+
+def load_report(path: Path, raw: bytes | None = None) -> ValuationReport:
+    """Parse and check one report file (its bytes `raw`, if already read) and its
+    document; a `ReportError` names the field and the problem."""
+    if raw is None:
+        raw = read_report_bytes(path)
+    depth = json_depth(raw)
+    if depth > MAX_DEPTH:
+        raise ReportError(path, "file", f"nests {depth} levels deep (at most {MAX_DEPTH})")
     try:
-        data = json.loads(raw, parse_constant=_reject_constant)
+        data = json.loads(raw, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except ValueError as exc:
         raise ReportError(path, "file", f"is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
@@ -154,12 +176,22 @@ def load_report(path: Path) -> ValuationReport:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "report"
         raise ReportError(path, field, first["msg"]) from None
+    if not EARLIEST_DATE <= report.valuation_date <= LATEST_DATE:
+        raise ReportError(path, "valuationDate", f"is outside {EARLIEST_DATE}..{LATEST_DATE}")
+    if not EARLIEST_DATE <= report.valid_until <= LATEST_DATE:
+        raise ReportError(path, "validUntil", f"is outside {EARLIEST_DATE}..{LATEST_DATE}")
     if report.valid_until <= report.valuation_date:
         raise ReportError(path, "validUntil", "is not after valuationDate")
     document = path.parent / report.document
-    if not document.is_file():
-        raise ReportError(path, "document", f"{report.document} is missing beside the report")
-    digest = hashlib.sha256(document.read_bytes()).hexdigest()
+    try:
+        body = read_regular_file(document, limit=MAX_DOCUMENT_BYTES)
+    except FileNotFoundError:
+        raise ReportError(
+            path, "document", f"{report.document} is missing beside the report"
+        ) from None
+    except UnsafeFileError as exc:
+        raise ReportError(path, "document", f"{report.document} {exc}") from None
+    digest = hashlib.sha256(body).hexdigest()
     if digest != report.report_hash.removeprefix("0x"):
         raise ReportError(
             path, "reportHash", f"does not match sha256 of {report.document} ({digest})"
@@ -169,6 +201,67 @@ def load_report(path: Path) -> ValuationReport:
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number")
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"key {key!r} is given twice")
+        seen[key] = value
+    return seen
+
+
+class UnsafeFileError(IpledgerError, ValueError):
+    """A path in the source folder is a link, not a regular file, or too large."""
+
+
+def read_regular_file(path: Path, *, limit: int) -> bytes:
+    """The bytes of `path`, refusing a symbolic link (never followed), anything that is
+    not a regular file (a directory, a FIFO that would block) and more than `limit` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFileError("is a symbolic link (links are never followed)") from None
+        if exc.errno == errno.ENOENT:
+            raise FileNotFoundError(str(path)) from None
+        raise UnsafeFileError(f"cannot be opened ({exc.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise UnsafeFileError("is not a regular file")
+    if info.st_size > limit:
+        os.close(fd)
+        raise UnsafeFileError(f"is {info.st_size} bytes (at most {limit})")
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise UnsafeFileError(f"is over {limit} bytes")
+    return data
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in `raw` (outside strings), counted without
+    parsing, so a file of a million '[' costs a scan, not the parser's stack."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def minor_units(currency: str) -> int:

@@ -8,10 +8,10 @@ new, so a crash or an outage at any point is resumed without a duplicate or a lo
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable
@@ -31,7 +31,8 @@ from ipledger.errors import IpledgerError
 from ipledger.ledger import Ledger
 from ipledger.mirror.checks import ChainChecks
 from ipledger.mirror.outbox import Outbox, Row, valuation_from_json, valuation_to_json
-from ipledger.mirror.reports import ReportError, load_report
+from ipledger.mirror.reports import ReportError, load_report, read_report_bytes
+from ipledger.types import Valuation
 
 REJECTIONS = [
     "None",
@@ -43,7 +44,13 @@ REJECTIONS = [
     "DateInFuture",
     "InvalidField",
     "SubsidyCapReached",
+    "ReportIdNotValuers",
+    "Expired",
+    "TooOld",
+    "Superseded",
 ]  # IValuationRegistry.Rejection, by value
+LOCK_DIR_ENV = "IPLEDGER_LOCK_DIR"
+DEFAULT_LOCK_DIR = Path.home() / ".ipledger" / "locks"
 GO_AND_CHECK = (
     "already known",
     "nonce too low",
@@ -65,6 +72,31 @@ TRANSIENT = (
 
 class MirrorError(IpledgerError):
     """The mirror cannot run as configured."""
+
+
+class ReportConflictError(ReportError):
+    """A report reuses the id of one already taken in, with other content."""
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """`folder/name`, or `name.1`, `name.2`... : the first that nothing (not even a
+    dangling link) occupies."""
+    candidate, n = folder / name, 0
+    while os.path.lexists(candidate):
+        n += 1
+        candidate = folder / f"{name}.{n}"
+    return candidate
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create `path` with `text`; never through a link, never over an existing file
+    (if one appeared meanwhile the reason is still in the outbox)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except OSError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
 
 
 @dataclass
@@ -104,6 +136,7 @@ class Mirror:
         chain_id: int,
         confirmations: int = 1,
         batch_size: int = 50,
+        lock_dir: Path | None = None,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.ledger = ledger
@@ -119,11 +152,14 @@ class Mirror:
                 f"the node is chain {self.w3.eth.chain_id}, but the mirror is configured for "
                 f"chain {chain_id}: refusing to sign or send"
             )
-        self._lock = self._acquire_lock()
+        self._lock = self._acquire_lock(lock_dir or DEFAULT_LOCK_DIR, chain_id)
 
-    def _acquire_lock(self) -> Any:
-        path = self.outbox.path.with_name(f"{self.outbox.path.name}.{self.valuer.address}.lock")
-        handle = path.open("w")
+    def _acquire_lock(self, lock_dir: Path, chain_id: int) -> Any:
+        """One mirror per valuer key and chain on this machine, wherever its outbox is:
+        two would sign and send the same reports from two outboxes."""
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        path = lock_dir / f"mirror-{chain_id}-{self.valuer.address}.lock"
+        handle = path.open("a")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -178,57 +214,91 @@ class Mirror:
     # ---- ingest ------------------------------------------------------------------------
 
     def ingest(self, source: Path, summary: RunSummary) -> None:
-        """Validate every new report file; record the valid ones (one commit per pass)."""
+        """Validate every new report file; record the valid ones (one commit per pass).
+        Each entry is handled inside its own error boundary: no file can stop a pass."""
+        quarantine = self._quarantine_dir(source)
         known = self.outbox.known()
         checks = ChainChecks(self.ledger, self.valuer.address)
         accepted: list[dict[str, Any]] = []
-        for path in sorted(source.glob("*.json")):
-            content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-            if known.get(path.stem, ("", ""))[0] == content_hash:
-                continue  # this very file was taken in before
+        with os.scandir(source) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".json"))
+        for name in names:
+            path = source / name
             try:
-                report = load_report(path)
-                checks.check(path, report)
+                row = self._take_in(path, known, checks)
             except ReportError as exc:
-                self._quarantine(path, str(exc), summary)
-                accepted.append(
-                    {
-                        "report_id": path.stem,
-                        "content_hash": content_hash,
-                        "path": str(path),
-                        "state": "quarantined",
-                        "reason": str(exc),
-                    }
-                )
+                if isinstance(exc, ReportConflictError):
+                    summary.conflicts.append(str(exc))
+                self._quarantine(path, quarantine, str(exc), summary)
                 continue
-            if report.report_id in known:
-                previous_hash, state = known[report.report_id]
-                if previous_hash != content_hash:
-                    reason = (
-                        f"{path.name}: report id {report.report_id} was already taken "
-                        f"({state}) with different content: not re-sent"
-                    )
-                    summary.conflicts.append(reason)
-                    self._quarantine(path, reason, summary)
+            except OSError as exc:  # vanished or unreadable between listing and reading
+                self.log(f"skipped {name}: {exc.strerror}")
                 continue
-            known[report.report_id] = (content_hash, "validated")
-            accepted.append(
-                {
-                    "report_id": report.report_id,
-                    "content_hash": content_hash,
-                    "path": str(path),
-                    "state": "validated",
-                    "valuation": valuation_to_json(report.to_valuation()),
-                }
-            )
+            if row is not None:
+                known[row["report_id"]] = (row["content_hash"], "validated")
+                accepted.append(row)
         if accepted:
             self.outbox.insert_many(accepted)
 
-    def _quarantine(self, path: Path, reason: str, summary: RunSummary) -> None:
-        folder = path.parent / "quarantine"
-        folder.mkdir(exist_ok=True)
-        (folder / f"{path.name}.reason.txt").write_text(reason + "\n")
-        shutil.move(str(path), folder / path.name)
+    def _take_in(
+        self, path: Path, known: dict[str, tuple[str, str]], checks: ChainChecks
+    ) -> dict[str, Any] | None:
+        """The outbox row of a new valid report; None for one already taken in."""
+        raw = read_report_bytes(path)
+        content_hash = hashlib.sha256(raw).hexdigest()
+        if known.get(path.stem, ("", ""))[0] == content_hash:
+            return None  # this very file was taken in before
+        report = load_report(path, raw)
+        checks.check(path, report)
+        if report.report_id in known:
+            previous_hash, state = known[report.report_id]
+            if previous_hash != content_hash:
+                raise ReportConflictError(
+                    path,
+                    "reportId",
+                    f"{report.report_id} was already taken ({state}) with different "
+                    "content: not re-sent",
+                )
+            return None
+        return {
+            "report_id": report.report_id,
+            "content_hash": content_hash,
+            "path": str(path),
+            "valuation": valuation_to_json(report.to_valuation()),
+        }
+
+    @staticmethod
+    def _quarantine_dir(source: Path) -> Path:
+        folder = source / "quarantine"
+        with contextlib.suppress(FileExistsError):  # a file or link there: refused below
+            folder.mkdir(exist_ok=True)
+        if folder.is_symlink() or not folder.is_dir():
+            raise MirrorError(
+                f"{folder} is not a directory of its own (a link?): refusing to move files there"
+            )
+        return folder
+
+    def _quarantine(self, path: Path, folder: Path, reason: str, summary: RunSummary) -> None:
+        """Move `path` itself (a link is moved as a link, never followed) to a name not
+        yet taken in `folder`, with its reason beside it; nothing there is overwritten."""
+        try:
+            content_hash: str | None = hashlib.sha256(read_report_bytes(path)).hexdigest()
+        except (ReportError, OSError):
+            content_hash = None
+        target: Path | None = _free_name(folder, path.name)
+        try:
+            os.rename(path, target)  # type: ignore[arg-type]  # rename(2) follows no link
+        except OSError as exc:
+            reason += f" (could not be moved: {exc.strerror})"
+            target = None
+        if target is not None:
+            _write_new(_free_name(folder, target.name + ".reason.txt"), reason + "\n")
+        self.outbox.quarantine(
+            file=path.name,
+            moved_to=str(target) if target else None,
+            content_hash=content_hash,
+            reason=reason,
+        )
         summary.quarantined[path.name] = reason
         self.log(f"quarantined {path.name}: {reason}")
 
@@ -240,21 +310,26 @@ class Mirror:
         rows = self.outbox.rows("validated")
         if rows:
             domain = self.ledger.valuations.domain()
-            self.outbox.set_signed(
-                [
-                    (
-                        r.report_id,
-                        sign_valuation(self.valuer, domain, valuation_from_json(r.valuation or {})),
-                    )
-                    for r in rows
-                ]
-            )
+            signed: list[tuple[str, bytes]] = []
+            for r in rows:
+                try:
+                    valuation = valuation_from_json(r.valuation or {})
+                    signed.append((r.report_id, sign_valuation(self.valuer, domain, valuation)))
+                except Exception as exc:  # the per-row error boundary
+                    # One row that cannot be signed never holds up the others.
+                    self.outbox.set_state([r.report_id], "rejected", reason=f"cannot sign: {exc}")
+            if signed:
+                self.outbox.set_signed(signed)
         _checkpoint("after_sign")
 
     def send_pending(self, summary: RunSummary) -> None:
         signed = self.outbox.rows("signed")
-        for start in range(0, len(signed), self.batch_size):
-            batch = signed[start : start + self.batch_size]
+        together = [r for r in signed if not r.solo]
+        batches = [
+            together[i : i + self.batch_size] for i in range(0, len(together), self.batch_size)
+        ]
+        batches += [[r] for r in signed if r.solo]  # their batch reverted: one by one
+        for batch in batches:
             self._send_batch(batch)
             summary.sent += len(batch)
 
@@ -298,13 +373,15 @@ class Mirror:
 
     def reconcile(self, summary: RunSummary) -> None:
         """Bring sent transactions to a final state, from receipts and the registry."""
-        _checkpoint("before_receipt")
         latest = self.w3.eth.block_number
-        for tx_hash, _nonce, raw in self.outbox.txs("sent"):
-            try:
-                receipt = self.w3.eth.get_transaction_receipt(HexStr(tx_hash))
-            except TransactionNotFound:
-                receipt = None
+        for tx_hash, nonce, raw in self.outbox.txs("sent"):
+            _checkpoint("before_receipt")
+            receipt = self._receipt(tx_hash)
+            if receipt is None and self._nonce_taken(nonce):
+                receipt = self._receipt(tx_hash)  # mined just now, after all?
+                if receipt is None:
+                    self._replaced(tx_hash, nonce)
+                    continue
             if receipt is None:
                 self._broadcast(raw)  # dropped (a restart, an outage, a reorg): send again
                 continue
@@ -313,10 +390,45 @@ class Mirror:
             _checkpoint("after_receipt")
             self._settle(tx_hash, receipt, summary)
         # Signed reports whose attestation is already on chain (a crash after sending
-        # from another run, or another relayer) are confirmed, not sent again.
+        # from another run, or another relayer) are confirmed, not sent again, when the
+        # chain holds what this outbox signed.
         for row in self.outbox.rows("signed"):
-            if self.ledger.valuations.is_attested(bytes.fromhex(row.valuation["report_id"])):  # type: ignore[index]
-                self.outbox.set_state([row.report_id], "confirmed", tx_hash=row.tx_hash)
+            if self.ledger.valuations.is_attested(_report_id(row)):
+                self._confirm_if_ours(row, row.tx_hash, summary)
+
+    def _receipt(self, tx_hash: str) -> Any:
+        try:
+            return self.w3.eth.get_transaction_receipt(HexStr(tx_hash))
+        except TransactionNotFound:
+            return None
+
+    def _nonce_taken(self, nonce: int) -> bool:
+        """Whether a mined transaction of the relayer's already used `nonce`."""
+        return int(self.w3.eth.get_transaction_count(self.relayer.address, "latest")) > nonce
+
+    def _replaced(self, tx_hash: str, nonce: int) -> None:
+        """Another transaction took this one's nonce, so it can never be mined: its
+        reports go back to `signed`, to be re-sent at a fresh nonce (those the other
+        transaction attested are confirmed by the check that follows)."""
+        rows = self.outbox.reports_of(tx_hash)
+        self.outbox.set_tx(tx_hash, "replaced")
+        self.outbox.retry([r.report_id for r in rows], solo=False)
+        self.log(f"nonce {nonce} of {tx_hash} was taken by another transaction: re-sending")
+
+    def _confirm_if_ours(self, row: Row, tx_hash: str | None, summary: RunSummary) -> bool:
+        """Confirm `row` if the chain's attestation of its id is the valuation this
+        outbox signed; otherwise mark it a conflict. Returns whether it was confirmed."""
+        event = self.ledger.valuations.attested_event(_report_id(row))
+        ours = valuation_from_json(row.valuation or {})
+        if event is not None and _same_valuation(event["args"], ours):
+            self.outbox.set_state([row.report_id], "confirmed", tx_hash=tx_hash)
+            summary.confirmed += 1
+            return True
+        where = f" (block {event['blockNumber']})" if event is not None else ""
+        reason = f"report id is attested on chain{where} with other content than was signed"
+        self.outbox.set_state([row.report_id], "conflict", reason=reason, tx_hash=tx_hash)
+        summary.conflicts.append(f"{row.report_id}: {reason}")
+        return False
 
     def _revert_reason(self, rows: list[Row], receipt: Any) -> str:
         """Why a batch reverted: the same call replayed on the state before its block,
@@ -333,30 +445,52 @@ class Mirror:
 
     def _settle(self, tx_hash: str, receipt: Any, summary: RunSummary) -> None:
         rows = self.outbox.reports_of(tx_hash)
+        block = {
+            "block_number": receipt["blockNumber"],
+            "block_hash": receipt["blockHash"].to_0x_hex(),
+        }
+        if receipt["status"] != 1 and len(rows) > 1:
+            # One report can sink a batch (out of gas, a reverting contract valuer): the
+            # batch is retried one report per transaction, so the innocent ones go through.
+            self.outbox.set_tx(tx_hash, "failed", **block)
+            self.outbox.retry([r.report_id for r in rows], solo=True)
+            self.log(f"batch {tx_hash} reverted: retrying its {len(rows)} reports one by one")
+            return
         skipped = {
             e["args"]["reportId"]: REJECTIONS[e["args"]["reason"]]
             for e in self.ledger.valuations.events(receipt, "AttestationSkipped")
         }
-        confirmed, rejected = [], {}
         reverted = None if receipt["status"] == 1 else self._revert_reason(rows, receipt)
+        self.outbox.set_tx(tx_hash, "mined", **block)
         for row in rows:
-            rid = bytes.fromhex(row.valuation["report_id"])  # type: ignore[index]
-            reason = skipped.get(rid) if reverted is None else reverted
-            if reason is None:
-                confirmed.append(row.report_id)  # attested by this very transaction
-            elif reason == "AlreadyAttested" and self.ledger.valuations.is_attested(rid):
-                confirmed.append(row.report_id)  # on chain once, by an earlier send
+            reason = skipped.get(_report_id(row)) if reverted is None else reverted
+            if reason is None:  # attested by this very transaction
+                self.outbox.set_state([row.report_id], "confirmed", tx_hash=tx_hash)
+                summary.confirmed += 1
+            elif reason == "AlreadyAttested":  # by an earlier send of ours, or not ours
+                self._confirm_if_ours(row, tx_hash, summary)
             else:
-                rejected[row.report_id] = reason
-        self.outbox.set_tx(
-            tx_hash,
-            "mined",
-            block_number=receipt["blockNumber"],
-            block_hash=receipt["blockHash"].to_0x_hex(),
-        )
-        if confirmed:
-            self.outbox.set_state(confirmed, "confirmed", tx_hash=tx_hash)
-            summary.confirmed += len(confirmed)
-        for report_id, reason in rejected.items():
-            self.outbox.set_state([report_id], "rejected", reason=reason, tx_hash=tx_hash)
-            summary.failed += 1
+                self.outbox.set_state([row.report_id], "rejected", reason=reason, tx_hash=tx_hash)
+                summary.failed += 1
+
+
+def _report_id(row: Row) -> bytes:
+    return bytes.fromhex((row.valuation or {})["report_id"])
+
+
+def _same_valuation(args: Any, v: Valuation) -> bool:
+    """Whether a `ValuationAttested` event records exactly the valuation `v`."""
+    return (
+        args["patentId"] == v.patent_id
+        and args["valuer"] == v.valuer
+        and args["value"] == v.value
+        and args["currency"] == v.currency.encode("ascii")
+        and args["valuationDate"] == v.valuation_date
+        and args["validUntil"] == v.valid_until
+        and args["method"] == int(v.method)
+        and args["standard"] == v.standard
+        and list(args["scores"])
+        == [v.citation_network, v.commercial_application, v.technology_maturity, v.market_potential]
+        and args["reportHash"] == v.report_hash
+        and args["subsidised"] == v.subsidised
+    )

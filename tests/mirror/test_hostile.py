@@ -1,0 +1,179 @@
+"""The mirror against whoever can drop files in --source (trusted less than its keys),
+and against a chain that does not hold what it signed."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from ipledger.eip712 import sign_valuation
+from ipledger.mirror.outbox import valuation_from_json, valuation_to_json
+from ipledger.mirror.service import RunSummary
+from tests.mirror.conftest import MirrorEnv, rid
+
+REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-0004"]
+
+
+def _confirmed(env: MirrorEnv) -> list[bool]:
+    return [env.ledger.valuations.is_attested(rid(r)) for r in REPORTS]
+
+
+def test_links_are_moved_as_links_and_nothing_outside_is_touched(
+    env: MirrorEnv, tmp_path: Path
+) -> None:
+    keystore = tmp_path / "keystore.json"
+    keystore.write_text("the relayer's keystore")
+    profile = tmp_path / "profile"
+    profile.write_text("export PATH=...")
+    (env.source / "x.json").symlink_to(keystore)
+    quarantine = env.source / "quarantine"
+    quarantine.mkdir()
+    # Planted where a bad file's reason would be written, and where it would be moved.
+    (quarantine / "bad.json.reason.txt").symlink_to(profile)
+    (quarantine / "bad.json").symlink_to(profile)
+    (env.source / "bad.json").write_text("{not json")
+    mirror = env.mirror()
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    assert keystore.read_text() == "the relayer's keystore"
+    assert profile.read_text() == "export PATH=..."
+    assert (quarantine / "x.json").is_symlink()  # the link itself, moved
+    assert "symbolic link" in summary.quarantined["x.json"]
+    assert "not valid JSON" in summary.quarantined["bad.json"]
+    assert (quarantine / "bad.json.1").read_text() == "{not json"
+    assert "not valid JSON" in (quarantine / "bad.json.1.reason.txt").read_text()
+    assert _confirmed(env) == [True] * 4
+
+
+def test_no_entry_can_stop_a_pass(env: MirrorEnv) -> None:
+    (env.source / "folder.json").mkdir()
+    (env.source / "dangling.json").symlink_to(env.source / "nowhere")
+    (env.source / "deep.json").write_text("[" * 5_000 + "]" * 5_000)
+    (env.source / "huge.json").write_text("[" * 300_000)
+    os.mkfifo(env.source / "pipe.json")
+    report = (env.source / "HKTIS-2026-0001.json").read_text()
+    twice = report.replace('"reportId": "HKTIS-2026-0001"', '"reportId": "D-1"').replace(
+        '"amount": 1850000000', '"amount": 1, "amount": 1850000000'
+    )
+    (env.source / "twice.json").write_text(twice)
+    mirror = env.mirror()
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    reasons = summary.quarantined
+    assert "not a regular file" in reasons["folder.json"]
+    assert "not a regular file" in reasons["pipe.json"]
+    assert "symbolic link" in reasons["dangling.json"]
+    assert "nests 5000 levels deep" in reasons["deep.json"]
+    assert "300000 bytes" in reasons["huge.json"]
+    assert "'amount' is given twice" in reasons["twice.json"]
+    assert _confirmed(env) == [True] * 4
+    assert mirror.outbox.counts() == {"confirmed": 4, "quarantined": 6}
+
+
+def test_a_bad_reexport_never_touches_a_signed_report(env: MirrorEnv) -> None:
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    before = mirror.outbox.get("HKTIS-2026-0001")
+    assert before is not None
+    assert before.state == "signed"
+    (env.source / "HKTIS-2026-0001.json").write_text('{"reportId": "HKTIS-2026-0001"')
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    assert "HKTIS-2026-0001.json" in summary.quarantined
+    after = mirror.outbox.get("HKTIS-2026-0001")
+    assert after is not None
+    assert after.state == "confirmed"
+    assert after.signature == before.signature
+    assert _confirmed(env) == [True] * 4
+
+
+def test_dates_before_1970_are_refused_and_one_unsignable_row_stops_nothing(
+    env: MirrorEnv,
+) -> None:
+    report = json.loads((env.source / "HKTIS-2026-0001.json").read_text())
+    report.update(reportId="OLD-1", valuationDate="1969-12-31")
+    (env.source / "old.json").write_text(json.dumps(report))
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    assert "valuationDate: is outside 2000-01-01..2100-12-31" in summary.quarantined["old.json"]
+    # A row that slipped in by another way (an older release) cannot be signed...
+    row = mirror.outbox.get("HKTIS-2026-0002")
+    assert row is not None
+    assert row.valuation is not None
+    broken = dict(row.valuation, report_id=rid("BROKEN").hex(), valuation_date=-1)
+    mirror.outbox.insert_many(
+        [{"report_id": "BROKEN", "content_hash": "x", "path": "x", "valuation": broken}]
+    )
+    # ...and is rejected alone: the others are signed and sent.
+    mirror.sign_pending()
+    rejected = mirror.outbox.get("BROKEN")
+    assert rejected is not None
+    assert rejected.state == "rejected"
+    assert (rejected.reason or "").startswith("cannot sign")
+    mirror.run_until_settled(env.source)
+    mirror.close()
+    assert _confirmed(env) == [True] * 4
+
+
+def test_an_id_attested_with_other_content_is_a_conflict_not_confirmed(env: MirrorEnv) -> None:
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    row = mirror.outbox.get("HKTIS-2026-0003")
+    assert row is not None
+    assert row.valuation is not None
+    # The same valuer's other system attests a different valuation under that id first.
+    other = valuation_from_json(row.valuation).model_copy(update={"value": 1})
+    valuations = env.ledger.valuations
+    valuations.attest(
+        other, sign_valuation(env.valuer, valuations.domain(), other), sender=env.actors.admin
+    )
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    conflict = mirror.outbox.get("HKTIS-2026-0003")
+    assert conflict is not None
+    assert conflict.state == "conflict"
+    assert "other content than was signed" in (conflict.reason or "")
+    assert mirror.outbox.counts() == {"confirmed": 3, "conflict": 1}
+    assert valuation_to_json(other)["value"] == 1
+
+
+def test_a_taken_nonce_is_resigned_at_a_fresh_one(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch was stored but never reached the node, and the relayer's key used its
+    nonce for something else: the reports are sent again, once, at the next nonce."""
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    monkeypatch.setattr(mirror, "_broadcast", lambda raw: None)
+    mirror.send_pending(summary)
+    monkeypatch.undo()
+    [(_hash, nonce, _raw)] = mirror.outbox.txs("sent")
+    w3 = env.ledger.w3
+    other = env.relayer.sign_transaction(
+        {
+            "to": env.actors.admin.address,
+            "value": 1,
+            "nonce": nonce,
+            "gas": 21_000,
+            "maxFeePerGas": 10**11,
+            "maxPriorityFeePerGas": 10**9,
+            "chainId": w3.eth.chain_id,
+        }
+    )
+    w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(other.raw_transaction))
+    summary = mirror.run_until_settled(env.source, timeout=60)
+    mirror.close()
+    assert mirror.outbox.counts() == {"confirmed": 4}
+    assert mirror.outbox.txs("replaced") != []
+    assert w3.eth.get_transaction_count(env.relayer.address) == nonce + 2
+    assert _confirmed(env) == [True] * 4
