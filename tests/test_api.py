@@ -65,13 +65,14 @@ def test_holdings(client: TestClient, market: Market) -> None:
     assert body["investor"] == investor
     [holding] = body["holdings"]
     assert holding["patentId"] == "0x" + market.patent_id.hex()
+    # Amounts are decimal strings: 10**23 is past what a JSON number keeps exactly.
     assert (holding["balance"], holding["totalSupply"], holding["claimable"]) == (
-        100_000 * TOKEN,
-        1_000_000 * TOKEN,
-        1_000,
+        str(100_000 * TOKEN),
+        str(1_000_000 * TOKEN),
+        "1000",
     )
     assert holding["valuation"]["currency"] == "HKD"
-    assert holding["impliedValue"] == 50_000_000  # a tenth of HKD 5,000,000.00
+    assert holding["impliedValue"] == "50000000"  # a tenth of HKD 5,000,000.00
 
 
 def test_patents_and_patent(client: TestClient, market: Market) -> None:
@@ -79,7 +80,7 @@ def test_patents_and_patent(client: TestClient, market: Market) -> None:
     assert patent["patentId"] == "0x" + market.patent_id.hex()
     assert (patent["status"], patent["revenueDeposited"], patent["evidenceEntries"]) == (
         "granted",
-        10_000,
+        "10000",
         3,
     )
     by_number = client.get("/patents/HK 30012345").json()
@@ -90,7 +91,7 @@ def test_patents_and_patent(client: TestClient, market: Market) -> None:
 def test_valuations_and_evidence(client: TestClient, market: Market) -> None:
     [valuation] = client.get("/patents/HK 30012345/valuations").json()
     assert (valuation["value"], valuation["standard"], valuation["revoked"]) == (
-        5_000_000_00,
+        "500000000",
         "GB/T 42748-2023",
         False,
     )
@@ -120,3 +121,68 @@ def test_openapi_served_and_no_write_routes(client: TestClient) -> None:
     methods = {m for path in spec["paths"].values() for m in path}
     assert methods == {"get"}
     assert client.post("/patents").status_code == 405
+
+
+@pytest.mark.parametrize("typed", ["hk 30012345", "HK30012345", "hk  30012345"])
+def test_patent_references_are_forgiving_of_case_and_spacing(
+    client: TestClient, market: Market, typed: str
+) -> None:
+    response = client.get(f"/patents/{typed}")
+    assert response.status_code == 200
+    assert response.json()["patentId"] == "0x" + market.patent_id.hex()
+
+
+def test_non_canonical_reference_is_422_with_a_suggestion(client: TestClient) -> None:
+    response = client.get("/patents/HK 030012345")
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["path", "patent"]
+    assert "did you mean 'HK 30012345'" in error["msg"]
+
+
+def test_mixed_case_address_failing_its_checksum_is_422(client: TestClient, market: Market) -> None:
+    good = market.actors.investors[0].address
+    i = max(n for n, c in enumerate(good) if c.isalpha() and n > 1)  # flip one letter's case
+    typo = good[:i] + good[i].swapcase() + good[i + 1 :]
+    response = client.get(f"/investors/{typo}/holdings")
+    assert response.status_code == 422
+    assert "checksum" in response.json()["detail"][0]["msg"]
+    assert client.get(f"/investors/{good.lower()}/holdings").status_code == 200
+
+
+def test_openapi_documents_every_status_and_string_amounts(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    route = spec["paths"]["/patents/{patent}"]["get"]["responses"]
+    assert {"200", "404", "422", "503"} <= set(route)
+    holding = spec["components"]["schemas"]["HoldingView"]["properties"]
+    assert holding["balance"]["type"] == "string"
+    assert holding["balance"]["pattern"] == "^[0-9]+$"
+
+
+def test_node_down_is_503_with_json_detail_and_no_url(market: Market) -> None:
+    from web3 import HTTPProvider, Web3
+
+    from ipledger.node import free_port
+
+    secret = f"http://127.0.0.1:{free_port()}/v3/SECRETKEY"
+    dead = Web3(HTTPProvider(secret, request_kwargs={"timeout": 2}))
+    ledger = Ledger.attach(
+        w3=dead, artifacts=market.ledger.artifacts, addresses=market.ledger.addresses
+    )
+    client = TestClient(create_app(ledger=ledger))
+    response = client.get("/patents/HK 30012345")
+    assert response.status_code == 503
+    assert response.json() == {"detail": "the ledger's node does not answer; try again later"}
+    assert "SECRET" not in response.text
+
+
+def test_cors_only_for_listed_origins(market: Market) -> None:
+    closed = TestClient(create_app(ledger=market.ledger))
+    headers = {"Origin": "https://dapp.example"}
+    assert "access-control-allow-origin" not in closed.get("/patents", headers=headers).headers
+    app = create_app(ledger=market.ledger, cors_origins=["https://dapp.example"])
+    opened = TestClient(app)
+    allowed = opened.get("/patents", headers=headers)
+    assert allowed.headers["access-control-allow-origin"] == "https://dapp.example"
+    other = opened.get("/patents", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers

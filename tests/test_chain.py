@@ -10,7 +10,7 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError
 
 from ipledger.artifacts import Artifact
-from ipledger.chain import connect, describe
+from ipledger.chain import connect, describe, redact_url
 from ipledger.deploy import deploy_artifact
 from ipledger.errors import ChainConnectionError
 from ipledger.node import free_port
@@ -118,3 +118,15 @@ def test_embedded_gas_estimate_suffices_and_stays_tight(artifacts: dict[str, Art
             assert estimate <= receipt["gasUsed"] * 64 // 63 + 2300
     with pytest.raises(ContractLogicError):
         token.functions.transfer(owner, 1).estimate_gas({"from": other})  # nothing left
+
+
+def test_errors_never_print_the_secret_parts_of_a_url() -> None:
+    url = f"http://user:pw@127.0.0.1:{free_port()}/v3/SECRETKEY?apikey=SECRET2"
+    with pytest.raises(ChainConnectionError) as info:
+        connect(url, timeout=2)
+    message = str(info.value)
+    assert "SECRET" not in message
+    assert "pw" not in message
+    assert "http://127.0.0.1:" in message
+    assert redact_url("https://mainnet.example/v3/KEY") == "https://mainnet.example/…"
+    assert redact_url("http://[::1]:8545") == "http://[::1]:8545"

@@ -23,3 +23,11 @@ def test_bad_rpc_url_is_one_clear_line(project: Project) -> None:
     assert result.exit_code == 1
     assert "no Ethereum JSON-RPC node answered at http://127.0.0.1:1" in result.output
     assert "Traceback" not in result.output
+
+
+def test_errors_quoting_markup_are_printed_as_text(project: Project) -> None:
+    result = CliRunner().invoke(app, ["patent", "show", "HK [/]1", "--project", str(project.root)])
+    assert result.exit_code == 1
+    assert "[/]1" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 from web3 import Web3
 
@@ -69,8 +70,48 @@ def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
             "tokenize", "HK 30099999", "--supply", "1000", "--holder", issuer, "--symbol", "RR"
         )
         assert Web3.is_checksum_address(str(token["token"]))
-        entry = run("append-evidence", "HK 30099999", "--kind", "grant", "--document", str(doc))
+        entry = run("append-evidence", "hk30099999", "--kind", "grant", "--document", str(doc))
         assert entry["seq"] == 1
+        # Text from the chain is printed as text: a URI full of Rich markup cannot restyle
+        # or crash the table.
+        run(
+            "append-evidence",
+            "HK 30099999",
+            "--kind",
+            "other",
+            "--document",
+            str(doc),
+            "--uri",
+            "[/][bold red]evil",
+        )
+        shown = runner.invoke(app, ["evidence", "verify", "HK 30099999", *base[:-1]])
+        assert shown.exit_code == 0, shown.output
+        assert "[/][bold" in shown.output
+        i = max(n for n, c in enumerate(investor) if c.isalpha() and n > 1)
+        typo = investor[:i] + investor[i].swapcase() + investor[i + 1 :]  # one case flipped
+        refused = runner.invoke(
+            app, ["set-investor", typo, "--jurisdiction", "HK", "--expiry", "4102444800", *base]
+        )
+        assert refused.exit_code == 1
+        assert "fails its EIP-55 checksum" in refused.output
+        again = runner.invoke(
+            app,
+            [
+                "register",
+                "HK 030099999",
+                "--owner",
+                issuer,
+                "--field",
+                "chemical",
+                "--expiry",
+                "4102444800",
+                "--metadata",
+                str(doc),
+                *base,
+            ],
+        )
+        assert again.exit_code != 0
+        assert "did you mean 'HK 30099999'" in " ".join(again.output.split())
 
         hkd = json.loads((tmp_path / "deployments" / "31337.json").read_text())
         payment = hkd["contracts"]["TestHKD"]["address"]
@@ -109,7 +150,7 @@ def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
         )
         run("deposit", "HK 30099999", "--amount", "1000000", "--report", str(doc))
         claimed = run("claim", "HK 30099999", account=1)
-        assert claimed["claimed"] == 250_000  # a quarter of the deposit
+        assert claimed["claimed"] == "250000"  # a quarter of the deposit, as a decimal string
 
         bad = runner.invoke(app, ["claim", "HK 1", *base])
         assert bad.exit_code == 1
@@ -131,10 +172,11 @@ def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -
         held = json.loads(runner.invoke(app, ["holdings", bank, *base, "--json"]).output)
         assert held["investor"] == bank
         [holding] = held["holdings"]
-        assert holding["balance"] == 200_000 * 10**18
-        assert holding["claimable"] == 252_000 * 10**6
+        assert holding["balance"] == str(200_000 * 10**18)
+        assert holding["claimable"] == str(252_000 * 10**6)
         assert holding["valuation"]["currency"] == "HKD"
-        assert holding["impliedValue"] == 370_000_000
+        assert holding["impliedValue"] == "370000000"
+        assert pilot["holdings"][0]["holdings"][0]["balance"] == str(200_000 * 10**18)
         shown = json.loads(
             runner.invoke(app, ["patent", "show", "HK 30012345", *base, "--json"]).output
         )
@@ -142,13 +184,20 @@ def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -
         history = json.loads(
             runner.invoke(app, ["valuations", "HK 30012345", *base, "--json"]).output
         )
-        assert [v["value"] for v in history] == [1_850_000_000]
+        assert [v["value"] for v in history] == ["1850000000"]
+        said = runner.invoke(app, ["evidence", "verify", "hk30012345", *base])
+        assert said.exit_code == 0, said.output
+        assert "documents not checked" in said.output
         docs = str(tmp_path / "examples" / "pilot" / "documents")
         verified = runner.invoke(
             app, ["evidence", "verify", "HK 30012345", "--docs", docs, *base, "--json"]
         )
         assert verified.exit_code == 0
         assert json.loads(verified.output)["ok"] is True
+        assert json.loads(verified.output)["documentsUnchecked"] == [4, 5]  # valuation, revenue
+        told = runner.invoke(app, ["evidence", "verify", "HK 30012345", "--docs", docs, *base])
+        assert "3 documents match their recorded sha256" in " ".join(told.output.split())
+        assert "2 entries name no document (#4, 5): not checked" in " ".join(told.output.split())
         (tmp_path / "examples" / "pilot" / "documents" / "HK30012345-licence.txt").write_text(
             "forged"
         )
@@ -165,3 +214,59 @@ def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -
         bad = runner.invoke(app, ["holdings", "0x123", *base])
         assert bad.exit_code == 1
         assert "is not an Ethereum address" in bad.output
+
+
+ANVIL_KEY_0 = (
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"  # public test key
+)
+
+
+def test_chain_1337_signs_with_keystores_and_names_its_payment_token(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1337 is not a dev chain here: node accounts do not sign, and tokenize will not
+    fall back to the test HKD."""
+    from eth_account import Account
+
+    (tmp_path / "contracts").symlink_to(project.contracts_dir)
+    (tmp_path / "node_modules").symlink_to(project.node_modules)
+    (tmp_path / "package.json").write_text("{}")
+    keystore = tmp_path / "admin.json"
+    keystore.write_text(json.dumps(Account.encrypt(ANVIL_KEY_0, "pw", iterations=1024)))
+    monkeypatch.setenv("IPLEDGER_KEYSTORE_PASSWORD", "pw")
+    doc = tmp_path / "meta.txt"
+    doc.write_text("metadata")
+    runner = CliRunner()
+    with start_anvil(node_modules=project.node_modules, chain_id=1337) as node:
+        base = ["--rpc", node.url, "--project", str(tmp_path), "--json"]
+        refused = runner.invoke(app, ["deploy", *base])
+        assert refused.exit_code == 1
+        assert "chain 1337 is not a dev chain: pass --keystore" in refused.output
+        signed = [*base, "--keystore", str(keystore)]
+        assert runner.invoke(app, ["deploy", *signed]).exit_code == 0
+        owner = Account.from_key(ANVIL_KEY_0).address
+        registered = runner.invoke(
+            app,
+            [
+                "register",
+                "HK 30012345",
+                "--owner",
+                owner,
+                "--field",
+                "mechanical",
+                "--expiry",
+                "4102444800",
+                "--metadata",
+                str(doc),
+                *signed,
+            ],
+        )
+        assert registered.exit_code == 0, registered.output
+        tokenize = ["tokenize", "HK 30012345", "--supply", "10", "--holder", owner, "--symbol", "R"]
+        no_token = runner.invoke(app, [*tokenize, *signed])
+        assert no_token.exit_code == 1
+        assert "--payment-token" in no_token.output
+        deployment = json.loads((tmp_path / "deployments" / "1337.json").read_text())
+        hkd = deployment["contracts"]["TestHKD"]["address"]
+        named = runner.invoke(app, [*tokenize, "--payment-token", hkd.lower(), *signed])
+        assert named.exit_code == 0, named.output

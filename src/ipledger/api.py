@@ -1,14 +1,23 @@
 """A read-only HTTP API over the ledger's queries (FastAPI; `ipledger serve`).
 
 No write routes. Inputs are validated before anything touches the chain: a malformed
-address or patent id is a 422 naming the field; an unknown patent a 404.
+address or patent reference is a 422 naming the field; an unknown patent a 404; a node
+that does not answer a 503. Every status is in the OpenAPI document, and every error
+body is JSON `{"detail": ...}` (never the node's URL, which may carry an API key).
+Browsers on other origins may read it only when `cors_origins` lists them.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Path
+import requests
+from fastapi import FastAPI, HTTPException, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from web3.exceptions import ProviderConnectionError, TimeExhausted
 
 from ipledger.ledger import Ledger
 from ipledger.queries import (
@@ -18,51 +27,123 @@ from ipledger.queries import (
     patent_summary,
     valuation_history,
 )
-from ipledger.types import parse_address, patent_id
+from ipledger.types import parse_address, parse_patent_ref, patent_id
 from ipledger.views import HoldingsView, PatentView, TrailView, ValuationRecordView
 
 Address = Annotated[
-    str, Path(pattern=r"^0x[0-9a-fA-F]{40}$", description="An Ethereum address, 0x + 40 hex.")
+    str,
+    Path(
+        pattern=r"^0x[0-9a-fA-F]{40}$",
+        description="An Ethereum address, 0x + 40 hex; mixed case must pass its checksum.",
+    ),
 ]
 PatentRef = Annotated[
     str,
     Path(
-        pattern=r"^(0x[0-9a-fA-F]{64}|[A-Z]{2} \S+)$",
-        description='A patent id (0x + 64 hex) or "<jurisdiction> <publication number>".',
+        pattern=r"^(0x[0-9a-fA-F]{64}|[A-Za-z]{2} *[0-9A-Za-z].*)$",
+        description='A patent id (0x + 64 hex) or "<jurisdiction> <publication number>" '
+        '("HK 30012345"; case and spacing are forgiven).',
     ),
 ]
+# Failures that mean the node is away, not that the request is wrong.
+NODE_DOWN = (
+    ConnectionError,
+    TimeoutError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    ProviderConnectionError,
+    TimeExhausted,
+)
 
 
-def create_app(*, ledger: Ledger) -> FastAPI:
+class ErrorView(BaseModel):
+    """Every error's body."""
+
+    detail: str
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        404: "No such patent on this ledger.",
+        503: "The ledger's node does not answer; try again later.",
+    }
+    return {s: {"model": ErrorView, "description": text[s]} for s in statuses}
+
+
+def _invalid(name: str, value: str, exc: ValueError) -> RequestValidationError:
+    """A 422 shaped like FastAPI's own, naming the path parameter."""
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("path", name), "msg": str(exc), "input": value}]
+    )
+
+
+def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> FastAPI:
     """The API over `ledger` (explicit: no module-level chain or settings)."""
     app = FastAPI(
         title="ipledger",
         description="Read-only queries of tokenised patent revenue rights: holdings, "
-        "patents, valuations and verified evidence trails.",
-        version="0.1.0",
+        "patents, valuations and verified evidence trails. Amounts are base units as "
+        "decimal strings.",
+        version="0.2.0",
     )
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET"], allow_headers=[]
+        )
+
+    async def node_down(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "the ledger's node does not answer; try again later"},
+        )
+
+    for failure in NODE_DOWN:
+        app.add_exception_handler(failure, node_down)
 
     def resolve(ref: str) -> bytes:
-        if ref.startswith("0x"):
-            pid = bytes.fromhex(ref[2:])
-        else:
-            jurisdiction, _, number = ref.partition(" ")
-            pid = patent_id(jurisdiction, number)
+        try:
+            if ref.startswith("0x"):
+                if len(ref) != 66:
+                    raise ValueError(f"{ref!r} is not a patent id (0x + 64 hex)")
+                pid = bytes.fromhex(ref[2:])
+            else:
+                pid = patent_id(*parse_patent_ref(ref))
+        except ValueError as exc:
+            raise _invalid("patent", ref, exc) from None
         if not ledger.patents.is_registered(pid):
             raise HTTPException(status_code=404, detail=f"unknown patent {ref}")
         return pid
 
+    def account(address: str) -> str:
+        try:
+            return parse_address(address)
+        except ValueError as exc:
+            raise _invalid("address", address, exc) from None
+
     @app.get(
-        "/investors/{address}/holdings", response_model=HoldingsView, response_model_by_alias=True
+        "/investors/{address}/holdings",
+        response_model=HoldingsView,
+        response_model_by_alias=True,
+        responses=_errors(503),
     )
     def get_holdings(address: Address) -> HoldingsView:
-        return HoldingsView.of(holdings(ledger, parse_address(address)))
+        return HoldingsView.of(holdings(ledger, account(address)))
 
-    @app.get("/patents", response_model=list[PatentView], response_model_by_alias=True)
+    @app.get(
+        "/patents",
+        response_model=list[PatentView],
+        response_model_by_alias=True,
+        responses=_errors(503),
+    )
     def get_patents() -> list[PatentView]:
         return [PatentView.of(s) for s in patent_summaries(ledger)]
 
-    @app.get("/patents/{patent}", response_model=PatentView, response_model_by_alias=True)
+    @app.get(
+        "/patents/{patent}",
+        response_model=PatentView,
+        response_model_by_alias=True,
+        responses=_errors(404, 503),
+    )
     def get_patent(patent: PatentRef) -> PatentView:
         return PatentView.of(patent_summary(ledger, resolve(patent)))
 
@@ -70,11 +151,17 @@ def create_app(*, ledger: Ledger) -> FastAPI:
         "/patents/{patent}/valuations",
         response_model=list[ValuationRecordView],
         response_model_by_alias=True,
+        responses=_errors(404, 503),
     )
     def get_valuations(patent: PatentRef) -> list[ValuationRecordView]:
         return [ValuationRecordView.of(r) for r in valuation_history(ledger, resolve(patent))]
 
-    @app.get("/patents/{patent}/evidence", response_model=TrailView, response_model_by_alias=True)
+    @app.get(
+        "/patents/{patent}/evidence",
+        response_model=TrailView,
+        response_model_by_alias=True,
+        responses=_errors(404, 503),
+    )
     def get_evidence(patent: PatentRef) -> TrailView:
         return TrailView.of(evidence_trail(ledger, resolve(patent)))
 

@@ -92,6 +92,32 @@ def embedded_chain() -> Web3:
     return w3
 
 
+def redact_url(rpc_url: str) -> str:
+    """`rpc_url` fit to print: scheme, host and port only. Providers put API keys in the
+    path, the query or the user info, and errors end up in logs and terminals."""
+    parsed = urlparse(rpc_url)
+    host = parsed.hostname or "?"
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = f":{parsed.port}" if parsed.port else ""
+    except ValueError:
+        port = ""
+    hidden = "/…" if (parsed.path not in ("", "/") or parsed.query or parsed.username) else ""
+    return f"{parsed.scheme}://{host}{port}{hidden}"
+
+
+def _why(exc: BaseException) -> str:
+    """A short reason for a failed request, without the URL the exception may quote."""
+    text = str(exc).lower()
+    for phrase in ("connection refused", "timed out", "name or service not known", "ssl"):
+        if phrase in text:
+            return phrase
+    if "404" in text or "not found" in text:
+        return "HTTP 404: not a JSON-RPC endpoint"
+    return type(exc).__name__
+
+
 def connect(rpc_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Web3:
     """A `Web3` on the embedded chain when `rpc_url` is None, else on that node.
 
@@ -103,18 +129,20 @@ def connect(rpc_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> 
     parsed = urlparse(rpc_url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ChainConnectionError(
-            f"RPC URL {rpc_url!r} is not an http(s) URL (expected e.g. http://127.0.0.1:8545)"
+            f"RPC URL {redact_url(rpc_url)!r} is not an http(s) URL "
+            "(expected e.g. http://127.0.0.1:8545)"
         )
     w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
     try:
         chain_id = w3.eth.chain_id
     except (OSError, Web3Exception, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ChainConnectionError(
-            f"no Ethereum JSON-RPC node answered at {rpc_url}: {reason}"
-        ) from exc
+            f"no Ethereum JSON-RPC node answered at {redact_url(rpc_url)}: {_why(exc)}"
+        ) from None
     if not isinstance(chain_id, int) or chain_id <= 0:
-        raise ChainConnectionError(f"node at {rpc_url} reported no valid chain id ({chain_id!r})")
+        raise ChainConnectionError(
+            f"node at {redact_url(rpc_url)} reported no valid chain id ({chain_id!r})"
+        )
     return w3
 
 
@@ -124,6 +152,6 @@ def describe(w3: Web3) -> str:
     where = (
         "embedded eth-tester chain"
         if isinstance(provider, EthereumTesterProvider)
-        else getattr(provider, "endpoint_uri", type(provider).__name__)
+        else redact_url(str(getattr(provider, "endpoint_uri", "")))
     )
     return f"{where} (chain id {w3.eth.chain_id}, block {w3.eth.block_number})"

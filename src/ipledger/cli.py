@@ -15,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 from web3 import Web3
 
-from ipledger.chain import connect
+from ipledger.chain import connect, redact_url
 from ipledger.compiler import compile_project
 from ipledger.deploy import deploy
 from ipledger.deployments import (
@@ -54,7 +55,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    # The message quotes data (a report's fields, a URI from the chain): printed as text,
+    # never read as Rich markup.
+    err_console.print(
+        Text.assemble(("error: ", "bold red"), str(exc)), highlight=False, soft_wrap=True
+    )
     return typer.Exit(code=1)
 
 
@@ -154,7 +159,7 @@ def open_ledger(project: Path | None, rpc: str | None) -> Ledger:
     if deployment is None:
         raise DeploymentFileError(
             f"no deployment for chain {w3.eth.chain_id} at {path}: run `ipledger deploy"
-            + (f" --rpc {rpc}`" if rpc else "` against a node (--rpc)")
+            + (f" --rpc {redact_url(rpc)}`" if rpc else "` against a node (--rpc)")
             + " first"
         )
     return Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())

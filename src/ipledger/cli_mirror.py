@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ipledger.cli import (
     JsonOpt,
@@ -40,7 +41,7 @@ app.add_typer(mirror_app, name="mirror")
 def _logger(quiet: bool) -> Callable[[str], None]:
     def log(message: str) -> None:
         if not quiet:
-            err_console.print(f"[dim]•[/] {message}", highlight=False)
+            err_console.print(Text.assemble(("• ", "dim"), message), highlight=False)
 
     return log
 
@@ -145,9 +146,9 @@ def mirror_cmd(
         f"failed {data['failed']}, pending {data['pending']}"
     )
     for name, reason in summary.quarantined.items():
-        console.print(f"  quarantined {name}: {reason}")
+        console.print(Text(f"  quarantined {name}: {reason}"), highlight=False)
     for conflict in summary.conflicts:
-        console.print(f"  [yellow]conflict[/] {conflict}")
+        console.print(Text.assemble("  ", ("conflict ", "yellow"), conflict), highlight=False)
 
 
 @mirror_app.command("status")
@@ -157,7 +158,8 @@ def mirror_status_cmd(outbox: OutboxOpt = DEFAULT_OUTBOX, as_json: JsonOpt = Fal
         raise _fail(IpledgerError(f"no outbox at {outbox}"))
     box = Outbox(outbox)
     counts = box.counts()
-    problems = {r.report_id: r.reason for r in box.rows("rejected", "quarantined", "conflict")}
+    problems = {r.report_id: r.reason for r in box.rows("rejected", "conflict")}
+    problems.update(box.quarantined())  # file name -> reason (the latest, if dropped again)
     box.close()
     if as_json:
         _emit_json({"states": counts, "problems": problems})
@@ -165,4 +167,4 @@ def mirror_status_cmd(outbox: OutboxOpt = DEFAULT_OUTBOX, as_json: JsonOpt = Fal
     for state, n in sorted(counts.items()):
         console.print(f"{state:12} {n}")
     for report_id, reason in problems.items():
-        console.print(f"  {report_id}: {reason}")
+        console.print(Text(f"  {report_id}: {reason}"), highlight=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from ipledger.cli import (
     AccountOpt,
@@ -24,9 +25,10 @@ from ipledger.cli import (
     resolve_sender,
 )
 from ipledger.errors import IpledgerError
+from ipledger.keys import DEV_CHAIN_IDS
 from ipledger.ledger import Ledger
 from ipledger.tx import Sender
-from ipledger.types import EvidenceKind, Field, Status, parse_address, patent_id
+from ipledger.types import EvidenceKind, Field, Status, parse_address, parse_patent_ref, patent_id
 
 PatentArg = Annotated[str, typer.Argument(help='Patent, e.g. "HK 30012345".')]
 
@@ -43,19 +45,21 @@ def _context(
     return ledger, resolve_sender(ledger.w3, keystore, account)
 
 
+def _ref(patent: str) -> tuple[str, str]:
+    """(jurisdiction, canonical number) from what was typed ("hk30012345" too); a
+    ValueError (one line from the verb's error handling) suggests the canonical form."""
+    return parse_patent_ref(patent)
+
+
 def _pid(patent: str) -> bytes:
-    jurisdiction, _, number = patent.partition(" ")
-    try:
-        return patent_id(jurisdiction, number)
-    except ValueError as exc:
-        raise typer.BadParameter(f'{patent!r}: {exc} (expected e.g. "HK 30012345")') from None
+    return patent_id(*_ref(patent))
 
 
 def _done(as_json: bool, data: dict[str, Any], text: str) -> None:
     if as_json:
         _emit_json(data)
     else:
-        console.print(text)
+        console.print(Text(text), highlight=False)
 
 
 def _sha256_file(path: Path) -> bytes:
@@ -81,8 +85,8 @@ def register_cmd(
 ) -> None:
     """Register a patent (registrar)."""
     try:
+        jurisdiction, number = _ref(patent)
         ledger, sender = _context(project, rpc, keystore, account)
-        jurisdiction, _, number = patent.partition(" ")
         pid = ledger.patents.register_patent(
             jurisdiction=jurisdiction,
             publication_number=number,
@@ -95,7 +99,11 @@ def register_cmd(
         )
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
-    _done(as_json, {"patentId": "0x" + pid.hex()}, f"registered {patent}: 0x{pid.hex()}")
+    _done(
+        as_json,
+        {"patentId": "0x" + pid.hex(), "patent": f"{jurisdiction} {number}"},
+        f"registered {jurisdiction} {number}: 0x{pid.hex()}",
+    )
 
 
 @app.command("tokenize")
@@ -105,7 +113,11 @@ def tokenize_cmd(
     holder: Annotated[str, typer.Option(help="Initial holder (the issuer).")],
     symbol: Annotated[str, typer.Option()],
     payment_token: Annotated[
-        str | None, typer.Option(help="Payment token (default: the suite's test HKD).")
+        str | None,
+        typer.Option(
+            help="The ERC-20 revenue is paid in. Required except on a dev chain, where it "
+            "defaults to the suite's test HKD (never for real money)."
+        ),
     ] = None,
     project: ProjectOpt = None,
     rpc: RpcOpt = None,
@@ -116,13 +128,18 @@ def tokenize_cmd(
     """Split a patent's revenue rights into tokens (registrar)."""
     try:
         ledger, sender = _context(project, rpc, keystore, account)
+        if payment_token is None and ledger.w3.eth.chain_id not in DEV_CHAIN_IDS:
+            raise IpledgerError(
+                f"chain {ledger.w3.eth.chain_id} is not a dev chain: name the ERC-20 revenue "
+                "is paid in with --payment-token (the suite's test HKD is for dev chains only)"
+            )
         token, _ = ledger.patents.tokenize(
             _pid(patent),
             name=f"{patent} revenue rights",
             symbol=symbol,
             supply=supply * 10**18,
             initial_holder=holder,
-            payment_token=payment_token or ledger.addresses.payment_token,
+            payment_token=parse_address(payment_token or ledger.addresses.payment_token),
             sender=sender,
         )
     except (IpledgerError, ValueError) as exc:
@@ -145,13 +162,13 @@ def set_investor_cmd(
 ) -> None:
     """List an eligible investor (compliance)."""
     try:
+        checksum = parse_address(investor)
         ledger, sender = _context(project, rpc, keystore, account)
         ledger.investors.set_investor(
-            investor, jurisdiction=jurisdiction, expiry=expiry, sender=sender
+            checksum, jurisdiction=jurisdiction, expiry=expiry, sender=sender
         )
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
-    checksum = parse_address(investor)
     _done(as_json, {"investor": checksum, "expiry": expiry}, f"listed {checksum} until {expiry}")
 
 
@@ -179,7 +196,9 @@ def deposit_cmd(
         raise _fail(exc) from None
     tx = receipt["transactionHash"].to_0x_hex()
     _done(
-        as_json, {"token": token.address, "amount": amount, "tx": tx}, f"deposited {amount} ({tx})"
+        as_json,
+        {"token": token.address, "amount": str(amount), "tx": tx},
+        f"deposited {amount} ({tx})",
     )
 
 
@@ -198,7 +217,7 @@ def claim_cmd(
         amount, _ = _token(ledger, patent).claim(sender=sender)
     except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
-    _done(as_json, {"claimed": amount}, f"claimed {amount}")
+    _done(as_json, {"claimed": str(amount)}, f"claimed {amount}")
 
 
 @app.command("append-evidence")

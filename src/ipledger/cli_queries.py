@@ -1,9 +1,10 @@
 """CLI reads for investors and regulators: holdings, patents, valuations, evidence.
 
-JSON output (`--json`) is a stable schema: integers are base units as JSON numbers,
-ids and hashes 0x-hex, addresses checksummed. Holdings:
+JSON output (`--json`) is a stable schema: amounts are base units as decimal strings,
+times unix seconds, ids and hashes 0x-hex, addresses checksummed. Holdings:
 `{"investor": "0x..", "holdings": [{"patentId", "token", "balance", "totalSupply",
-"claimable", "paymentToken", "valuation": {...} | null, "impliedValue": int | null}]}`.
+"claimable", "paymentToken", "valuation": {...} | null, "impliedValue": str | null}]}`.
+Text from the chain (a standard, a URI) is printed as text, never as Rich markup.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from web3 import Web3
+from rich.text import Text
 
 from ipledger.cli import JsonOpt, ProjectOpt, RpcOpt, _emit_json, _fail, app, console, open_ledger
 from ipledger.errors import IpledgerError
+from ipledger.evidence import TrailVerification
 from ipledger.ledger import Ledger
+from ipledger.mirror.reports import minor_units
 from ipledger.queries import evidence_trail, holdings, patent_summary, valuation_history
-from ipledger.render import holdings_table, trail_table
-from ipledger.types import patent_id
+from ipledger.render import holdings_table, trail_table, units
+from ipledger.types import parse_address, parse_patent_ref, patent_id
 from ipledger.views import HoldingsView, PatentView, TrailView, ValuationRecordView
 
 patent_app = typer.Typer(help="Read a patent's record.", no_args_is_help=True)
@@ -35,8 +38,7 @@ def _patent(ledger: Ledger, ref: str) -> bytes:
     if ref.startswith("0x") and len(ref) == 66:
         pid = bytes.fromhex(ref[2:])
     else:
-        jurisdiction, _, number = ref.partition(" ")
-        pid = patent_id(jurisdiction, number)
+        pid = patent_id(*parse_patent_ref(ref))
     if not ledger.patents.is_registered(pid):
         raise IpledgerError(f"unknown patent {ref} (0x{pid.hex()}): not registered on this chain")
     return pid
@@ -50,11 +52,9 @@ def holdings_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Every patent an investor holds tokens of, with revenue and valuation."""
-    if not Web3.is_address(address):
-        raise _fail(ValueError(f"{address!r} is not an Ethereum address"))
     try:
-        result = holdings(open_ledger(project, rpc), address)
-    except IpledgerError as exc:
+        result = holdings(open_ledger(project, rpc), parse_address(address))
+    except (IpledgerError, ValueError) as exc:
         raise _fail(exc) from None
     if as_json:
         _emit_json(HoldingsView.of(result).as_json())
@@ -78,7 +78,7 @@ def patent_show_cmd(
         return
     table = Table(title=f"Patent {patent}", show_header=False)
     for key, value in data.items():
-        table.add_row(key, str(value))
+        table.add_row(key, Text(str(value)))
     console.print(table)
 
 
@@ -99,13 +99,14 @@ def valuations_cmd(
     for column in ("report", "valuer", "value", "date", "valid until", "standard", "revoked"):
         table.add_column(column)
     for r in history:
+        places = minor_units(r.currency)
         table.add_row(
             "0x" + r.report_id.hex()[:12] + "…",
             r.valuer[:10] + "…",
-            f"{r.currency} {r.value / 100:,.2f}",
+            f"{r.currency} {units(r.value, places, places)}",
             str(r.valuation_date),
             str(r.valid_until),
-            r.standard,
+            Text(r.standard),
             "yes" if r.revoked else "",
         )
     console.print(table)
@@ -132,10 +133,28 @@ def evidence_verify_cmd(
     else:
         console.print(trail_table(trail, title=f"Evidence trail of {patent}"))
         for problem in trail.problems:
-            console.print(f"[red]{problem}[/]")
-        console.print("[green]verified[/]" if trail.ok else "[red]verification FAILED[/]")
+            console.print(Text(f"entry {problem.seq}: {problem.problem}", style="red"))
+        console.print(_verdict(trail, docs))
     if not trail.ok:
         raise typer.Exit(code=1)
+
+
+def _verdict(trail: TrailVerification, docs: Path | None) -> Text:
+    """What was verified, and what could not be."""
+    if not trail.ok:
+        return Text(f"verification FAILED: {len(trail.problems)} problem(s)", style="red")
+    text = Text(f"verified: {trail.count} entries hash-chained to the chain's head", "green")
+    if docs is None:
+        text.append("; documents not checked (pass --docs FOLDER)")
+        return text
+    text.append(f"; {trail.documents_checked} documents match their recorded sha256")
+    if trail.unchecked:
+        seqs = ", ".join(str(n) for n in trail.unchecked)
+        text.append(
+            f"; {len(trail.unchecked)} entries name no document (#{seqs}): not checked",
+            style="yellow",
+        )
+    return text
 
 
 @app.command("serve")
@@ -144,6 +163,13 @@ def serve_cmd(
     rpc: RpcOpt = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors-origin",
+            help="An origin whose browser pages may read the API (repeatable; none by default).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the read-only HTTP API (OpenAPI at /docs) over the deployed suite."""
     import uvicorn
@@ -154,4 +180,4 @@ def serve_cmd(
         ledger = open_ledger(project, rpc)
     except IpledgerError as exc:
         raise _fail(exc) from None
-    uvicorn.run(create_app(ledger=ledger), host=host, port=port)
+    uvicorn.run(create_app(ledger=ledger, cors_origins=cors_origin or []), host=host, port=port)

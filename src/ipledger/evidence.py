@@ -100,6 +100,7 @@ class TrailVerification(BaseModel):
     entries: list[EvidenceEntry]
     documents_checked: int
     problems: list[TrailProblem]
+    unchecked: list[int] = []  # entries naming no document, when documents were given
 
     @property
     def ok(self) -> bool:
@@ -138,6 +139,7 @@ def verify_entries(
     problems: list[TrailProblem] = []
     previous = ZERO
     checked = 0
+    unchecked: list[int] = []
     for position, entry in enumerate(entries, start=1):
         if entry.seq != position:
             kind = "a gap" if entry.seq > position else "out of order"
@@ -165,6 +167,8 @@ def verify_entries(
         if documents is not None and entry.uri:
             checked += 1
             problems.extend(_document_problems(entry, documents))
+        elif documents is not None:
+            unchecked.append(entry.seq)
     if len(entries) != count or previous != head_hash:
         problems.append(
             TrailProblem(
@@ -181,4 +185,5 @@ def verify_entries(
         entries=list(entries),
         documents_checked=checked,
         problems=problems,
+        unchecked=unchecked,
     )

@@ -13,8 +13,9 @@ from eth_account.signers.local import LocalAccount
 from ipledger.errors import IpledgerError
 
 PASSWORD_ENV = "IPLEDGER_KEYSTORE_PASSWORD"  # noqa: S105 - the variable name, not a password
-# Chains whose node holds funded accounts anyone may use: anvil, geth --dev, eth-tester.
-DEV_CHAIN_IDS = frozenset({31337, 1337, 131277322940537})
+# Chains whose node accounts may sign: anvil's default and the embedded eth-tester chain.
+# Not 1337: other tools give that id to chains whose node accounts are real.
+DEV_CHAIN_IDS = frozenset({31337, 131277322940537})
 
 
 class KeystoreError(IpledgerError, ValueError):

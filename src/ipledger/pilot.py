@@ -339,10 +339,10 @@ def pilot_json(result: PilotResult) -> dict[str, object]:
                     {
                         "patentId": "0x" + x.patent_id.hex(),
                         "token": x.token,
-                        "balance": x.balance,
-                        "totalSupply": x.total_supply,
-                        "claimable": x.claimable,
-                        "impliedValue": x.implied_value,
+                        "balance": str(x.balance),
+                        "totalSupply": str(x.total_supply),
+                        "claimable": str(x.claimable),
+                        "impliedValue": None if x.implied_value is None else str(x.implied_value),
                         "valuationCurrency": x.valuation.currency if x.valuation else None,
                     }
                     for x in h.holdings

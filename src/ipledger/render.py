@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ipledger.evidence import TrailVerification
 from ipledger.mirror.reports import minor_units
@@ -66,7 +67,7 @@ def trail_table(trail: TrailVerification, *, title: str) -> Table:
             e.kind.name.lower().replace("_", " "),
             e.content_hash.hex()[:16] + "…",
             e.submitter[:10] + "…",
-            e.uri or "-",
+            Text(e.uri or "-"),  # from the chain: text, never markup
             e.entry_hash.hex()[:16] + "…",
         )
     return table
@@ -97,4 +98,4 @@ def show_pilot(console: Console, result: PilotResult, data_dir: Path) -> None:
             )
         )
         for problem in result.trail.problems:
-            console.print(f"[red]  {problem}[/]")
+            console.print(Text(f"  entry {problem.seq}: {problem.problem}", style="red"))

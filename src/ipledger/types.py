@@ -73,13 +73,15 @@ def parse_patent_ref(text: str) -> tuple[str, str]:
     " HK  30012345 " all mean "HK 30012345". A spelling that cannot be made canonical
     safely (inner spaces, leading zeros) is refused with the canonical form suggested."""
     squeezed = " ".join(text.split()).upper()
-    match = re.match(r"^([A-Z]{2}) ?(\S.*)$", squeezed)
+    # Without a space, only a number that starts with a digit is read as one ("HK30012345").
+    match = re.match(r"^([A-Z]{2})(?: (\S.*)|([0-9].*))$", squeezed)
     if match is None:
         raise ValueError(
             f"{text!r} is not a patent reference: expected a jurisdiction and a "
             "publication number, e.g. 'HK 30012345'"
         )
-    jurisdiction, number = match.groups()
+    jurisdiction, spaced, joined = match.groups()
+    number = spaced or joined
     if _NUMBER.match(number):
         return jurisdiction, number
     suggestion = number.replace(" ", "").lstrip("0")

@@ -1,6 +1,7 @@
 """Output shapes for machines: the CLI's `--json` and the HTTP API share them.
 
-Integers are base units (JSON numbers), ids and hashes 0x-hex, addresses checksummed.
+Amounts are base units as decimal strings (JavaScript and jq round JSON numbers above
+2**53); times are unix seconds; ids and hashes 0x-hex; addresses checksummed.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pydantic.alias_generators import to_camel
 
 from ipledger.evidence import TrailVerification
 from ipledger.queries import Holding, Holdings, PatentSummary, ValuationRecord
-from ipledger.types import LatestValuation
+from ipledger.types import DecimalAmount, LatestValuation
 
 
 def _hex(data: bytes) -> str:
@@ -27,7 +28,7 @@ class View(BaseModel):
 class ValuationView(View):
     report_id: str
     valuer: str
-    value: int  # minor units of `currency`
+    value: DecimalAmount  # minor units of `currency`
     currency: str
     valuation_date: int
     valid_until: int
@@ -49,12 +50,12 @@ class ValuationView(View):
 class HoldingView(View):
     patent_id: str
     token: str
-    balance: int
-    total_supply: int
-    claimable: int
+    balance: DecimalAmount
+    total_supply: DecimalAmount
+    claimable: DecimalAmount
     payment_token: str
     valuation: ValuationView | None
-    implied_value: int | None  # minor units of the valuation's currency
+    implied_value: DecimalAmount | None  # minor units of the valuation's currency
 
     @classmethod
     def of(cls, h: Holding) -> HoldingView:
@@ -87,8 +88,8 @@ class PatentView(View):
     jurisdiction: str
     expiry: int
     token: str | None
-    total_supply: int
-    revenue_deposited: int
+    total_supply: DecimalAmount
+    revenue_deposited: DecimalAmount
     evidence_entries: int
     latest_valuation: ValuationView | None
 
@@ -112,7 +113,7 @@ class PatentView(View):
 class ValuationRecordView(View):
     report_id: str
     valuer: str
-    value: int
+    value: DecimalAmount
     currency: str
     valuation_date: int
     valid_until: int
@@ -154,6 +155,7 @@ class TrailView(View):
     count: int
     head: str
     documents_checked: int
+    documents_unchecked: list[int]  # entries naming no document: not checked against one
     entries: list[EntryView]
     problems: list[ProblemView]
 
@@ -165,6 +167,7 @@ class TrailView(View):
             count=t.count,
             head=_hex(t.head_hash),
             documents_checked=t.documents_checked,
+            documents_unchecked=t.unchecked,
             entries=[
                 EntryView(
                     seq=e.seq,

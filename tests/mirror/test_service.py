@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ipledger.mirror.checks import MAX_AGE
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror, MirrorError, RunSummary
 from tests.mirror.conftest import MirrorEnv, rid
@@ -50,6 +51,11 @@ def test_bad_reports_are_quarantined_and_the_rest_go_on(env: MirrorEnv) -> None:
         "expired",
         {"reportId": "B4", "valuationDate": "2020-01-01", "validUntil": "2021-01-01"},
     )
+    _bad(
+        env,
+        "too-old",
+        {"reportId": "B7", "valuationDate": "2024-01-01", "validUntil": "2099-01-01"},
+    )
     _bad(env, "wrong-hash", {"reportId": "B5", "reportHash": "00" * 32})
     _bad(env, "other-valuer", {"reportId": "B6", "valuer": "0x" + "11" * 20})
     (env.source / "malformed.json").write_text("{not json")
@@ -62,6 +68,7 @@ def test_bad_reports_are_quarantined_and_the_rest_go_on(env: MirrorEnv) -> None:
         "unknown-patent.json",
         "future.json",
         "expired.json",
+        "too-old.json",
         "wrong-hash.json",
         "other-valuer.json",
         "malformed.json",
@@ -71,6 +78,8 @@ def test_bad_reports_are_quarantined_and_the_rest_go_on(env: MirrorEnv) -> None:
     )
     assert "valuationDate: is in the future" in reasons["future.json"]
     assert "validUntil: has already passed" in reasons["expired.json"]
+    assert "valuationDate: is more than 365 days before chain time" in reasons["too-old.json"]
+    assert env.ledger.valuations._call("MAX_AGE") == MAX_AGE
     assert "value.amount" in reasons["float-amount.json"]
     quarantine = env.source / "quarantine"
     assert (quarantine / "wrong-hash.json").is_file()

@@ -14,6 +14,8 @@ from web3 import Web3
 from ipledger.ledger import Ledger
 from ipledger.mirror.reports import ReportError, ValuationReport
 
+MAX_AGE = 365 * 86400  # ValuationRegistry.MAX_AGE
+
 
 class ChainChecks:
     """What a report must satisfy on chain, read once per pass and per patent."""
@@ -44,3 +46,7 @@ class ChainChecks:
             raise ReportError(path, "valuationDate", "is in the future by chain time")
         if valuation.valid_until <= self.now:
             raise ReportError(path, "validUntil", "has already passed by chain time")
+        if valuation.valuation_date + MAX_AGE < self.now:
+            raise ReportError(
+                path, "valuationDate", "is more than 365 days before chain time: too old to attest"
+            )
