@@ -151,7 +151,10 @@ def start_anvil(
     # it stops (measured: 76 GB after a day of test runs filled the disk). Keep them in
     # memory only: receipts, logs and blocks stay; state older than anvil's in-memory
     # window (the last ~500 blocks, measured) cannot be read.
-    args += ["--max-persisted-states", "0"]
+    # `--prune-history` keeps no old states at all (nothing reaches the disk either), and
+    # anvil refuses it beside --max-persisted-states.
+    if not any(arg.startswith("--prune-history") for arg in extra_args):
+        args += ["--max-persisted-states", "0"]
     args += list(extra_args)
     log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by AnvilNode.stop
         prefix=f"anvil-{port}-", suffix=".log", delete=False
