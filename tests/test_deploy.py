@@ -71,6 +71,68 @@ def test_changed_artifact_is_redeployed_with_its_dependents_only(
         address=second.deployment.addresses().evidence_trail, abi=artifacts["EvidenceTrail"].abi
     )
     assert trail.functions.hasRole(Web3.keccak(text="EVIDENCE_WRITER_ROLE"), new).call()
+    # ...and the replaced one may not any more: revoked, and recorded.
+    old = first.deployment.addresses().valuation_registry
+    assert not trail.functions.hasRole(Web3.keccak(text="EVIDENCE_WRITER_ROLE"), old).call()
+    [revoked] = second.deployment.revoked
+    assert (revoked.contract, revoked.role, revoked.account) == (
+        "EvidenceTrail",
+        "EVIDENCE_WRITER_ROLE",
+        old,
+    )
+    third = deploy(w3=w3, artifacts=changed, admin=admin, previous=second.deployment)
+    assert third.deployment.revoked == second.deployment.revoked  # kept, not repeated
+
+
+def test_replaced_valuation_registry_can_no_longer_write_evidence(
+    w3: Web3, artifacts: dict[str, Artifact]
+) -> None:
+    from ipledger.eip712 import sign_valuation
+    from ipledger.errors import ContractRevertError
+    from ipledger.ledger import Ledger
+    from ipledger.types import Field, Method, Status, Valuation, report_id_of
+
+    admin = NodeAccount(w3.eth.accounts[0])
+    first = deploy(w3=w3, artifacts=artifacts, admin=admin)
+    changed = {**artifacts, "ValuationRegistry": _changed(artifacts["ValuationRegistry"])}
+    deploy(w3=w3, artifacts=changed, admin=admin, previous=first.deployment)
+    # The old registry, still on chain, driven as before the redeploy.
+    old = Ledger.attach(w3=w3, artifacts=artifacts, addresses=first.deployment.addresses())
+    pid = old.patents.register_patent(
+        jurisdiction="HK",
+        publication_number="30012345",
+        owner=admin.address,
+        field=Field.MECHANICAL,
+        status=Status.GRANTED,
+        expiry=2**40,
+        metadata_hash=b"\x01" * 32,
+        sender=admin,
+    )
+    valuer = Account.create()
+    t = int(w3.eth.get_block("latest")["timestamp"])
+    old.valuations.set_valuer(
+        valuer.address, name="V", jurisdiction="HK", accredited_until=t + 10**6, sender=admin
+    )
+    v = Valuation(
+        report_id=report_id_of(valuer.address, "R-1"),
+        patent_id=pid,
+        valuer=valuer.address,
+        value=1,
+        currency="HKD",
+        valuation_date=t - 10,
+        valid_until=t + 10**6,
+        method=Method.COST,
+        standard="GB/T 42748-2023",
+        citation_network=1,
+        commercial_application=1,
+        technology_maturity=1,
+        market_potential=1,
+        report_hash=b"\x02" * 32,
+        subsidised=False,
+    )
+    signature = sign_valuation(valuer, old.valuations.domain(), v)
+    with pytest.raises(ContractRevertError.named("EvidenceUnauthorized")):
+        old.valuations.attest(v, signature, sender=admin)
 
 
 def test_changed_dependency_redeploys_its_dependents(

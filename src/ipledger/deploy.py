@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,13 @@ from web3 import Web3
 from web3.types import TxReceipt
 
 from ipledger.artifacts import Artifact
-from ipledger.deployments import ContractRecord, Deployment, SuiteAddresses
+from ipledger.deployments import (
+    CONTRACT_FIELDS,
+    ContractRecord,
+    Deployment,
+    RevokedRole,
+    SuiteAddresses,
+)
 from ipledger.errors import IpledgerError
 from ipledger.tx import GAS_MARGIN, RECEIPT_TIMEOUT, Sender
 from ipledger.types import Role
@@ -155,9 +161,50 @@ def deploy(
             )
             deployed.append(name)
         addresses[name] = records[name].address
-    deployment = Deployment(chain_id=w3.eth.chain_id, deployer=admin.address, contracts=records)
-    _configure(w3, artifacts, admin, deployment.addresses(), operators or {})
+    suite = SuiteAddresses(
+        **{field: records[name].address for name, field in CONTRACT_FIELDS.items()}
+    )
+    _configure(w3, artifacts, admin, suite, operators or {})
+    revoked = list(previous.revoked) if previous is not None else []
+    if previous is not None:
+        replaced = [r.address for n, r in previous.contracts.items() if n not in keep]
+        revoked += _revoke_replaced(w3, artifacts, admin, suite, keep, replaced)
+    deployment = Deployment(
+        chain_id=w3.eth.chain_id, deployer=admin.address, contracts=records, revoked=revoked
+    )
     return DeployResult(deployment, deployed, [n for n in ORDER if n in keep])
+
+
+def _revoke_replaced(
+    w3: Web3,
+    artifacts: Mapping[str, Artifact],
+    admin: Sender,
+    suite: SuiteAddresses,
+    keep: set[str],
+    replaced: Sequence[str],
+) -> list[RevokedRole]:
+    """Take back every role a replaced contract held in a contract that stays (a
+    replaced valuation registry must not keep writing to the kept evidence trail)."""
+    revoked = []
+    for role in Role:
+        if role.contract not in keep:
+            continue  # deployed anew: nothing old holds a role in it
+        where = suite.of(role.contract)
+        contract = w3.eth.contract(address=where, abi=artifacts[role.contract].abi)
+        for account in replaced:
+            if contract.functions.hasRole(role.id, account).call():
+                receipt = _call(
+                    w3, artifacts[role.contract], where, admin, "revokeRole", role.id, account
+                )
+                revoked.append(
+                    RevokedRole(
+                        contract=role.contract,
+                        role=role.value,
+                        account=Web3.to_checksum_address(account),
+                        tx_hash=receipt["transactionHash"].to_0x_hex(),
+                    )
+                )
+    return revoked
 
 
 def _configure(

@@ -62,6 +62,17 @@ class ContractRecord(BaseModel):
     args: list[Any]  # constructor arguments (addresses as checksummed strings)
 
 
+class RevokedRole(BaseModel):
+    """A role a replaced contract held in a contract that stayed, revoked on redeploy."""
+
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+    contract: str  # where the role was held, e.g. "EvidenceTrail"
+    role: str  # e.g. "EVIDENCE_WRITER_ROLE"
+    account: ChecksumAddress  # the replaced contract
+    tx_hash: str
+
+
 class Deployment(BaseModel):
     """The suite on one chain."""
 
@@ -70,6 +81,7 @@ class Deployment(BaseModel):
     chain_id: int
     deployer: ChecksumAddress
     contracts: dict[str, ContractRecord]
+    revoked: list[RevokedRole] = []  # every role taken back from a replaced contract
 
     def addresses(self) -> SuiteAddresses:
         return SuiteAddresses(
