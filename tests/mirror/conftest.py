@@ -149,6 +149,7 @@ class Harness:
     command: list[str]  # `ipledger mirror ... --json` reading `source`
     env: dict[str, str]
     source: Path
+    relayer: str  # the address that sends the mirror's transactions
 
 
 @pytest.fixture
@@ -196,4 +197,4 @@ def harness(project: Project, tmp_path: Path) -> Iterator[Harness]:
             "IPLEDGER_RELAYER_PASSWORD": "r",
             LOCK_DIR_ENV: str(tmp_path / "locks"),
         }
-        yield Harness(ledger, command, env, tmp_path / "in")
+        yield Harness(ledger, command, env, tmp_path / "in", relayer.address)

@@ -25,6 +25,19 @@ def _attested(ledger: Ledger) -> list[bytes]:
     return sorted(e["args"]["reportId"] for e in events)
 
 
+def _sent_once(harness: Harness, batches: int) -> None:
+    """Exactly once, as the relayer did it: one transaction per batch, and no report
+    sent again (the registry would skip it, and the mirror count it confirmed)."""
+    assert harness.ledger.w3.eth.get_transaction_count(harness.relayer) == batches
+    skipped = harness.ledger.valuations.contract.events.AttestationSkipped().get_logs(from_block=0)
+    assert skipped == []
+
+
+# What the restarted run still has to send: after signing, everything; after the batch
+# was stored and broadcast, nothing (it is reconciled from the stored transaction).
+LEFT_TO_SEND = {"after_sign": 4, "after_send": 0, "before_receipt": 0, "after_receipt": 0}
+
+
 @pytest.mark.parametrize("boundary", BOUNDARIES)
 def test_killed_at_each_boundary_then_restarted(
     harness: Harness, tmp_path: Path, boundary: str
@@ -40,7 +53,9 @@ def test_killed_at_each_boundary_then_restarted(
     assert finished.returncode == 0, finished.stderr
     summary = json.loads(finished.stdout)
     assert (summary["confirmed"], summary["failed"], summary["pending"]) == (4, 0, 0)
+    assert summary["sentThisRun"] == LEFT_TO_SEND[boundary]
     assert _attested(harness.ledger) == sorted(rid(r) for r in REPORTS)
+    _sent_once(harness, batches=1)
 
 
 def test_killed_at_random_points_over_hundreds_of_reports(harness: Harness, tmp_path: Path) -> None:
@@ -63,3 +78,4 @@ def test_killed_at_random_points_over_hundreds_of_reports(harness: Harness, tmp_
     assert kills >= 1
     assert json.loads(finished.stdout)["confirmed"] == 300
     assert _attested(harness.ledger) == sorted(rid(r) for r in ids)
+    _sent_once(harness, batches=6)  # 300 reports in batches of 50

@@ -93,8 +93,10 @@ def test_outage_between_batches_completes_without_duplicates(
         addresses=ledger.addresses,
     )
     outages: list[str] = []
+    messages: list[str] = []
 
     def log(message: str) -> None:
+        messages.append(message)
         # The first batch is out: take the node away for a second.
         if message.startswith("sent") and not outages:
             outages.append(message)
@@ -108,6 +110,7 @@ def test_outage_between_batches_completes_without_duplicates(
         relayer=relayer,
         chain_id=31337,
         batch_size=2,
+        lock_dir=tmp_path / "locks",
         log=log,  # type: ignore[arg-type]
     )
     started = time.monotonic()
@@ -116,8 +119,10 @@ def test_outage_between_batches_completes_without_duplicates(
     proxy.close()
     assert outages
     assert time.monotonic() - started > 1.0  # it waited out the outage
+    assert any(m.startswith("node unavailable") for m in messages)  # it did retry
     assert mirror.outbox.counts() == {"confirmed": 4}
     assert _attested_once(ledger)
+    assert ledger.w3.eth.get_transaction_count(relayer.address) == 2  # type: ignore[attr-defined]
 
 
 def test_reorg_after_sending_resends_and_confirms_once(
@@ -132,6 +137,7 @@ def test_reorg_after_sending_resends_and_confirms_once(
         relayer=relayer,
         chain_id=31337,
         confirmations=3,  # type: ignore[arg-type]
+        lock_dir=tmp_path / "locks",
     )
     summary = RunSummary()
     mirror.run_once(copy_reports(tmp_path / "in"))
@@ -147,3 +153,6 @@ def test_reorg_after_sending_resends_and_confirms_once(
     mirror.close()
     assert mirror.outbox.counts() == {"confirmed": 4}
     assert _attested_once(ledger)
+    # The stored transaction itself went in again: one nonce used, nothing skipped.
+    assert w3.eth.get_transaction_count(relayer.address) == 1  # type: ignore[attr-defined]
+    assert ledger.valuations.contract.events.AttestationSkipped().get_logs(from_block=0) == []
