@@ -23,6 +23,7 @@ def test_bad_rpc_url_is_one_clear_line(project: Project) -> None:
     assert result.exit_code == 1
     assert "no Ethereum JSON-RPC node answered at http://127.0.0.1:1" in result.output
     assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
 
 
 def test_errors_quoting_markup_are_printed_as_text(project: Project) -> None:

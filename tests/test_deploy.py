@@ -10,7 +10,7 @@ from web3 import Web3
 
 from ipledger.artifacts import Artifact
 from ipledger.cli import app
-from ipledger.deploy import ORDER, deploy
+from ipledger.deploy import ORDER, DeploymentError, deploy
 from ipledger.deployments import (
     DeploymentFileError,
     deployment_path,
@@ -152,7 +152,7 @@ def test_record_for_another_chain_is_refused(w3: Web3, artifacts: dict[str, Arti
     admin = NodeAccount(w3.eth.accounts[0])
     first = deploy(w3=w3, artifacts=artifacts, admin=admin)
     other = first.deployment.model_copy(update={"chain_id": 1})
-    with pytest.raises(Exception, match="chain 1"):
+    with pytest.raises(DeploymentError, match="chain 1"):
         deploy(w3=w3, artifacts=artifacts, admin=admin, previous=other)
 
 

@@ -384,7 +384,13 @@ def test_reentrant_payment_token_cannot_claim_twice(ledger, actors) -> None:  # 
     m = open_market(ledger, actors, payment_contract="ReentrantToken", number="30099999")
     investor = m.actors.investors[0]
     distribute(m, [500_000])
+    # The re-entering contract holds tokens too, so its re-entered claim would pay it.
+    ledger.investors.set_investor(
+        m.payment.address, jurisdiction="HK", expiry=2**40, sender=m.actors.admin
+    )
+    m.token.transfer(m.payment.address, 100_000 * TOKEN, sender=m.actors.issuer)
     m.token.deposit_revenue(1000 * HKD, REPORT, sender=m.actors.issuer)
+    assert m.token.claimable(m.payment.address) == 100 * HKD
     claim_call = m.token.contract.encode_abi("claimRevenue", [])
     m.payment._send("arm", m.token.address, claim_call, sender=investor)
     amount, _ = m.token.claim(sender=investor)
@@ -395,6 +401,8 @@ def test_reentrant_payment_token_cannot_claim_twice(ledger, actors) -> None:  # 
     assert blocked.error == "ReentrancyGuardReentrantCall"
     assert m.payment._call("balanceOf", investor.address) == 500 * HKD
     assert m.token.claimable(investor.address) == 0
+    assert m.token.claimable(m.payment.address) == 100 * HKD  # the re-entry paid nothing
+    assert m.payment._call("balanceOf", m.payment.address) == 0
 
 
 def test_payment_token_returning_no_bool_works(ledger, actors) -> None:  # type: ignore[no-untyped-def]

@@ -514,3 +514,10 @@ def test_only_accreditor_manages_valuers(market: Market) -> None:
 def test_domain_is_bound_to_chain_and_contract(market: Market) -> None:
     domain = Domain.of(market.ledger.valuations.contract)
     assert (domain.name, domain.version) == ("ipledger ValuationRegistry", "1")
+    assert domain.chain_id == market.ledger.w3.eth.chain_id
+    assert domain.verifying_contract == market.ledger.addresses.valuation_registry
+    fields, *_rest, salt, extensions = (
+        market.ledger.valuations.contract.functions.eip712Domain().call()
+    )
+    # name, version, chainId and verifyingContract are in the domain; no salt, no extensions.
+    assert (fields, salt, extensions) == (b"\x0f", b"\0" * 32, [])

@@ -177,3 +177,39 @@ def test_a_taken_nonce_is_resigned_at_a_fresh_one(
     assert mirror.outbox.txs("replaced") != []
     assert w3.eth.get_transaction_count(env.relayer.address) == nonce + 2
     assert _confirmed(env) == [True] * 4
+
+
+def test_a_report_naming_a_non_canonical_patent_is_quarantined(env: MirrorEnv) -> None:
+    report = json.loads((env.source / "HKTIS-2026-0001.json").read_text())
+    report.update(reportId="NC-1", patent="HK 030012345")
+    (env.source / "noncanonical.json").write_text(json.dumps(report))
+    report.update(reportId="NC-2", patent="HK 3001-")
+    (env.source / "dash.json").write_text(json.dumps(report))
+    utf16 = (env.source / "HKTIS-2026-0002.json").read_text().replace("0002", "0099")
+    (env.source / "utf16.json").write_bytes(utf16.encode("utf-16"))
+    mirror = env.mirror()
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    assert "did you mean 'HK 30012345'" in summary.quarantined["noncanonical.json"]
+    assert "patent" in summary.quarantined["dash.json"]
+    assert "is not UTF-8" in summary.quarantined["utf16.json"]
+    assert _confirmed(env) == [True] * 4
+
+
+def test_a_quarantine_that_is_not_a_folder_stops_nothing(env: MirrorEnv, tmp_path: Path) -> None:
+    """Swapped for a link (or a file), quarantine/ is not written through: bad files stay
+    in place, recorded once, and the good ones go on."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (env.source / "quarantine").symlink_to(elsewhere)
+    (env.source / "bad.json").write_text("{not json")
+    mirror = env.mirror()
+    summary = mirror.run_until_settled(env.source)
+    again = mirror.run_until_settled(env.source)
+    mirror.close()
+    assert "not valid JSON" in summary.quarantined["bad.json"]
+    assert again.quarantined == {}  # recorded once, not on every pass
+    assert list(elsewhere.iterdir()) == []
+    assert (env.source / "bad.json").exists()
+    assert mirror.outbox.counts() == {"confirmed": 4, "quarantined": 1}
+    assert _confirmed(env) == [True] * 4

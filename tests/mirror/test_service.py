@@ -203,5 +203,8 @@ def test_report_reverting_alone_fails_with_the_decoded_reason(
     mirror.close()
     rows = Outbox(env.outbox_path).rows("rejected")
     assert len(rows) == 4
-    assert all(r.reason and r.reason.startswith("reverted") for r in rows)
+    # Replayed with enough gas the call succeeds, so the mirror says what it could tell.
+    assert {r.reason for r in rows} == {
+        "reverted (out of gas or a reason the replay could not reproduce)"
+    }
     assert [attestations(env, r) for r in REPORTS] == [0, 0, 0, 0]

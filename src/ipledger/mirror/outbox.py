@@ -145,6 +145,11 @@ class Outbox:
                 (file, moved_to, content_hash, reason, time.time()),
             )
 
+    def left_in_place(self) -> set[tuple[str, str | None]]:
+        """(file, content hash) of bad files that could not be moved out of the folder."""
+        cur = self.db.execute("SELECT file, content_hash FROM quarantine WHERE moved_to IS NULL")
+        return {(f, h) for f, h in cur.fetchall()}
+
     def quarantined(self) -> list[tuple[str, str]]:
         """(file, reason) of every quarantined file, oldest first."""
         cur = self.db.execute("SELECT file, reason FROM quarantine ORDER BY id")

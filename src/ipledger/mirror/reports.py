@@ -20,7 +20,7 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, BinaryIO, Literal
 
 from eth_typing import ChecksumAddress
 from pydantic import (
@@ -34,7 +34,14 @@ from pydantic import (
 )
 
 from ipledger.errors import IpledgerError
-from ipledger.types import Method, Valuation, parse_address, patent_id, report_id_of
+from ipledger.types import (
+    Method,
+    Valuation,
+    parse_address,
+    parse_patent_ref,
+    patent_id,
+    report_id_of,
+)
 
 MAX_VALUE = 10**15  # minor units: HKD 10 trillion, far above any single patent
 Score = Annotated[int, Field(ge=0, le=100, strict=True)]
@@ -60,6 +67,16 @@ class ReportError(IpledgerError, ValueError):
 
 def _address(value: str) -> str:
     return parse_address(value)
+
+
+def _canonical_patent(value: str) -> str:
+    """Exactly the canonical "HK 30012345": a report is machine-written, so no spelling
+    is forgiven (the ValueError suggests the canonical form)."""
+    jurisdiction, number = parse_patent_ref(value)
+    patent_id(jurisdiction, number)
+    if value != f"{jurisdiction} {number}":
+        raise ValueError(f"is not canonical: write it '{jurisdiction} {number}'")
+    return value
 
 
 class Money(BaseModel):
@@ -93,7 +110,7 @@ class ValuationReport(BaseModel):
     report_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
         alias="reportId"
     )
-    patent: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2} \S+$")]  # "HK 30012345"
+    patent: Annotated[str, AfterValidator(_canonical_patent)]  # "HK 30012345"
     valuer: Annotated[str, AfterValidator(_address)]
     value: Money
     valuation_date: dt.date = Field(alias="valuationDate", strict=False)
@@ -161,12 +178,18 @@ def load_report(path: Path, raw: bytes | None = None) -> ValuationReport:
     document; a `ReportError` names the field and the problem."""
     if raw is None:
         raw = read_report_bytes(path)
-    depth = json_depth(raw)
+    try:
+        text = raw.decode("utf-8")  # strictly: json.loads would also guess UTF-16 and -32
+    except UnicodeDecodeError as exc:
+        raise ReportError(
+            path, "file", f"is not UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from None
+    depth = json_depth(text)
     if depth > MAX_DEPTH:
         raise ReportError(path, "file", f"nests {depth} levels deep (at most {MAX_DEPTH})")
     try:
-        data = json.loads(raw, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
-    except ValueError as exc:
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except (ValueError, RecursionError) as exc:
         raise ReportError(path, "file", f"is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ReportError(path, "file", "is not a JSON object")
@@ -184,14 +207,13 @@ def load_report(path: Path, raw: bytes | None = None) -> ValuationReport:
         raise ReportError(path, "validUntil", "is not after valuationDate")
     document = path.parent / report.document
     try:
-        body = read_regular_file(document, limit=MAX_DOCUMENT_BYTES)
+        digest = sha256_of_regular_file(document, limit=MAX_DOCUMENT_BYTES)
     except FileNotFoundError:
         raise ReportError(
             path, "document", f"{report.document} is missing beside the report"
         ) from None
     except UnsafeFileError as exc:
         raise ReportError(path, "document", f"{report.document} {exc}") from None
-    digest = hashlib.sha256(body).hexdigest()
     if digest != report.report_hash.removeprefix("0x"):
         raise ReportError(
             path, "reportHash", f"does not match sha256 of {report.document} ({digest})"
@@ -216,9 +238,27 @@ class UnsafeFileError(IpledgerError, ValueError):
     """A path in the source folder is a link, not a regular file, or too large."""
 
 
+def sha256_of_regular_file(path: Path, *, limit: int) -> str:
+    """The sha256 (hex) of `path`, read in chunks (a document may be large), refusing
+    what `read_regular_file` refuses."""
+    digest = hashlib.sha256()
+    with _open_regular(path, limit=limit) as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def read_regular_file(path: Path, *, limit: int) -> bytes:
     """The bytes of `path`, refusing a symbolic link (never followed), anything that is
     not a regular file (a directory, a FIFO that would block) and more than `limit` bytes."""
+    with _open_regular(path, limit=limit) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise UnsafeFileError(f"is over {limit} bytes")
+    return data
+
+
+def _open_regular(path: Path, *, limit: int) -> BinaryIO:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
@@ -234,32 +274,28 @@ def read_regular_file(path: Path, *, limit: int) -> bytes:
     if info.st_size > limit:
         os.close(fd)
         raise UnsafeFileError(f"is {info.st_size} bytes (at most {limit})")
-    with os.fdopen(fd, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise UnsafeFileError(f"is over {limit} bytes")
-    return data
+    return os.fdopen(fd, "rb")
 
 
-def json_depth(raw: bytes) -> int:
-    """How deeply arrays and objects nest in `raw` (outside strings), counted without
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in `text` (outside strings), counted without
     parsing, so a file of a million '[' costs a scan, not the parser's stack."""
     depth = deepest = 0
     in_string = escaped = False
-    for byte in raw:
+    for char in text:
         if in_string:
             if escaped:
                 escaped = False
-            elif byte == 0x5C:  # backslash
+            elif char == "\\":
                 escaped = True
-            elif byte == 0x22:  # quote
+            elif char == '"':
                 in_string = False
-        elif byte == 0x22:
+        elif char == '"':
             in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
+        elif char in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):  # ] }
+        elif char in "]}":
             depth -= 1
     return deepest
 

@@ -8,7 +8,6 @@ new, so a crash or an outage at any point is resumed without a duplicate or a lo
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import os
@@ -31,6 +30,7 @@ from ipledger.errors import IpledgerError
 from ipledger.ledger import Ledger
 from ipledger.mirror.checks import ChainChecks
 from ipledger.mirror.outbox import Outbox, Row, valuation_from_json, valuation_to_json
+from ipledger.mirror.quarantine import Quarantine
 from ipledger.mirror.reports import ReportError, load_report, read_report_bytes
 from ipledger.types import Valuation
 
@@ -53,6 +53,7 @@ LOCK_DIR_ENV = "IPLEDGER_LOCK_DIR"
 DEFAULT_LOCK_DIR = Path.home() / ".ipledger" / "locks"
 GO_AND_CHECK = (
     "already known",
+    "already imported",
     "nonce too low",
     "replacement transaction underpriced",
     "replacement underpriced",
@@ -76,27 +77,6 @@ class MirrorError(IpledgerError):
 
 class ReportConflictError(ReportError):
     """A report reuses the id of one already taken in, with other content."""
-
-
-def _free_name(folder: Path, name: str) -> Path:
-    """`folder/name`, or `name.1`, `name.2`... : the first that nothing (not even a
-    dangling link) occupies."""
-    candidate, n = folder / name, 0
-    while os.path.lexists(candidate):
-        n += 1
-        candidate = folder / f"{name}.{n}"
-    return candidate
-
-
-def _write_new(path: Path, text: str) -> None:
-    """Create `path` with `text`; never through a link, never over an existing file
-    (if one appeared meanwhile the reason is still in the outbox)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    except OSError:
-        return
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
 
 
 @dataclass
@@ -216,27 +196,30 @@ class Mirror:
     def ingest(self, source: Path, summary: RunSummary) -> None:
         """Validate every new report file; record the valid ones (one commit per pass).
         Each entry is handled inside its own error boundary: no file can stop a pass."""
-        quarantine = self._quarantine_dir(source)
         known = self.outbox.known()
+        left = self.outbox.left_in_place()
         checks = ChainChecks(self.ledger, self.valuer.address)
         accepted: list[dict[str, Any]] = []
-        with os.scandir(source) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(".json"))
-        for name in names:
-            path = source / name
-            try:
-                row = self._take_in(path, known, checks)
-            except ReportError as exc:
-                if isinstance(exc, ReportConflictError):
-                    summary.conflicts.append(str(exc))
-                self._quarantine(path, quarantine, str(exc), summary)
-                continue
-            except OSError as exc:  # vanished or unreadable between listing and reading
-                self.log(f"skipped {name}: {exc.strerror}")
-                continue
-            if row is not None:
-                known[row["report_id"]] = (row["content_hash"], "validated")
-                accepted.append(row)
+        with Quarantine(source) as quarantine:
+            with os.scandir(source) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith(".json"))
+            for name in names:
+                path = source / name
+                try:
+                    row = self._take_in(path, known, checks)
+                except FileNotFoundError:
+                    continue  # vanished between listing and reading
+                except TRANSIENT:
+                    raise  # the node is away: the pass is retried, no file is at fault
+                except Exception as exc:  # the per-file error boundary
+                    reason = str(exc) if isinstance(exc, ReportError) else f"{name}: {exc}"
+                    if isinstance(exc, ReportConflictError):
+                        summary.conflicts.append(reason)
+                    self._quarantine(path, quarantine, reason, summary, left)
+                    continue
+                if row is not None:
+                    known[row["report_id"]] = (row["content_hash"], "validated")
+                    accepted.append(row)
         if accepted:
             self.outbox.insert_many(accepted)
 
@@ -267,37 +250,27 @@ class Mirror:
             "valuation": valuation_to_json(report.to_valuation()),
         }
 
-    @staticmethod
-    def _quarantine_dir(source: Path) -> Path:
-        folder = source / "quarantine"
-        with contextlib.suppress(FileExistsError):  # a file or link there: refused below
-            folder.mkdir(exist_ok=True)
-        if folder.is_symlink() or not folder.is_dir():
-            raise MirrorError(
-                f"{folder} is not a directory of its own (a link?): refusing to move files there"
-            )
-        return folder
-
-    def _quarantine(self, path: Path, folder: Path, reason: str, summary: RunSummary) -> None:
-        """Move `path` itself (a link is moved as a link, never followed) to a name not
-        yet taken in `folder`, with its reason beside it; nothing there is overwritten."""
+    def _quarantine(
+        self,
+        path: Path,
+        quarantine: Quarantine,
+        reason: str,
+        summary: RunSummary,
+        left: set[tuple[str, str | None]],
+    ) -> None:
         try:
             content_hash: str | None = hashlib.sha256(read_report_bytes(path)).hexdigest()
         except (ReportError, OSError):
             content_hash = None
-        target: Path | None = _free_name(folder, path.name)
-        try:
-            os.rename(path, target)  # type: ignore[arg-type]  # rename(2) follows no link
-        except OSError as exc:
-            reason += f" (could not be moved: {exc.strerror})"
-            target = None
-        if target is not None:
-            _write_new(_free_name(folder, target.name + ".reason.txt"), reason + "\n")
+        if (path.name, content_hash) in left:
+            return  # recorded on an earlier pass, and could not be moved then either
+        where = quarantine.move(path.name, reason)
+        moved = not where.startswith("left in place")
         self.outbox.quarantine(
             file=path.name,
-            moved_to=str(target) if target else None,
+            moved_to=where if moved else None,
             content_hash=content_hash,
-            reason=reason,
+            reason=reason if moved else f"{reason} ({where})",
         )
         summary.quarantined[path.name] = reason
         self.log(f"quarantined {path.name}: {reason}")
