@@ -176,6 +176,39 @@ def test_node_down_is_503_with_json_detail_and_no_url(market: Market) -> None:
     assert "SECRET" not in response.text
 
 
+def test_provider_http_errors_are_503_without_the_key(market: Market) -> None:
+    """A provider answering 429 (rate limited) or 5xx: requests would quote the URL."""
+    import http.server
+    import threading
+
+    from web3 import Web3
+
+    from ipledger.chain import node_provider
+
+    class Limited(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(429)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Limited)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v3/SECRETKEY"
+        ledger = Ledger.attach(
+            w3=Web3(node_provider(url, timeout=2)),
+            artifacts=market.ledger.artifacts,
+            addresses=market.ledger.addresses,
+        )
+        response = TestClient(create_app(ledger=ledger)).get("/patents")
+    finally:
+        server.shutdown()
+    assert response.status_code == 503
+    assert "SECRET" not in response.text
+
+
 def test_cors_only_for_listed_origins(market: Market) -> None:
     closed = TestClient(create_app(ledger=market.ledger))
     headers = {"Origin": "https://dapp.example"}

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlparse
 
+import requests
 from eth.abc import ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.estimators.gas import binary_gas_search
 from eth.vm.spoof import SpoofTransaction
@@ -18,6 +19,7 @@ from eth_tester.exceptions import TransactionFailed
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
 from web3.exceptions import ContractLogicError, Web3Exception
 from web3.providers.eth_tester.defaults import API_ENDPOINTS
+from web3.types import RPCEndpoint, RPCResponse
 
 from ipledger.errors import ChainConnectionError
 
@@ -109,6 +111,9 @@ def redact_url(rpc_url: str) -> str:
 
 def _why(exc: BaseException) -> str:
     """A short reason for a failed request, without the URL the exception may quote."""
+    response = getattr(exc, "response", None)
+    if isinstance(exc, requests.HTTPError) and response is not None:
+        return f"HTTP {response.status_code} {response.reason or ''}".strip()
     text = str(exc).lower()
     for phrase in ("connection refused", "timed out", "name or service not known", "ssl"):
         if phrase in text:
@@ -116,6 +121,23 @@ def _why(exc: BaseException) -> str:
     if "404" in text or "not found" in text:
         return "HTTP 404: not a JSON-RPC endpoint"
     return type(exc).__name__
+
+
+class GuardedHTTPProvider(HTTPProvider):
+    """An HTTP provider whose failures (refused, timed out, HTTP 401/429/5xx) are one
+    `ChainConnectionError` naming the node by scheme, host and port: `requests` quotes
+    the whole URL, API key included, in its messages."""
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        try:
+            return super().make_request(method, params)
+        except requests.RequestException as exc:
+            where = redact_url(str(self.endpoint_uri))
+            raise ChainConnectionError(f"the node at {where} failed ({_why(exc)})") from None
+
+
+def node_provider(rpc_url: str, *, timeout: float = DEFAULT_TIMEOUT) -> GuardedHTTPProvider:
+    return GuardedHTTPProvider(rpc_url, request_kwargs={"timeout": timeout})
 
 
 def connect(rpc_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Web3:
@@ -132,7 +154,7 @@ def connect(rpc_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> 
             f"RPC URL {redact_url(rpc_url)!r} is not an http(s) URL "
             "(expected e.g. http://127.0.0.1:8545)"
         )
-    w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    w3 = Web3(node_provider(rpc_url, timeout=timeout))
     try:
         chain_id = w3.eth.chain_id
     except (OSError, Web3Exception, ValueError) as exc:

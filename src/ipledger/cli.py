@@ -22,6 +22,7 @@ from ipledger.chain import connect, redact_url
 from ipledger.compiler import compile_project
 from ipledger.deploy import deploy
 from ipledger.deployments import (
+    Deployment,
     DeploymentFileError,
     deployment_path,
     load_deployment,
@@ -151,6 +152,11 @@ AccountOpt = Annotated[
 
 def open_ledger(project: Path | None, rpc: str | None) -> Ledger:
     """The suite recorded in deployments/<chainId>.json for the node's chain."""
+    return open_deployed(project, rpc)[0]
+
+
+def open_deployed(project: Path | None, rpc: str | None) -> tuple[Ledger, Deployment]:
+    """The suite, and its record, for the node's chain."""
     proj = Project(project.resolve()) if project else Project.find()
     artifacts = compile_project(project=proj).artifacts
     w3 = connect(rpc)
@@ -162,7 +168,8 @@ def open_ledger(project: Path | None, rpc: str | None) -> Ledger:
             + (f" --rpc {redact_url(rpc)}`" if rpc else "` against a node (--rpc)")
             + " first"
         )
-    return Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
+    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
+    return ledger, deployment
 
 
 def resolve_sender(w3: Web3, keystore: Path | None, account: int) -> Sender:

@@ -21,7 +21,7 @@ from ipledger.cli import (
     app,
     console,
     err_console,
-    open_ledger,
+    open_deployed,
 )
 from ipledger.errors import IpledgerError
 from ipledger.keys import PASSWORD_ENV, load_keystore
@@ -113,7 +113,7 @@ def mirror_cmd(
             )
         )
     try:
-        ledger = open_ledger(project, rpc)
+        ledger, deployment = open_deployed(project, rpc)
         valuer = load_keystore(valuer_keystore, prompt=_password_prompt)
         relayer = load_keystore(
             relayer_keystore, prompt=_password_prompt, password_env=RELAYER_PASSWORD_ENV
@@ -127,6 +127,7 @@ def mirror_cmd(
             chain_id=chain_id,
             confirmations=confirmations,
             lock_dir=lock_dir,
+            from_block=deployment.contracts["ValuationRegistry"].block,
             log=_logger(as_json),
         )
         try:

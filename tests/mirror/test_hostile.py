@@ -213,3 +213,20 @@ def test_a_quarantine_that_is_not_a_folder_stops_nothing(env: MirrorEnv, tmp_pat
     assert (env.source / "bad.json").exists()
     assert mirror.outbox.counts() == {"confirmed": 4, "quarantined": 1}
     assert _confirmed(env) == [True] * 4
+
+
+def test_reports_stranded_under_a_finished_transaction_are_picked_up(env: MirrorEnv) -> None:
+    """An outbox where a transaction was marked mined but its reports were left `sent`
+    (a crash between two commits, in an earlier release) finishes them, sending nothing."""
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    mirror.send_pending(summary)
+    env.ledger.w3.eth.wait_for_transaction_receipt(mirror.outbox.txs("sent")[0][0])
+    mirror.outbox.db.execute("UPDATE txs SET state = 'mined'")
+    summary = mirror.run_until_settled(env.source, timeout=60)
+    mirror.close()
+    assert mirror.outbox.counts() == {"confirmed": 4}
+    assert summary.sent == 0
+    assert env.ledger.w3.eth.get_transaction_count(env.relayer.address) == 1

@@ -210,21 +210,6 @@ class Outbox:
         )
         return [(h, n, bytes(r)) for h, n, r in cur.fetchall()]
 
-    def set_tx(
-        self,
-        tx_hash: str,
-        state: str,
-        *,
-        block_number: int | None = None,
-        block_hash: str | None = None,
-    ) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE txs SET state = ?, block_number = ?, block_hash = ?, updated_at = ? "
-                "WHERE tx_hash = ?",
-                (state, block_number, block_hash, time.time(), tx_hash),
-            )
-
     def reports_of(self, tx_hash: str) -> list[Row]:
         cur = self.db.execute(
             "SELECT report_id, content_hash, path, state, reason, valuation, signature, "
@@ -247,16 +232,63 @@ class Outbox:
             counts["quarantined"] = int(bad)
         return counts
 
-    def retry(self, report_ids: list[str], *, solo: bool) -> None:
-        """Send these signed reports again (their transaction reverted, or its nonce was
-        taken): back to `signed`, without a transaction; `solo` sends each alone."""
+    def finish_tx(
+        self,
+        tx_hash: str,
+        state: str,
+        *,
+        verdicts: dict[str, tuple[str, str | None]] | None = None,
+        retry: list[str] | None = None,
+        solo: bool = False,
+        block_number: int | None = None,
+        block_hash: str | None = None,
+    ) -> None:
+        """A transaction's final state and its reports' outcomes, in one commit:
+        `verdicts` (report id -> (state, reason)), and `retry` back to signed."""
         with self.transaction() as db:
-            for report_id in report_ids:
-                db.execute(
-                    "UPDATE reports SET state = 'signed', tx_hash = NULL, solo = ?, "
-                    "updated_at = ? WHERE report_id = ?",
-                    (int(solo), time.time(), report_id),
-                )
+            db.execute(
+                "UPDATE txs SET state = ?, block_number = ?, block_hash = ?, updated_at = ? "
+                "WHERE tx_hash = ?",
+                (state, block_number, block_hash, time.time(), tx_hash),
+            )
+            self._write_verdicts(db, verdicts or {}, tx_hash)
+            self._write_retry(db, retry or [], solo)
+
+    def set_verdicts(self, verdicts: dict[str, tuple[str, str | None]]) -> None:
+        with self.transaction() as db:
+            self._write_verdicts(db, verdicts, None)
+
+    def release_stranded(self) -> None:
+        """Reports still `sent` under a transaction that is no longer `sent` (an outbox
+        written before outcomes were committed with their transaction) go back to
+        `signed`; the registry check before any send keeps them from going twice."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE reports SET state = 'signed', tx_hash = NULL, updated_at = ? "
+                "WHERE state = 'sent' AND tx_hash NOT IN (SELECT tx_hash FROM txs "
+                "WHERE state = 'sent')",
+                (time.time(),),
+            )
+
+    @staticmethod
+    def _write_verdicts(
+        db: sqlite3.Connection, verdicts: dict[str, tuple[str, str | None]], tx_hash: str | None
+    ) -> None:
+        for report_id, (state, reason) in verdicts.items():
+            db.execute(
+                "UPDATE reports SET state = ?, reason = COALESCE(?, reason), "
+                "tx_hash = COALESCE(?, tx_hash), updated_at = ? WHERE report_id = ?",
+                (state, reason, tx_hash, time.time(), report_id),
+            )
+
+    @staticmethod
+    def _write_retry(db: sqlite3.Connection, report_ids: list[str], solo: bool) -> None:
+        for report_id in report_ids:
+            db.execute(
+                "UPDATE reports SET state = 'signed', tx_hash = NULL, solo = ?, "
+                "updated_at = ? WHERE report_id = ?",
+                (int(solo), time.time(), report_id),
+            )
 
 
 def _row(r: tuple[Any, ...]) -> Row:

@@ -117,6 +117,7 @@ class Mirror:
         confirmations: int = 1,
         batch_size: int = 50,
         lock_dir: Path | None = None,
+        from_block: int = 0,
         log: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.ledger = ledger
@@ -127,6 +128,7 @@ class Mirror:
         self.confirmations = confirmations
         self.batch_size = batch_size
         self.log = log
+        self.from_block = from_block  # the registry's deployment block: logs start there
         if self.w3.eth.chain_id != chain_id:
             raise MirrorError(
                 f"the node is chain {self.w3.eth.chain_id}, but the mirror is configured for "
@@ -346,6 +348,7 @@ class Mirror:
 
     def reconcile(self, summary: RunSummary) -> None:
         """Bring sent transactions to a final state, from receipts and the registry."""
+        self.outbox.release_stranded()  # reports of a finished transaction, if any
         latest = self.w3.eth.block_number
         for tx_hash, nonce, raw in self.outbox.txs("sent"):
             _checkpoint("before_receipt")
@@ -365,9 +368,15 @@ class Mirror:
         # Signed reports whose attestation is already on chain (a crash after sending
         # from another run, or another relayer) are confirmed, not sent again, when the
         # chain holds what this outbox signed.
+        verdicts: dict[str, tuple[str, str | None]] = {}
         for row in self.outbox.rows("signed"):
             if self.ledger.valuations.is_attested(_report_id(row)):
-                self._confirm_if_ours(row, row.tx_hash, summary)
+                verdict = self._judge(row)
+                if verdict is not None:
+                    verdicts[row.report_id] = verdict
+        if verdicts:
+            self.outbox.set_verdicts(verdicts)
+            self._record_verdicts(verdicts, summary)
 
     def _receipt(self, tx_hash: str) -> Any:
         try:
@@ -381,27 +390,38 @@ class Mirror:
 
     def _replaced(self, tx_hash: str, nonce: int) -> None:
         """Another transaction took this one's nonce, so it can never be mined: its
-        reports go back to `signed`, to be re-sent at a fresh nonce (those the other
-        transaction attested are confirmed by the check that follows)."""
+        reports go back to `signed` (in the same commit), to be re-sent at a fresh nonce;
+        those the other transaction attested are confirmed by the check that follows."""
         rows = self.outbox.reports_of(tx_hash)
-        self.outbox.set_tx(tx_hash, "replaced")
-        self.outbox.retry([r.report_id for r in rows], solo=False)
+        self.outbox.finish_tx(tx_hash, "replaced", retry=[r.report_id for r in rows])
         self.log(f"nonce {nonce} of {tx_hash} was taken by another transaction: re-sending")
 
-    def _confirm_if_ours(self, row: Row, tx_hash: str | None, summary: RunSummary) -> bool:
-        """Confirm `row` if the chain's attestation of its id is the valuation this
-        outbox signed; otherwise mark it a conflict. Returns whether it was confirmed."""
-        event = self.ledger.valuations.attested_event(_report_id(row))
-        ours = valuation_from_json(row.valuation or {})
-        if event is not None and _same_valuation(event["args"], ours):
-            self.outbox.set_state([row.report_id], "confirmed", tx_hash=tx_hash)
-            summary.confirmed += 1
-            return True
-        where = f" (block {event['blockNumber']})" if event is not None else ""
-        reason = f"report id is attested on chain{where} with other content than was signed"
-        self.outbox.set_state([row.report_id], "conflict", reason=reason, tx_hash=tx_hash)
-        summary.conflicts.append(f"{row.report_id}: {reason}")
-        return False
+    def _judge(self, row: Row) -> tuple[str, str | None] | None:
+        """For a report whose id is attested on chain: ("confirmed", None) when the chain
+        holds exactly what this outbox signed, ("conflict", why) when it holds something
+        else, None when the attestation's event cannot be found yet (try again later)."""
+        event = self.ledger.valuations.attested_event(_report_id(row), from_block=self.from_block)
+        if event is None:
+            self.log(f"{row.report_id}: attested, but its event is not found yet")
+            return None
+        if _same_valuation(event["args"], valuation_from_json(row.valuation or {})):
+            return ("confirmed", None)
+        where = f"block {event['blockNumber']}"
+        return (
+            "conflict",
+            f"report id is attested on chain ({where}) with other content than was signed",
+        )
+
+    def _record_verdicts(
+        self, verdicts: dict[str, tuple[str, str | None]], summary: RunSummary
+    ) -> None:
+        for report_id, (state, reason) in verdicts.items():
+            if state == "confirmed":
+                summary.confirmed += 1
+            elif state == "conflict":
+                summary.conflicts.append(f"{report_id}: {reason}")
+            else:
+                summary.failed += 1
 
     def _revert_reason(self, rows: list[Row], receipt: Any) -> str:
         """Why a batch reverted: the same call replayed on the state before its block,
@@ -417,6 +437,8 @@ class Mirror:
         return "reverted (out of gas or a reason the replay could not reproduce)"
 
     def _settle(self, tx_hash: str, receipt: Any, summary: RunSummary) -> None:
+        """A mined transaction's outcome: every read first, then the transaction and all
+        its reports in one commit (a crash or an outage between them would strand them)."""
         rows = self.outbox.reports_of(tx_hash)
         block = {
             "block_number": receipt["blockNumber"],
@@ -425,8 +447,8 @@ class Mirror:
         if receipt["status"] != 1 and len(rows) > 1:
             # One report can sink a batch (out of gas, a reverting contract valuer): the
             # batch is retried one report per transaction, so the innocent ones go through.
-            self.outbox.set_tx(tx_hash, "failed", **block)
-            self.outbox.retry([r.report_id for r in rows], solo=True)
+            ids = [r.report_id for r in rows]
+            self.outbox.finish_tx(tx_hash, "failed", retry=ids, solo=True, **block)
             self.log(f"batch {tx_hash} reverted: retrying its {len(rows)} reports one by one")
             return
         skipped = {
@@ -434,17 +456,22 @@ class Mirror:
             for e in self.ledger.valuations.events(receipt, "AttestationSkipped")
         }
         reverted = None if receipt["status"] == 1 else self._revert_reason(rows, receipt)
-        self.outbox.set_tx(tx_hash, "mined", **block)
+        verdicts: dict[str, tuple[str, str | None]] = {}
+        later: list[str] = []  # attested earlier, event not found yet: back to signed
         for row in rows:
             reason = skipped.get(_report_id(row)) if reverted is None else reverted
             if reason is None:  # attested by this very transaction
-                self.outbox.set_state([row.report_id], "confirmed", tx_hash=tx_hash)
-                summary.confirmed += 1
+                verdicts[row.report_id] = ("confirmed", None)
             elif reason == "AlreadyAttested":  # by an earlier send of ours, or not ours
-                self._confirm_if_ours(row, tx_hash, summary)
+                verdict = self._judge(row)
+                if verdict is None:
+                    later.append(row.report_id)
+                else:
+                    verdicts[row.report_id] = verdict
             else:
-                self.outbox.set_state([row.report_id], "rejected", reason=reason, tx_hash=tx_hash)
-                summary.failed += 1
+                verdicts[row.report_id] = ("rejected", reason)
+        self.outbox.finish_tx(tx_hash, "mined", verdicts=verdicts, retry=later, **block)
+        self._record_verdicts(verdicts, summary)
 
 
 def _report_id(row: Row) -> bytes:
