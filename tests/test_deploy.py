@@ -111,7 +111,7 @@ def test_replaced_valuation_registry_can_no_longer_write_evidence(
     valuer = Account.create()
     t = int(w3.eth.get_block("latest")["timestamp"])
     old.valuations.set_valuer(
-        valuer.address, name="V", jurisdiction="HK", accredited_until=t + 10**6, sender=admin
+        valuer.address, name="V", jurisdiction="HK", accredited_until=t + 10**8, sender=admin
     )
     v = Valuation(
         report_id=report_id_of(valuer.address, "R-1"),
@@ -120,7 +120,7 @@ def test_replaced_valuation_registry_can_no_longer_write_evidence(
         value=1,
         currency="HKD",
         valuation_date=t - 10,
-        valid_until=t + 10**6,
+        valid_until=t + 10**8,
         method=Method.COST,
         standard="GB/T 42748-2023",
         citation_network=1,

@@ -117,3 +117,13 @@ def test_revenue_history_from_events(market: Market) -> None:
         (2, 300, keccak(text="q2")),
     ]
     assert history[0].depositor == market.actors.issuer.address
+
+
+def test_history_marks_valuations_of_a_withdrawn_valuer(market: Market) -> None:
+    """A client picking the latest valuation itself must see it counts no more."""
+    _value(market, 1, 5_000_000_00)
+    [before] = valuation_history(market.ledger, market.patent_id)
+    assert before.valuer_withdrawn is False
+    market.ledger.valuations.remove_valuer(before.valuer, sender=market.actors.admin)
+    [after] = valuation_history(market.ledger, market.patent_id)
+    assert (after.revoked, after.valuer_withdrawn) == (False, True)

@@ -41,7 +41,8 @@ interface IPatentRegistry {
     /// @notice The owner is the zero address.
     error PatentInvalidOwner(bytes32 patentId, address owner);
     /// @notice The jurisdiction is not two upper-case letters, or the number is not in
-    /// canonical form (1-32 of A-Z 0-9 . / -, no leading zero, no whitespace).
+    /// canonical form (1-32 of A-Z 0-9, '.', '/' or '-' only between them, no leading zero,
+    /// no whitespace; digits only in HK).
     error PatentInvalidNumber(bytes2 jurisdiction, string publicationNumber);
     /// @notice The expiry is zero.
     error PatentInvalidExpiry(bytes32 patentId, uint64 expiry);

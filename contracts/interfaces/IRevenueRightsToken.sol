@@ -40,7 +40,8 @@ interface IRevenueRightsToken {
         address indexed from, address indexed to, uint256 amount, bytes32 evidenceHash, address indexed agent
     );
     /// @notice An agent moved all of `from`'s tokens and unclaimed revenue to `to` (a lost
-    /// or seized wallet), citing `evidenceHash`.
+    /// or seized wallet), citing `evidenceHash`; `revenue` is what `to` can now claim more
+    /// (`from`'s whole units, and one more when their fractions add up to one).
     event AccountRecovered(
         address indexed from,
         address indexed to,

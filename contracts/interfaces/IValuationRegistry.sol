@@ -16,8 +16,8 @@ pragma solidity ^0.8.28;
 ///   other 12 are the valuer's own id, e.g. the first 12 bytes of keccak256 of
 ///   "HKTIS-2026-0001"), so no other valuer can take or block it.
 /// - The subsidy cap counts attestations by the chain's calendar year at attestation
-///   (a signed date cannot move a valuation into a year with room). A valuation already
-///   expired, or dated more than `MAX_AGE` before the block, is refused; revoking a
+///   (a signed date cannot move a valuation into a year with room). A valuation valid for
+///   less than `MIN_VALIDITY` more, or dated more than `MAX_AGE` before the block, is refused; revoking a
 ///   subsidised valuation in the year it was attested returns its slot.
 /// - Inserting a late valuation walks past at most `MAX_LATE_STEPS` later-dated ones of
 ///   the same patent, so no one can make attestations for a patent run out of gas.
@@ -45,7 +45,7 @@ interface IValuationRegistry {
         InvalidField, // zero report id, value or report hash; bad currency, method or score
         SubsidyCapReached, // the calendar year's subsidised valuations are used up
         ReportIdNotValuers, // the report id's first 20 bytes are not the valuer's address
-        Expired, // valid-until already passed
+        Expired, // valid-until already passed, or less than MIN_VALIDITY away
         TooOld, // valuation date more than MAX_AGE before the block
         Superseded // more than MAX_LATE_STEPS later-dated valuations of the patent exist
     }

@@ -9,19 +9,25 @@ library Jurisdictions {
         return code[0] >= "A" && code[0] <= "Z" && code[1] >= "A" && code[1] <= "Z";
     }
 
-    /// @notice Whether `number` is a publication number in canonical form: 1-32 characters
-    /// of upper-case letters, digits, '.', '/' and '-', starting with a letter or a
-    /// non-zero digit. No whitespace, no leading zeros: one patent, one spelling, one id
+    /// @notice Whether `number` is a publication number of `jurisdiction` in canonical
+    /// form: 1-32 characters, starting with a letter or a non-zero digit, of upper-case
+    /// letters and digits, with '.', '/' or '-' only between two of them; Hong Kong's are
+    /// digits only. No whitespace, no leading zeros: one patent, one spelling, one id
     /// ("HK 30012345", "CN ZL202310000001.X").
-    function isCanonicalNumber(string calldata number) internal pure returns (bool) {
+    function isCanonicalNumber(bytes2 jurisdiction, string calldata number) internal pure returns (bool) {
         bytes calldata b = bytes(number);
-        if (b.length == 0 || b.length > 32) return false;
-        if (!((b[0] >= "1" && b[0] <= "9") || (b[0] >= "A" && b[0] <= "Z"))) return false;
-        for (uint256 i = 1; i < b.length; ++i) {
-            bytes1 c = b[i];
-            bool ok = (c >= "0" && c <= "9") || (c >= "A" && c <= "Z") || c == "." || c == "/" || c == "-";
-            if (!ok) return false;
+        if (b.length == 0 || b.length > 32 || b[0] == "0") return false;
+        bool digitsOnly = jurisdiction == "HK";
+        for (uint256 i = 0; i < b.length; ++i) {
+            if (_isAlnum(b[i], digitsOnly)) continue;
+            bool separator = b[i] == "." || b[i] == "/" || b[i] == "-";
+            bool between = i > 0 && i + 1 < b.length && _isAlnum(b[i - 1], false) && _isAlnum(b[i + 1], false);
+            if (digitsOnly || !separator || !between) return false;
         }
         return true;
+    }
+
+    function _isAlnum(bytes1 c, bool digitsOnly) private pure returns (bool) {
+        return (c >= "0" && c <= "9") || (!digitsOnly && c >= "A" && c <= "Z");
     }
 }

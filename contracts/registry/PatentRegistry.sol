@@ -42,7 +42,7 @@ contract PatentRegistry is IPatentRegistry, AccessControl {
         uint64 expiry,
         bytes32 metadataHash
     ) external onlyRole(Roles.REGISTRAR) returns (bytes32 patentId) {
-        if (!Jurisdictions.isCountryCode(jurisdiction) || !Jurisdictions.isCanonicalNumber(publicationNumber)) {
+        if (!Jurisdictions.isCountryCode(jurisdiction) || !Jurisdictions.isCanonicalNumber(jurisdiction, publicationNumber)) {
             revert PatentInvalidNumber(jurisdiction, publicationNumber);
         }
         patentId = patentIdOf(jurisdiction, publicationNumber);

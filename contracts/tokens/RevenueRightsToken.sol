@@ -206,11 +206,12 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         // Both remainders are < supply <= 2**96, so their sum fits; owed sums stay within
         // the deposits (< 2**112), far inside uint160.
         uint256 remainder = uint256(kept.remainder) + lost.remainder;
-        kept.owed += lost.owed + uint160(remainder / supply);
+        uint160 revenue = lost.owed + uint160(remainder / supply); // what `to` can claim more
+        kept.owed += revenue;
         kept.remainder = uint96(remainder % supply);
         _earnings[to] = kept;
         delete _earnings[from];
-        emit AccountRecovered(from, to, tokens, lost.owed, evidenceHash, msg.sender);
+        emit AccountRecovered(from, to, tokens, revenue, evidenceHash, msg.sender);
         (,, bytes32 patent,) = _args();
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         _EVIDENCE.append(patent, uint8(IEvidenceTrail.Kind.CourtOrder), evidenceHash, "");

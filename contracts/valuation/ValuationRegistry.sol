@@ -24,6 +24,9 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     bytes32 public constant REVOCATION_TYPEHASH = keccak256("Revocation(bytes32 reportId,string reason)");
     /// @notice A valuation dated longer ago than this before its attestation is refused.
     uint64 public constant MAX_AGE = 365 days;
+    /// @notice A valuation must stay valid at least this long after its attestation (one
+    /// expiring sooner is no basis for credit, and would only use up a subsidy slot).
+    uint64 public constant MIN_VALIDITY = 30 days;
     /// @notice How many later-dated valuations of a patent a late valuation may be filed behind.
     uint256 public constant MAX_LATE_STEPS = 8;
 
@@ -241,7 +244,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         if (address(bytes20(v.reportId)) != v.valuer) return Rejection.ReportIdNotValuers;
         if (v.validUntil <= v.valuationDate) return Rejection.InvalidDates;
         if (v.valuationDate > block.timestamp) return Rejection.DateInFuture;
-        if (v.validUntil <= block.timestamp) return Rejection.Expired;
+        if (v.validUntil < block.timestamp + MIN_VALIDITY) return Rejection.Expired;
         if (v.valuationDate + MAX_AGE < block.timestamp) return Rejection.TooOld;
         if (_records[v.reportId].valuer != address(0)) return Rejection.AlreadyAttested;
         if (block.timestamp >= _valuers[v.valuer].accreditedUntil) return Rejection.UnaccreditedValuer;

@@ -94,7 +94,7 @@ def compile_cmd(
         )
         return
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err_console.print(Text.assemble(("warning: ", "yellow"), warning), highlight=False)
     how = "cached, compiler not run" if result.cached else f"solc {result.solc.version}"
     console.print(
         f"{len(result.artifacts)} contracts -> {proj.build_dir} "
@@ -133,7 +133,9 @@ def node_cmd(
         if stop.is_set():
             console.print("stopping anvil")
     if node.process.returncode not in (0, -signal.SIGTERM):
-        err_console.print(f"anvil exited with code {node.process.returncode}:\n{node.log_tail()}")
+        err_console.print(
+            Text(f"anvil exited with code {node.process.returncode}:\n{node.log_tail()}")
+        )
         raise typer.Exit(code=1)
 
 
@@ -260,7 +262,7 @@ def demo_cmd(
             def step(text: str) -> None:
                 progress.update(task, description=text)
                 if not as_json:
-                    err_console.print(f"[dim]•[/] {text}", highlight=False)
+                    err_console.print(Text.assemble(("• ", "dim"), text), highlight=False)
 
             artifacts = compile_project(project=proj).artifacts
             w3 = connect(rpc)

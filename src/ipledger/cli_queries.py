@@ -107,7 +107,7 @@ def valuations_cmd(
             str(r.valuation_date),
             str(r.valid_until),
             Text(r.standard),
-            "yes" if r.revoked else "",
+            "yes" if r.revoked else ("valuer withdrawn" if r.valuer_withdrawn else ""),
         )
     console.print(table)
 

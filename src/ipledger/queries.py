@@ -168,6 +168,7 @@ class ValuationRecord(BaseModel):
     report_hash: bytes
     subsidised: bool
     revoked: bool
+    valuer_withdrawn: bool  # its valuer's accreditation was withdrawn for cause: it counts no more
     block_number: int
 
 
@@ -177,8 +178,11 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
         from_block=0, argument_filters={"patentId": patent_id}
     )
     records = []
+    withdrawn: dict[str, bool] = {}
     for event in sorted(events, key=lambda e: (e["blockNumber"], e["logIndex"])):
         a = event["args"]
+        if a["valuer"] not in withdrawn:
+            withdrawn[a["valuer"]] = ledger.valuations.is_withdrawn(a["valuer"])
         records.append(
             ValuationRecord(
                 report_id=a["reportId"],
@@ -193,6 +197,7 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
                 report_hash=a["reportHash"],
                 subsidised=a["subsidised"],
                 revoked=ledger.valuations.is_revoked(a["reportId"]),
+                valuer_withdrawn=withdrawn[a["valuer"]],
                 block_number=event["blockNumber"],
             )
         )

@@ -15,8 +15,10 @@ PatentId = NewType("PatentId", bytes)  # 32 bytes: keccak256("<jurisdiction> <nu
 Amount = NewType("Amount", int)  # base units of a token
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-# PatentRegistry's canonical publication number (Jurisdictions.isCanonicalNumber).
-_NUMBER = re.compile(r"^[1-9A-Z][0-9A-Z./-]{0,31}$")
+# PatentRegistry's canonical publication number (Jurisdictions.isCanonicalNumber): a
+# separator only between letters or digits; Hong Kong's are digits only.
+_NUMBER = re.compile(r"^(?=.{1,32}$)[1-9A-Z][0-9A-Z]*(?:[./-][0-9A-Z]+)*$")
+_HK_NUMBER = re.compile(r"^[1-9][0-9]{0,31}$")
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 # An amount in base units: an int in Python, a decimal string in JSON (JavaScript
@@ -60,12 +62,17 @@ def patent_id(jurisdiction: str, publication_number: str) -> PatentId:
     """The id the PatentRegistry gives "<jurisdiction> <publication number>"; the number
     must be canonical (the registry refuses any other spelling)."""
     jurisdiction_bytes(jurisdiction)
-    if not _NUMBER.match(publication_number):
+    if not _canonical(jurisdiction, publication_number):
         raise ValueError(
             f"publication number {publication_number!r} is not in canonical form "
-            "(1-32 of A-Z 0-9 . / -, no leading zero, no spaces)"
+            "(1-32 of A-Z 0-9 with . / - only between them, no leading zero, no spaces; "
+            "digits only in HK)"
         )
     return PatentId(keccak(text=f"{jurisdiction} {publication_number}"))
+
+
+def _canonical(jurisdiction: str, number: str) -> bool:
+    return bool((_HK_NUMBER if jurisdiction == "HK" else _NUMBER).match(number))
 
 
 def parse_patent_ref(text: str) -> tuple[str, str]:
@@ -82,10 +89,10 @@ def parse_patent_ref(text: str) -> tuple[str, str]:
         )
     jurisdiction, spaced, joined = match.groups()
     number = spaced or joined
-    if _NUMBER.match(number):
+    if _canonical(jurisdiction, number):
         return jurisdiction, number
     suggestion = number.replace(" ", "").lstrip("0")
-    if _NUMBER.match(suggestion):
+    if _canonical(jurisdiction, suggestion):
         raise ValueError(
             f"{text!r} is not a canonical patent number: "
             f"did you mean '{jurisdiction} {suggestion}'?"

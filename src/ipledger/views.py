@@ -123,6 +123,7 @@ class ValuationRecordView(View):
     report_hash: str
     subsidised: bool
     revoked: bool
+    valuer_withdrawn: bool  # counts no more: the valuer was withdrawn for cause
     block_number: int
 
     @classmethod

@@ -131,7 +131,20 @@ def test_lowercase_jurisdiction_reverts(ledger: Ledger, actors: Actors) -> None:
 
 
 @pytest.mark.parametrize(
-    "number", ["", " 30099999", "30099999 ", "300  99999", "030099999", "3009999x", "3" * 33]
+    "number",
+    [
+        "",
+        " 30099999",
+        "30099999 ",
+        "300  99999",
+        "030099999",
+        "3009999x",
+        "3" * 33,
+        "30099999.",
+        "30099999-",
+        "3009-9999",
+        "30099999A",
+    ],
 )
 def test_non_canonical_publication_numbers_are_refused(
     ledger: Ledger, actors: Actors, number: str
@@ -154,6 +167,24 @@ def test_non_canonical_publication_numbers_are_refused(
     with pytest.raises(ValueError, match="canonical"):
         patent_id("HK", number)
     assert ledger.patents.patent_count() == 1
+
+
+def test_other_jurisdictions_keep_their_separators(ledger: Ledger, actors: Actors) -> None:
+    pid = register(ledger, actors, jurisdiction="CN", publication_number="ZL202310000001.X")
+    assert pid == patent_id("CN", "ZL202310000001.X")
+    for bad in ("ZL202310000001.", ".ZL2023", "ZL2023..1"):
+        with pytest.raises(ContractRevertError.named("PatentInvalidNumber")):
+            ledger.patents._send(
+                "registerPatent",
+                b"CN",
+                bad,
+                actors.issuer.address,
+                0,
+                0,
+                2**40,
+                META,
+                sender=actors.admin,
+            )
 
 
 def test_updates_emit_events_and_require_registrar(ledger: Ledger, actors: Actors) -> None:

@@ -264,6 +264,22 @@ def test_claim_with_nothing_returns_zero_and_sends_nothing(market: Market) -> No
     assert market.token.events(receipt, "RevenueClaimed") == []
 
 
+def test_recovery_carries_the_fractions_of_a_unit_exactly(market: Market) -> None:
+    """Half a unit each: moved together they make one more whole unit to claim."""
+    lost, recovery = market.actors.investors[:2]
+    distribute(market, [500_000, 500_000])  # the whole supply, half each
+    market.token.deposit_revenue(3, REPORT, sender=market.actors.issuer)
+    assert market.token.claimable(lost.address) == market.token.claimable(recovery.address) == 1
+    receipt = market.token.recover_account(
+        lost.address, recovery.address, evidence_hash=EVIDENCE, sender=market.actors.agent
+    )
+    [event] = market.token.events(receipt, "AccountRecovered")
+    assert event["args"]["revenue"] == 2
+    assert market.token.claimable(recovery.address) == 3  # every unit deposited
+    amount, _ = market.token.claim(sender=recovery)
+    assert amount == 3
+
+
 def test_delisted_holder_keeps_earnings_but_claims_only_when_relisted(market: Market) -> None:
     investor = market.actors.investors[0]
     distribute(market, [100_000])

@@ -15,6 +15,7 @@ from tests.chaintools import advance, now
 from tests.conftest import YEAR
 from tests.contracts.conftest import Market
 
+DAY = 86400
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 VALUER_KEY = keccak(text="accredited valuer, HKSTP valuation centre")
 OTHER_KEY = keccak(text="another accredited valuer")
@@ -236,13 +237,13 @@ def test_invalid_valuations_are_rejected(
 def test_latest_skips_revoked_and_expired(market: Market, valuer: LocalAccount) -> None:
     t = now(market.ledger.w3)
     older = make(market, valuer, 1, valuation_date=t - 1000, valid_until=t + YEAR)
-    newer = make(market, valuer, 2, valuation_date=t - 500, valid_until=t + 100)
+    newer = make(market, valuer, 2, valuation_date=t - 500, valid_until=t + 31 * DAY)
     # Relayed newest first: the list is kept in valuation-date order regardless.
     for v in (newer, older):
         market.ledger.valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
     valuations = market.ledger.valuations
     assert valuations.latest_valuation(market.patent_id).report_id == newer.report_id  # type: ignore[union-attr]
-    advance(market.ledger.w3, 200)
+    advance(market.ledger.w3, 32 * DAY)
     assert valuations.latest_valuation(market.patent_id).report_id == older.report_id  # type: ignore[union-attr]
     valuations.revoke(
         older.report_id, "comparables restated", sender=_valuer_sender(market, valuer)
@@ -379,6 +380,23 @@ def test_revoking_within_the_year_returns_the_subsidy_slot(
     assert valuations.subsidised_in(year) == 0
     valuations.attest(second, signed(market, valuer, second), sender=market.actors.admin)
     assert valuations.subsidised_in(year) == 1
+
+
+def test_valuation_valid_for_less_than_30_days_is_refused(
+    market: Market, valuer: LocalAccount
+) -> None:
+    """It could only use up a subsidy slot: it is no basis for credit."""
+    t = now(market.ledger.w3)
+    short = make(market, valuer, valid_until=t + 29 * DAY)
+    with pytest.raises(ContractRevertError.named("ValuationExpired")):
+        market.ledger.valuations.attest(
+            short, signed(market, valuer, short), sender=market.actors.admin
+        )
+    enough = make(market, valuer, 2, valid_until=t + 31 * DAY)
+    market.ledger.valuations.attest(
+        enough, signed(market, valuer, enough), sender=market.actors.admin
+    )
+    assert market.ledger.valuations._call("MIN_VALIDITY") == 30 * DAY
 
 
 def test_report_id_belongs_to_its_valuer(market: Market, valuer: LocalAccount) -> None:

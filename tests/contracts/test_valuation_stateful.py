@@ -52,7 +52,8 @@ def test_valuation_registry_matches_model(market: Market) -> None:
     views = ViewBatch(ledger, market.actors.admin)
     max_age = ledger.valuations._call("MAX_AGE")
     max_late_steps = ledger.valuations._call("MAX_LATE_STEPS")
-    assert (max_age, max_late_steps) == (365 * DAY, 8)
+    min_validity = ledger.valuations._call("MIN_VALIDITY")
+    assert (max_age, max_late_steps, min_validity) == (365 * DAY, 8, 30 * DAY)
 
     class ValuationMachine(RuleBasedStateMachine):
         @initialize()
@@ -63,7 +64,9 @@ def test_valuation_registry_matches_model(market: Market) -> None:
         def teardown(self) -> None:
             w3.testing.revert(self.snapshot)
 
-        @rule(age_days=st.integers(0, 400), valid_days=st.integers(1, 60), subsidised=st.booleans())
+        @rule(
+            age_days=st.integers(0, 400), valid_days=st.integers(1, 120), subsidised=st.booleans()
+        )
         def attest(self, age_days: int, valid_days: int, subsidised: bool) -> None:
             t = now(w3)
             n = len(self.records)  # the chain is reverted between examples: ids may repeat
@@ -90,7 +93,7 @@ def test_valuation_registry_matches_model(market: Market) -> None:
             # Dates are whole days from `t`; the transaction's block is a little after `t`.
             expected = (
                 "ValuationExpired"
-                if v.valid_until <= t
+                if v.valid_until <= t + min_validity  # the block is after t: valid < 30 days
                 else "ValuationTooOld"
                 if date + max_age <= t
                 else "ValuationSuperseded"

@@ -230,3 +230,25 @@ def test_reports_stranded_under_a_finished_transaction_are_picked_up(env: Mirror
     assert mirror.outbox.counts() == {"confirmed": 4}
     assert summary.sent == 0
     assert env.ledger.w3.eth.get_transaction_count(env.relayer.address) == 1
+
+
+def test_an_older_outboxs_quarantine_rows_stop_blocking_their_ids(env: MirrorEnv) -> None:
+    """Before quarantine had a table of its own, a bad file was a report row keyed by
+    its name; a corrected report of that id is taken in now."""
+    import sqlite3
+
+    from ipledger.mirror.outbox import Outbox
+
+    Outbox(env.outbox_path).close()
+    db = sqlite3.connect(env.outbox_path)
+    db.execute(
+        "INSERT INTO reports (report_id, content_hash, path, state, reason, updated_at) "
+        "VALUES ('HKTIS-2026-0001', 'x', 'in/HKTIS-2026-0001.json', 'quarantined', 'bad', 0)"
+    )
+    db.commit()
+    db.close()
+    mirror = env.mirror()
+    mirror.run_until_settled(env.source)
+    mirror.close()
+    assert mirror.outbox.counts() == {"confirmed": 4, "quarantined": 1}
+    assert _confirmed(env) == [True] * 4

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ipledger.mirror.checks import MAX_AGE
+from ipledger.mirror.checks import MAX_AGE, MIN_VALIDITY
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror, MirrorError, RunSummary
 from tests.mirror.conftest import MirrorEnv, rid
@@ -80,6 +80,7 @@ def test_bad_reports_are_quarantined_and_the_rest_go_on(env: MirrorEnv) -> None:
     assert "validUntil: has already passed" in reasons["expired.json"]
     assert "valuationDate: is more than 365 days before chain time" in reasons["too-old.json"]
     assert env.ledger.valuations._call("MAX_AGE") == MAX_AGE
+    assert env.ledger.valuations._call("MIN_VALIDITY") == MIN_VALIDITY
     assert "value.amount" in reasons["float-amount.json"]
     quarantine = env.source / "quarantine"
     assert (quarantine / "wrong-hash.json").is_file()

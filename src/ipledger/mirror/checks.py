@@ -15,6 +15,7 @@ from ipledger.ledger import Ledger
 from ipledger.mirror.reports import ReportError, ValuationReport
 
 MAX_AGE = 365 * 86400  # ValuationRegistry.MAX_AGE
+MIN_VALIDITY = 30 * 86400  # ValuationRegistry.MIN_VALIDITY
 
 
 class ChainChecks:
@@ -46,6 +47,8 @@ class ChainChecks:
             raise ReportError(path, "valuationDate", "is in the future by chain time")
         if valuation.valid_until <= self.now:
             raise ReportError(path, "validUntil", "has already passed by chain time")
+        if valuation.valid_until < self.now + MIN_VALIDITY:
+            raise ReportError(path, "validUntil", "is less than 30 days after chain time")
         if valuation.valuation_date + MAX_AGE < self.now:
             raise ReportError(
                 path, "valuationDate", "is more than 365 days before chain time: too old to attest"

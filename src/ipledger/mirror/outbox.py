@@ -86,6 +86,18 @@ class Outbox:
             columns = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
             if column not in columns:
                 self.db.execute(statement)
+        self._move_old_quarantine_rows()
+
+    def _move_old_quarantine_rows(self) -> None:
+        """Outboxes written before `quarantine` had its own table kept bad files as report
+        rows keyed by file name, which would refuse a corrected report of that id."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO quarantine (file, moved_to, content_hash, reason, at) "
+                "SELECT path, path, content_hash, COALESCE(reason, ''), updated_at "
+                "FROM reports WHERE state = 'quarantined'"
+            )
+            db.execute("DELETE FROM reports WHERE state = 'quarantined'")
 
     def close(self) -> None:
         self.db.close()

@@ -299,7 +299,10 @@ class Mirror:
 
     def send_pending(self, summary: RunSummary) -> None:
         signed = self.outbox.rows("signed")
-        together = [r for r in signed if not r.solo]
+        # Oldest valuation first: each then goes to the head of its patent's list (no walk).
+        together = sorted(
+            (r for r in signed if not r.solo), key=lambda r: (r.valuation or {})["valuation_date"]
+        )
         batches = [
             together[i : i + self.batch_size] for i in range(0, len(together), self.batch_size)
         ]
