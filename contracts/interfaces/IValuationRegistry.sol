@@ -19,8 +19,10 @@ pragma solidity ^0.8.28;
 ///   (a signed date cannot move a valuation into a year with room). A valuation valid for
 ///   less than `MIN_VALIDITY` more, or dated more than `MAX_AGE` before the block, is refused; revoking a
 ///   subsidised valuation in the year it was attested returns its slot.
-/// - Inserting a late valuation walks past at most `MAX_LATE_STEPS` later-dated ones of
-///   the same patent, so no one can make attestations for a patent run out of gas.
+/// - Inserting a late valuation walks past at most `MAX_LATE_STEPS` later-dated live ones
+///   of the same patent and `MAX_WALK` entries in all, unlinking the dead ones (revoked,
+///   expired, withdrawn) it passes; `latestValuation` looks at most `MAX_WALK` entries.
+///   So no one can make attestations or queries for a patent run out of gas.
 /// - Withdrawing a valuer (`removeValuer`) is for cause: that key's valuations stop
 ///   counting in `latestValuation` and the key can never be accredited again. An
 ///   accreditation that lapses in time leaves its valuations counting. The accreditor
@@ -47,7 +49,7 @@ interface IValuationRegistry {
         ReportIdNotValuers, // the report id's first 20 bytes are not the valuer's address
         Expired, // valid-until already passed, or less than MIN_VALIDITY away
         TooOld, // valuation date more than MAX_AGE before the block
-        Superseded // more than MAX_LATE_STEPS later-dated valuations of the patent exist
+        Superseded // more than MAX_LATE_STEPS later-dated live valuations of the patent exist
     }
 
     /// @notice A valuation, as the valuer signs it.
@@ -134,6 +136,8 @@ interface IValuationRegistry {
         bytes32 indexed reportId, bytes32 indexed patentId, address indexed accreditor, bytes32 evidenceHash
     );
     event SubsidyCapSet(uint256 cap);
+    /// @notice `removed` dead entries were unlinked from the patent's list (they stay in events).
+    event ValuationsPruned(bytes32 indexed patentId, uint256 removed);
 
     /// @notice Accredits (or re-accredits) `valuer`. Accreditor role only.
     function setValuer(address valuer, string calldata name, bytes2 jurisdiction, uint64 accreditedUntil) external;
@@ -146,6 +150,11 @@ interface IValuationRegistry {
     /// report), appending `evidenceHash` (the decision) to the patent's trail. Accreditor only.
     function revokeForCause(bytes32 patentId, bytes32 reportId, string calldata reason, bytes32 evidenceHash)
         external;
+
+    /// @notice Unlinks dead entries (revoked, expired, by a withdrawn valuer) among the
+    /// newest `maxSteps` of a patent's list, which only cost walks; anyone may call it.
+    /// @return removed how many were unlinked
+    function prune(bytes32 patentId, uint256 maxSteps) external returns (uint256 removed);
 
     /// @notice Whether `valuer` was withdrawn for cause.
     function isWithdrawn(address valuer) external view returns (bool);
@@ -178,7 +187,7 @@ interface IValuationRegistry {
 
     /// @notice The valuation of `patentId` with the latest valuation date that is neither
     /// revoked nor expired at this block, by a valuer not withdrawn; `found` is false when
-    /// there is none.
+    /// there is none among the newest MAX_WALK entries.
     function latestValuation(bytes32 patentId) external view returns (LatestValuation memory);
 
     /// @notice The EIP-712 digest a valuer signs for `valuation`.

@@ -27,8 +27,12 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     /// @notice A valuation must stay valid at least this long after its attestation (one
     /// expiring sooner is no basis for credit, and would only use up a subsidy slot).
     uint64 public constant MIN_VALIDITY = 30 days;
-    /// @notice How many later-dated valuations of a patent a late valuation may be filed behind.
+    /// @notice How many later-dated, live valuations of a patent a late valuation may be
+    /// filed behind.
     uint256 public constant MAX_LATE_STEPS = 8;
+    /// @notice How many entries of a patent's list any walk looks at, dead ones included
+    /// (revoked, expired, or by a withdrawn valuer): the bound on every walk's gas.
+    uint256 public constant MAX_WALK = 64;
 
     /// @dev What `latestValuation` and `revoke` need, in three slots; everything else,
     /// the patent id included, is in the `ValuationAttested` event.
@@ -93,12 +97,15 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     {
         if (evidenceHash == bytes32(0)) revert ValuationInvalidField(reportId);
         if (_records[reportId].valuer == address(0)) revert ValuationNotAttested(reportId);
+        if (_records[reportId].revoked) revert ValuationAlreadyRevoked(reportId);
         // The record keeps no patent id (it is in the event); the patent's list proves it.
-        // An accreditor's rare call, over a list of a few valuations a year.
+        // An accreditor's rare call, over a list of a few valuations a year. A dead entry
+        // an insert already unlinked is found no more: it counts nowhere anyway.
         bytes32 id = _latest[patentId];
-        while (id != reportId && id != bytes32(0)) {
+        for (uint256 steps = 0; id != reportId && id != bytes32(0) && steps < MAX_WALK; ++steps) {
             id = _records[id].previous;
         }
+        if (id != reportId) id = bytes32(0);
         if (id == bytes32(0)) revert ValuationWrongPatent(reportId, patentId);
         _revoke(reportId, reason, _records[reportId].valuer);
         emit ValuationRevokedForCause(reportId, patentId, msg.sender, evidenceHash);
@@ -154,6 +161,24 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         _revoke(reportId, reason, signer);
     }
 
+    /// @inheritdoc IValuationRegistry
+    function prune(bytes32 patentId, uint256 maxSteps) external returns (uint256 removed) {
+        bytes32 cursor = _latest[patentId];
+        bytes32 before = bytes32(0);
+        for (uint256 steps = 0; cursor != bytes32(0) && steps < maxSteps; ++steps) {
+            bytes32 earlier = _records[cursor].previous;
+            if (!_dead(cursor)) {
+                before = cursor;
+            } else {
+                if (before == bytes32(0)) _latest[patentId] = earlier;
+                else _records[before].previous = earlier;
+                ++removed;
+            }
+            cursor = earlier;
+        }
+        emit ValuationsPruned(patentId, removed);
+    }
+
     // ---- views -----------------------------------------------------------------------
 
     /// @inheritdoc IValuationRegistry
@@ -168,13 +193,16 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
 
     /// @inheritdoc IValuationRegistry
     function latestValuation(bytes32 patentId) external view returns (LatestValuation memory latest) {
-        // Walks back by valuation date past revoked and expired ones: a patent has a few
-        // valuations a year at most, so the walk is short.
-        for (bytes32 id = _latest[patentId]; id != bytes32(0); id = _records[id].previous) {
-            Record storage r = _records[id];
-            if (!r.revoked && block.timestamp < r.validUntil && !_withdrawn[r.valuer]) {
+        // Walks back by valuation date past dead ones (inserts unlink those they pass), at
+        // most MAX_WALK entries: a patent padded with more dead ones shows none, rather
+        // than making every holdings query revert.
+        bytes32 id = _latest[patentId];
+        for (uint256 steps = 0; id != bytes32(0) && steps < MAX_WALK; ++steps) {
+            if (!_dead(id)) {
+                Record storage r = _records[id];
                 return LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
             }
+            id = _records[id].previous;
         }
     }
 
@@ -273,12 +301,18 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         _EVIDENCE.append(v.patentId, uint8(IEvidenceTrail.Kind.Valuation), v.reportHash, "");
     }
 
-    /// @dev Whether a valuation dated `date` finds its place in the patent's list within
-    /// MAX_LATE_STEPS later-dated entries (the bound on `_insertByDate`'s walk).
+    /// @dev Whether a valuation dated `date` finds its place in the patent's list behind
+    /// at most MAX_LATE_STEPS later-dated live entries, in at most MAX_WALK steps (the
+    /// bounds on `_insertByDate`'s walk).
     function _fitsByDate(bytes32 patentId, uint64 date) private view returns (bool) {
         bytes32 cursor = _latest[patentId];
+        uint256 live = 0;
         for (uint256 steps = 0; cursor != bytes32(0) && _records[cursor].valuationDate > date; ++steps) {
-            if (steps >= MAX_LATE_STEPS) return false;
+            if (steps >= MAX_WALK) return false;
+            if (!_dead(cursor)) {
+                if (live >= MAX_LATE_STEPS) return false;
+                ++live;
+            }
             cursor = _records[cursor].previous;
         }
         return true;
@@ -286,21 +320,32 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
 
     /// @dev Links `reportId` into the patent's list, newest valuation date first; returns
     /// the entry it goes before. A valuation relayed late (older date) walks back to its
-    /// place, past at most MAX_LATE_STEPS entries (`_fitsByDate` checked it).
+    /// place (`_fitsByDate` bounded the walk) and unlinks the dead entries it passes, which
+    /// can never count again: padding a patent with dead entries costs its author, once.
     function _insertByDate(bytes32 patentId, bytes32 reportId, uint64 date) private returns (bytes32) {
-        bytes32 newest = _latest[patentId];
-        if (newest == bytes32(0) || _records[newest].valuationDate <= date) {
-            _latest[patentId] = reportId;
-            return newest;
-        }
-        bytes32 cursor = newest;
-        bytes32 earlier = _records[cursor].previous;
-        while (earlier != bytes32(0) && _records[earlier].valuationDate > date) {
+        bytes32 cursor = _latest[patentId];
+        bytes32 before = bytes32(0); // the live entry that will point to reportId; 0: the head
+        while (cursor != bytes32(0) && _records[cursor].valuationDate > date) {
+            bytes32 earlier = _records[cursor].previous;
+            if (!_dead(cursor)) {
+                before = cursor;
+            } else if (before == bytes32(0)) {
+                _latest[patentId] = earlier;
+            } else {
+                _records[before].previous = earlier;
+            }
             cursor = earlier;
-            earlier = _records[cursor].previous;
         }
-        _records[cursor].previous = reportId;
-        return earlier;
+        if (before == bytes32(0)) _latest[patentId] = reportId;
+        else _records[before].previous = reportId;
+        return cursor;
+    }
+
+    /// @dev A valuation that can never count again: revoked, expired, or by a valuer
+    /// withdrawn for cause.
+    function _dead(bytes32 reportId) private view returns (bool) {
+        Record storage r = _records[reportId];
+        return r.revoked || block.timestamp >= r.validUntil || _withdrawn[r.valuer];
     }
 
     function _emitAttested(Valuation calldata v) private {

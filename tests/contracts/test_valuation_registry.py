@@ -441,6 +441,58 @@ def test_late_valuation_walks_a_bounded_number_of_steps(
     assert valuations.latest_valuation(market.patent_id).report_id == later[-1].report_id  # type: ignore[union-attr]
 
 
+def test_dead_entries_do_not_block_late_valuations_and_are_unlinked(
+    market: Market, valuer: LocalAccount
+) -> None:
+    """Padding a patent with valuations and revoking them (which even returns their
+    subsidy slots) must not make other valuers' late reports Superseded."""
+    valuations = market.ledger.valuations
+    t = now(market.ledger.w3)
+    padding = [make(market, valuer, i, valuation_date=t - 100 + i) for i in range(1, 12)]
+    valuations.attest_batch(
+        [(v, signed(market, valuer, v)) for v in padding], sender=market.actors.admin
+    )
+    as_valuer = _valuer_sender(market, valuer)
+    for v in padding:
+        valuations.revoke(v.report_id, "padding", sender=as_valuer)
+    late = make(market, valuer, 50, valuation_date=t - 1000)
+    receipt = valuations.attest(late, signed(market, valuer, late), sender=market.actors.admin)
+    assert valuations.latest_valuation(market.patent_id).report_id == late.report_id  # type: ignore[union-attr]
+    # The dead entries it passed were unlinked: the next late one walks nothing.
+    later = make(market, valuer, 51, valuation_date=t - 2000)
+    second = valuations.attest(later, signed(market, valuer, later), sender=market.actors.admin)
+    assert second["gasUsed"] < receipt["gasUsed"] - 11 * 2000
+
+
+def test_latest_and_inserts_look_at_most_max_walk_entries(
+    market: Market, valuer: LocalAccount
+) -> None:
+    valuations = market.ledger.valuations
+    t = now(market.ledger.w3)
+    kept = make(market, valuer, 1, valuation_date=t - 5000, valid_until=t + YEAR)
+    valuations.attest(kept, signed(market, valuer, kept), sender=market.actors.admin)
+    short = [
+        make(market, valuer, 100 + i, valuation_date=t - 4000 + i, valid_until=t + 31 * DAY)
+        for i in range(65)
+    ]
+    for start in (0, 33):
+        valuations.attest_batch(
+            [(v, signed(market, valuer, v)) for v in short[start : start + 33]],
+            sender=market.actors.admin,
+        )
+    advance(market.ledger.w3, 32 * DAY)  # all 65 expire: dead, above the one that counts
+    assert valuations._call("MAX_WALK") == 64
+    assert valuations.latest_valuation(market.patent_id) is None  # bounded, not a revert
+    late = make(market, valuer, 300, valuation_date=t - 6000)
+    with pytest.raises(ContractRevertError.named("ValuationSuperseded")):
+        valuations.attest(late, signed(market, valuer, late), sender=market.actors.admin)
+    receipt = valuations._send("prune", market.patent_id, 100, sender=market.actors.outsider)
+    [event] = valuations.events(receipt, "ValuationsPruned")
+    assert event["args"]["removed"] == 65
+    assert valuations.latest_valuation(market.patent_id).report_id == kept.report_id  # type: ignore[union-attr]
+    valuations.attest(late, signed(market, valuer, late), sender=market.actors.admin)
+
+
 def test_withdrawn_valuers_valuations_stop_counting_lapsed_ones_do_not(
     market: Market, valuer: LocalAccount
 ) -> None:

@@ -53,6 +53,7 @@ def test_valuation_registry_matches_model(market: Market) -> None:
     max_age = ledger.valuations._call("MAX_AGE")
     max_late_steps = ledger.valuations._call("MAX_LATE_STEPS")
     min_validity = ledger.valuations._call("MIN_VALIDITY")
+    max_walk = ledger.valuations._call("MAX_WALK")
     assert (max_age, max_late_steps, min_validity) == (365 * DAY, 8, 30 * DAY)
 
     class ValuationMachine(RuleBasedStateMachine):
@@ -89,7 +90,12 @@ def test_valuation_registry_matches_model(market: Market) -> None:
                 subsidised=subsidised,
             )
             signature = sign_valuation(valuer, domain, v)
-            later = sum(1 for r in self.records if r["v"].valuation_date > date)  # type: ignore[attr-defined]
+            later = [r for r in self.records if r["v"].valuation_date > date]  # type: ignore[attr-defined]
+            live_later = [
+                r
+                for r in later
+                if not r["revoked"] and r["v"].valid_until > t  # type: ignore[attr-defined]
+            ]
             # Dates are whole days from `t`; the transaction's block is a little after `t`.
             expected = (
                 "ValuationExpired"
@@ -97,7 +103,7 @@ def test_valuation_registry_matches_model(market: Market) -> None:
                 else "ValuationTooOld"
                 if date + max_age <= t
                 else "ValuationSuperseded"
-                if later > max_late_steps
+                if len(live_later) > max_late_steps or len(later) > max_walk
                 else None
             )
             if expected is not None:
