@@ -214,6 +214,59 @@ def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -
         bad = runner.invoke(app, ["holdings", "0x123", *base])
         assert bad.exit_code == 1
         assert "is not an Ethereum address" in bad.output
+        _serve_answers(node.url, tmp_path)
+
+
+def _serve_answers(rpc: str, project_root: Path) -> None:
+    """`ipledger serve` as a process: the API over the node, CORS for the listed origin."""
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from ipledger.node import free_port
+
+    port = free_port()
+    origin = "https://dapp.example"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ipledger",
+            "serve",
+            "--rpc",
+            rpc,
+            "--project",
+            str(project_root),
+            "--port",
+            str(port),
+            "--cors-origin",
+            origin,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = requests.get(
+                    f"http://127.0.0.1:{port}/patents", headers={"Origin": origin}, timeout=5
+                )
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "serve did not answer within 30 s"
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == origin
+        patents = answer.json()
+        assert len(patents) == 4
+        assert all(isinstance(p["totalSupply"], str) for p in patents)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 ANVIL_KEY_0 = (

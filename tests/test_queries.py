@@ -127,3 +127,12 @@ def test_history_marks_valuations_of_a_withdrawn_valuer(market: Market) -> None:
     market.ledger.valuations.remove_valuer(before.valuer, sender=market.actors.admin)
     [after] = valuation_history(market.ledger, market.patent_id)
     assert (after.revoked, after.valuer_withdrawn) == (False, True)
+
+
+def test_patent_summaries_page_past_the_first_page(market: Market) -> None:
+    for number in ("30070001", "30070002", "30070003", "30070004"):
+        open_market(market.ledger, market.actors, number=number)
+    everything = patent_summaries(market.ledger)
+    assert len(everything) == 5
+    assert patent_summaries(market.ledger, page=2) == everything  # three pages of two
+    assert len({s.patent_id for s in everything}) == 5

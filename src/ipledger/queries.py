@@ -124,12 +124,12 @@ class PatentSummary(BaseModel):
     valuation: LatestValuation | None
 
 
-def patent_summaries(ledger: Ledger) -> list[PatentSummary]:
-    """Every registered patent, a page of the lens at a time."""
+def patent_summaries(ledger: Ledger, *, page: int | None = None) -> list[PatentSummary]:
+    """Every registered patent, a page of the lens (`page` patents) at a time."""
     found: list[PatentSummary] = []
     offset = 0
     while True:
-        rows, offset = ledger.lens.summaries_page(offset, ledger.lens.PAGE)
+        rows, offset = ledger.lens.summaries_page(offset, page or ledger.lens.PAGE)
         for pid, patent, token, supply, deposited, evidence_count, valuation in rows:
             owner, field, status, jurisdiction, expiry, _metadata = patent
             found.append(

@@ -308,3 +308,12 @@ def test_clone_cannot_be_initialized_twice_or_by_others(ledger: Ledger, actors: 
     implementation = ledger.token(ledger.addresses.token_implementation)
     with pytest.raises(ContractRevertError.named("InvalidInitialization")):
         implementation._send("initialize", "x", "y", actors.outsider.address, sender=actors.admin)
+
+
+def test_owner_cannot_be_zero_nor_expiry_cleared(ledger: Ledger, actors: Actors) -> None:
+    pid = register(ledger, actors)
+    with pytest.raises(ContractRevertError.named("PatentInvalidOwner")):
+        ledger.patents._send("setOwner", pid, "0x" + "00" * 20, sender=actors.admin)
+    with pytest.raises(ContractRevertError.named("PatentInvalidExpiry")):
+        ledger.patents.set_metadata(pid, metadata_hash=META, expiry=0, sender=actors.admin)
+    assert ledger.patents.patent(pid).owner == actors.issuer.address

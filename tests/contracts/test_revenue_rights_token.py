@@ -448,3 +448,65 @@ def test_fee_on_transfer_payment_token_credits_what_arrived(ledger, actors) -> N
 
 def test_supply_cap_constant(market: Market) -> None:
     assert market.token.total_supply() == SUPPLY
+
+
+# ---- the paths the `unchecked` block relies on, and the receivers a forced move needs --
+
+
+def test_no_path_spends_more_than_the_balance(market: Market) -> None:
+    investor, other = market.actors.investors[:2]
+    distribute(market, [10])
+    held = 10 * TOKEN
+    with pytest.raises(ContractRevertError.named("ERC20InsufficientBalance")) as info:
+        market.token.transfer(other.address, held + 1, sender=investor)
+    assert info.value.arguments == {"sender": investor.address, "balance": held, "needed": held + 1}
+    market.token._send("approve", other.address, 2 * held, sender=investor)
+    with pytest.raises(ContractRevertError.named("ERC20InsufficientBalance")):
+        market.token._send("transferFrom", investor.address, other.address, held + 1, sender=other)
+    with pytest.raises(ContractRevertError.named("ERC20InsufficientBalance")):
+        market.token.forced_transfer(
+            investor.address,
+            other.address,
+            held + 1,
+            evidence_hash=EVIDENCE,
+            sender=market.actors.agent,
+        )
+    with pytest.raises(ContractRevertError.named("ERC20InsufficientBalance")):
+        market.token.transfer(investor.address, held + 1, sender=investor)  # to itself
+    assert market.token.balance_of(investor.address) == held
+
+
+def test_forced_transfer_refuses_a_frozen_or_zero_receiver(market: Market) -> None:
+    investor, other = market.actors.investors[:2]
+    distribute(market, [10])
+    market.token.set_frozen(other.address, True, sender=market.actors.agent)
+    with pytest.raises(ContractRevertError.named("RevenueRightsFrozen")) as info:
+        market.token.forced_transfer(
+            investor.address,
+            other.address,
+            TOKEN,
+            evidence_hash=EVIDENCE,
+            sender=market.actors.agent,
+        )
+    assert info.value.arguments == {"account": other.address}
+    with pytest.raises(ContractRevertError.named("ERC20InvalidReceiver")):
+        market.token._send(
+            "forcedTransfer",
+            investor.address,
+            "0x" + "00" * 20,
+            TOKEN,
+            EVIDENCE,
+            sender=market.actors.agent,
+        )
+
+
+def test_deposits_beyond_the_accumulators_range_revert_whole(ledger, actors) -> None:  # type: ignore[no-untyped-def]
+    from tests.contracts.conftest import open_market
+
+    m = open_market(ledger, actors, number="30088888")
+    limit = 2**112 - 1
+    m.payment._send("mint", m.actors.issuer.address, limit, sender=m.actors.admin)
+    m.token.deposit_revenue(limit - 10 * HKD, REPORT, sender=m.actors.issuer)  # near the top
+    with pytest.raises(ContractRevertError.named("SafeCastOverflowedUintDowncast")):
+        m.token.deposit_revenue(10 * HKD + 1, REPORT, sender=m.actors.issuer)
+    assert m.token.totals().deposited == limit - 10 * HKD

@@ -591,3 +591,18 @@ def test_domain_is_bound_to_chain_and_contract(market: Market) -> None:
     )
     # name, version, chainId and verifyingContract are in the domain; no salt, no extensions.
     assert (fields, salt, extensions) == (b"\x0f", b"\0" * 32, [])
+
+
+def test_subsidy_cap_is_set_by_the_admin_only(market: Market, valuer: LocalAccount) -> None:
+    valuations = market.ledger.valuations
+    with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")):
+        valuations._send("setSubsidyCap", 0, sender=market.actors.outsider)
+    receipt = valuations._send("setSubsidyCap", 0, sender=market.actors.admin)
+    assert valuations.events(receipt, "SubsidyCapSet")[0]["args"]["cap"] == 0
+    v = make(market, valuer)
+    with pytest.raises(ContractRevertError.named("ValuationSubsidyCapReached")):
+        valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+    unsubsidised = make(market, valuer, 2, subsidised=False)
+    valuations.attest(
+        unsubsidised, signed(market, valuer, unsubsidised), sender=market.actors.admin
+    )

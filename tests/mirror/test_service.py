@@ -134,6 +134,29 @@ def test_status_counts(env: MirrorEnv, tmp_path: Path) -> None:
     box.close()
 
 
+def test_mirror_status_command_reports_states_and_problems(env: MirrorEnv) -> None:
+    from typer.testing import CliRunner
+
+    from ipledger.cli import app
+
+    (env.source / "bad.json").write_text("{not json")
+    mirror = env.mirror()
+    mirror.run_until_settled(env.source)
+    mirror.close()
+    result = CliRunner().invoke(
+        app, ["mirror", "status", "--outbox", str(env.outbox_path), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["states"] == {"confirmed": 4, "quarantined": 1}
+    assert "not valid JSON" in data["problems"]["bad.json"]
+    missing = CliRunner().invoke(
+        app, ["mirror", "status", "--outbox", str(env.outbox_path.parent / "none.sqlite")]
+    )
+    assert missing.exit_code == 1
+    assert "no outbox at" in missing.output
+
+
 def test_every_bad_file_case_is_quarantined_with_its_reason(env: MirrorEnv) -> None:
     from tests.test_reports import BAD_CASES
 
