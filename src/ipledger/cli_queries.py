@@ -34,11 +34,15 @@ app.add_typer(evidence_app, name="evidence")
 PatentRef = Annotated[str, typer.Argument(help='"HK 30012345", or the 0x patent id.')]
 
 
-def _patent(ledger: Ledger, ref: str) -> bytes:
+def _patent_id(ref: str) -> bytes:
+    """The id of what was typed: "HK 30012345" (case and spacing forgiven) or 0x + 64 hex."""
     if ref.startswith("0x") and len(ref) == 66:
-        pid = bytes.fromhex(ref[2:])
-    else:
-        pid = patent_id(*parse_patent_ref(ref))
+        return bytes.fromhex(ref[2:])
+    return patent_id(*parse_patent_ref(ref))
+
+
+def _patent(ledger: Ledger, ref: str) -> bytes:
+    pid = _patent_id(ref)
     if not ledger.patents.is_registered(pid):
         raise IpledgerError(f"unknown patent {ref} (0x{pid.hex()}): not registered on this chain")
     return pid
@@ -68,6 +72,7 @@ def patent_show_cmd(
 ) -> None:
     """A patent's record, token and latest valid valuation."""
     try:
+        _patent_id(patent)  # what was typed is checked before the chain is asked
         ledger = open_ledger(project, rpc)
         pid = _patent(ledger, patent)
         data = PatentView.of(patent_summary(ledger, pid)).as_json()
@@ -88,6 +93,7 @@ def valuations_cmd(
 ) -> None:
     """Every valuation of a patent ever attested, and which were revoked."""
     try:
+        _patent_id(patent)
         ledger = open_ledger(project, rpc)
         history = valuation_history(ledger, _patent(ledger, patent))
     except (IpledgerError, ValueError) as exc:
@@ -124,6 +130,7 @@ def evidence_verify_cmd(
 ) -> None:
     """Rebuild a patent's evidence trail from events and verify it; exit 1 on a problem."""
     try:
+        _patent_id(patent)
         ledger = open_ledger(project, rpc)
         trail = evidence_trail(ledger, _patent(ledger, patent), documents=docs)
     except (IpledgerError, ValueError) as exc:
