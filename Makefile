@@ -30,9 +30,12 @@ run: install
 WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --maxprocesses=4
 
-# The stateful tests run in `make audit`, at full depth; the rest here.
-test: install lint audit
-	$(PYTEST) -m "not stateful"
+# make audit's checks (Slither; the state machines at 200 examples) and every other test,
+# in one pytest run: the long state machines start first and the rest fill the other
+# worker around them (measured: ~30 s less than two runs back to back).
+test: install lint $(AUDIT_STAMP)
+	$(BIN)/python scripts/audit.py
+	HYPOTHESIS_PROFILE=audit $(PYTEST)
 
 lint: install
 	$(BIN)/ruff check src tests bench $(wildcard scripts/*.py)

@@ -61,6 +61,12 @@ def w3(session_w3: Web3) -> Iterator[Web3]:
         session_w3.testing.revert(snapshot)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The state machines first (the longest tests): workers then share out the rest
+    around them instead of waiting on one at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("stateful") is None)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Show that chain tests ran on both backends, with their outcomes."""
     counts: dict[str, dict[str, int]] = {b: {} for b in BACKENDS}
