@@ -96,6 +96,38 @@ def test_tokens_write_only_their_own_trail(market: Market) -> None:
     assert market.ledger.evidence.head(market.patent_id)[1] == 0
 
 
+def test_a_token_may_write_its_own_patents_trail_and_no_other(market: Market) -> None:
+    """The guard itself, run: the registry names an account as patent A's token; it may
+    append to A's trail, and is refused on B's."""
+    from ipledger.clients.evidence import EvidenceTrailClient
+    from ipledger.deploy import deploy_artifact
+
+    ledger, admin = market.ledger, market.actors.admin
+    artifacts = ledger.artifacts
+    trail_address, _ = deploy_artifact(
+        w3=ledger.w3, artifact=artifacts["EvidenceTrail"], sender=admin, args=(admin.address,)
+    )
+    registry_address, _ = deploy_artifact(
+        w3=ledger.w3, artifact=artifacts["TokenOfRegistry"], sender=admin
+    )
+    registry = ledger.client("TokenOfRegistry", registry_address)
+    trail = EvidenceTrailClient(
+        w3=ledger.w3,
+        address=trail_address,
+        artifact=artifacts["EvidenceTrail"],
+        decoder=ledger.decoder,
+    )
+    trail._send("bindPatentRegistry", registry_address, sender=admin)
+    token = market.actors.investors[0]  # stands in for patent A's token contract
+    a, b = patent_id("HK", "30000001"), patent_id("HK", "30000002")
+    registry._send("setToken", a, token.address, sender=admin)
+    entry, _ = trail.append(a, EvidenceKind.REVENUE_REPORT, sha(b"q3"), sender=token)
+    assert (entry.patent_id, entry.seq, entry.submitter) == (a, 1, token.address)
+    with pytest.raises(ContractRevertError.named("EvidenceUnauthorized")) as info:
+        trail.append(b, EvidenceKind.REVENUE_REPORT, sha(b"q3"), sender=token)
+    assert info.value.arguments == {"caller": token.address, "patentId": b}
+
+
 def test_role_holder_may_record_before_registration(market: Market) -> None:
     # A filing receipt can precede the patent's registration on the ledger.
     unregistered = patent_id("HK", "1")
