@@ -1,6 +1,15 @@
-"""Stateful property test of the valuation registry against a model: after every step,
-`latestValuation` is the newest valuation (by date, then by attestation order) that is
-neither revoked nor expired, and attested/revoked flags and the subsidy count agree."""
+"""Stateful property test of the valuation registry against a model.
+
+Two valuers (one whose accreditation lapses, either may be withdrawn for cause), two
+registered patents and one unknown, a subsidy cap of 3. Rules: attestations (alone and
+in batches) with every rejection the contract makes, asserted by name in the order it
+checks (a report id squatted, a future date, too short a validity, too old, a replay,
+an unaccredited valuer, an unknown patent, the cap, a late valuation with too many
+newer ones); revocations by the valuer and by signature, by someone else, twice;
+withdrawals; time passing. After every step: each patent's `latestValuation` is its
+newest live valuation (by date, then attestation order), and attested and revoked flags
+and the yearly subsidy counts agree with the model.
+"""
 
 from __future__ import annotations
 
@@ -19,64 +28,78 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from ipledger.eip712 import sign_valuation
+from ipledger.eip712 import sign_revocation, sign_valuation
 from ipledger.errors import ContractRevertError
 from ipledger.tx import KeyAccount
-from ipledger.types import Method, Valuation, report_id_of
+from ipledger.types import Field, Method, Status, Valuation, patent_id, report_id_of
 from tests.chaintools import ViewBatch, advance, now
 from tests.contracts.conftest import Market
 
 pytestmark = pytest.mark.stateful
 
 DAY = 86400
+CAP = 3
 
 
 def test_valuation_registry_matches_model(market: Market) -> None:
     ledger = market.ledger
     w3 = ledger.w3
-    valuer = Account.from_key(keccak(text="stateful valuer"))
-    ledger.valuations.set_valuer(
-        valuer.address,
-        name="V",
-        jurisdiction="HK",
-        accredited_until=2**40,
-        sender=market.actors.admin,
-    )
-    w3.eth.wait_for_transaction_receipt(
-        w3.eth.send_transaction(
-            {"from": market.actors.admin.address, "to": valuer.address, "value": 10**19}
+    admin = market.actors.admin
+    valuers = [Account.from_key(keccak(text=f"stateful valuer {n}")) for n in (0, 1)]
+    for valuer in valuers:
+        w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_transaction({"from": admin.address, "to": valuer.address, "value": 10**19})
         )
+    senders = [KeyAccount(v) for v in valuers]
+    second = ledger.patents.register_patent(
+        jurisdiction="HK",
+        publication_number="30077777",
+        owner=admin.address,
+        field=Field.ELECTRICAL,
+        status=Status.GRANTED,
+        expiry=2**40,
+        metadata_hash=b"\x01" * 32,
+        sender=admin,
     )
-    as_valuer = KeyAccount(valuer)
+    patents = [market.patent_id, second, patent_id("HK", "30077778")]  # the last: unknown
     domain = ledger.valuations.domain()
-    views = ViewBatch(ledger, market.actors.admin)
-    max_age = ledger.valuations._call("MAX_AGE")
-    max_late_steps = ledger.valuations._call("MAX_LATE_STEPS")
-    min_validity = ledger.valuations._call("MIN_VALIDITY")
-    max_walk = ledger.valuations._call("MAX_WALK")
-    assert (max_age, max_late_steps, min_validity) == (365 * DAY, 8, 30 * DAY)
+    views = ViewBatch(ledger, admin)
+    bounds = [ledger.valuations._call(n) for n in ("MAX_AGE", "MIN_VALIDITY", "MAX_LATE_STEPS")]
+    assert bounds == [365 * DAY, 30 * DAY, 8]
+    max_age, min_validity, max_late_steps = bounds
 
     class ValuationMachine(RuleBasedStateMachine):
         @initialize()
         def start(self) -> None:
             self.snapshot = w3.testing.snapshot()
+            t = now(w3)
+            self.until = [2**40, t + 60 * DAY]  # valuer 1's accreditation lapses
+            for valuer, until in zip(valuers, self.until, strict=True):
+                ledger.valuations.set_valuer(
+                    valuer.address,
+                    name="V",
+                    jurisdiction="HK",
+                    accredited_until=until,
+                    sender=admin,
+                )
+            ledger.valuations._send("setSubsidyCap", CAP, sender=admin)
+            self.withdrawn = [False, False]
             self.records: list[dict[str, object]] = []  # in attestation order
+            self.n = 0
 
         def teardown(self) -> None:
             w3.testing.revert(self.snapshot)
 
-        @rule(
-            age_days=st.integers(0, 400), valid_days=st.integers(1, 120), subsidised=st.booleans()
-        )
-        def attest(self, age_days: int, valid_days: int, subsidised: bool) -> None:
-            t = now(w3)
-            n = len(self.records)  # the chain is reverted between examples: ids may repeat
-            date = t - age_days * DAY
-            v = Valuation(
-                report_id=report_id_of(valuer.address, f"sv-{n}"),
-                patent_id=market.patent_id,
-                valuer=valuer.address,
-                value=1000 + n,
+        def _valuation(
+            self, who: int, patent: int, date: int, valid_days: int, sub: bool, squat: bool
+        ) -> Valuation:
+            self.n += 1
+            owner = valuers[1 - who] if squat else valuers[who]
+            return Valuation(
+                report_id=report_id_of(owner.address, f"sv-{self.n}"),
+                patent_id=patents[patent],
+                valuer=valuers[who].address,
+                value=1000 + self.n,
                 currency="HKD",
                 valuation_date=date,
                 valid_until=date + valid_days * DAY,
@@ -86,91 +109,185 @@ def test_valuation_registry_matches_model(market: Market) -> None:
                 commercial_application=2,
                 technology_maturity=3,
                 market_potential=4,
-                report_hash=keccak(text=f"doc {n}"),
-                subsidised=subsidised,
+                report_hash=keccak(text=f"doc {self.n}"),
+                subsidised=sub,
             )
-            signature = sign_valuation(valuer, domain, v)
-            later = [r for r in self.records if r["v"].valuation_date > date]  # type: ignore[attr-defined]
-            live_later = [
-                r
-                for r in later
-                if not r["revoked"] and r["v"].valid_until > t  # type: ignore[attr-defined]
-            ]
-            # Dates are whole days from `t`. The transaction's block is at `t` or a little
-            # after (anvil may mine it in the same second), so a date exactly on a bound
-            # could go either way: those are not tried.
-            if v.valid_until == t + min_validity or date + max_age == t:
+
+        def _live(self, r: dict[str, object], t: int) -> bool:
+            v = r["v"]
+            return not r["revoked"] and v.valid_until > t and not self.withdrawn[r["who"]]  # type: ignore[attr-defined, index]
+
+        def _expected(self, v: Valuation, who: int, patent: int, t: int) -> str | None:
+            """The rejection `_check` gives, in its order; "?" when the block's second decides."""
+            if v.report_id[:20] != bytes.fromhex(v.valuer[2:]):
+                return "ReportIdNotValuers"
+            if v.valuation_date > t + 5:
+                return "DateInFuture"
+            if v.valid_until == t + min_validity or v.valuation_date + max_age == t:
+                return "?"
+            if v.valid_until < t + min_validity:
+                return "Expired"
+            if v.valuation_date + max_age < t:
+                return "TooOld"
+            if any(r["v"].report_id == v.report_id for r in self.records):  # type: ignore[attr-defined]
+                return "AlreadyAttested"
+            until = 0 if self.withdrawn[who] else self.until[who]
+            if abs(until - t) <= 5 or _year(t) != _year(t + 10):
+                return "?"
+            if t >= until:
+                return "UnaccreditedValuer"
+            if patent == 2:
+                return "UnknownPatent"
+            if v.subsidised and self._subsidised(_year(t)) >= CAP:
+                return "SubsidyCapReached"
+            same = [r for r in self.records if r["patent"] == patent]
+            later = [r for r in same if r["v"].valuation_date > v.valuation_date]  # type: ignore[attr-defined]
+            if sum(self._live(r, t) for r in later) > max_late_steps:
+                return "Superseded"
+            return None
+
+        def _subsidised(self, year: int) -> int:
+            return sum(1 for r in self.records if r["subsidy_year"] == year)
+
+        def _record(self, v: Valuation, who: int, patent: int) -> None:
+            year = _year(now(w3)) if v.subsidised else None
+            self.records.append(
+                {"v": v, "who": who, "patent": patent, "revoked": False, "subsidy_year": year}
+            )
+
+        @rule(
+            who=st.integers(0, 1),
+            patent=st.integers(0, 2),
+            age_days=st.integers(-2, 400),
+            valid_days=st.integers(1, 120),
+            sub=st.booleans(),
+            squat=st.booleans(),
+        )
+        def attest(
+            self, who: int, patent: int, age_days: int, valid_days: int, sub: bool, squat: bool
+        ) -> None:
+            t = now(w3)
+            v = self._valuation(
+                who, patent, t - age_days * DAY, valid_days, sub, squat and who == 0
+            )
+            expected = self._expected(v, who, patent, t)
+            if expected == "?":
                 return
-            expected = (
-                "ValuationExpired"
-                if v.valid_until < t + min_validity
-                else "ValuationTooOld"
-                if date + max_age < t
-                else "ValuationSuperseded"
-                if len(live_later) > max_late_steps or len(later) > max_walk
-                else None
-            )
+            signature = sign_valuation(valuers[who], domain, v)
             if expected is not None:
-                with pytest.raises(ContractRevertError.named(expected)):
-                    ledger.valuations.attest(v, signature, sender=market.actors.admin)
+                with pytest.raises(ContractRevertError.named(f"Valuation{expected}")):
+                    ledger.valuations.attest(v, signature, sender=admin)
                 return
-            ledger.valuations.attest(v, signature, sender=market.actors.admin)
-            year = _year(now(w3)) if subsidised else None
-            self.records.append({"v": v, "revoked": False, "subsidy_year": year})
+            ledger.valuations.attest(v, signature, sender=admin)
+            self._record(v, who, patent)
+
+        @rule(who=st.integers(0, 1), count=st.integers(1, 3), age_days=st.integers(0, 20))
+        def attest_batch(self, who: int, count: int, age_days: int) -> None:
+            t = now(w3)
+            items = [
+                self._valuation(who, n % 2, t - (age_days + n) * DAY, 60, n == 0, False)
+                for n in range(count)
+            ]
+            outcomes = []
+            for v in items:  # one after another, as the contract records them
+                expected = self._expected(v, who, patents.index(v.patent_id), t)
+                if expected == "?":
+                    return
+                outcomes.append(expected)
+                if expected is None:
+                    self._record(v, who, patents.index(v.patent_id))
+            signed = [(v, sign_valuation(valuers[who], domain, v)) for v in items]
+            _, skipped = ledger.valuations.attest_batch(signed, sender=admin)
+            reasons = {e["args"]["reportId"]: e["args"]["reason"] for e in skipped}
+            for v, expected in zip(items, outcomes, strict=True):
+                assert (v.report_id in reasons) == (expected is not None), (expected, reasons)
 
         @rule(pick=st.integers(0, 1000))
-        def revoke(self, pick: int) -> None:
-            live = [r for r in self.records if not r["revoked"]]
-            if not live:
+        def replay(self, pick: int) -> None:
+            """The same signed valuation again: refused (already attested, unless an
+            earlier check such as its age now refuses it first)."""
+            if not self.records:
                 return
-            record = live[pick % len(live)]
-            ledger.valuations.revoke(record["v"].report_id, "restated", sender=as_valuer)  # type: ignore[attr-defined]
+            record = self.records[pick % len(self.records)]
+            v, who, patent = record["v"], int(record["who"]), int(record["patent"])  # type: ignore[call-overload]
+            expected = self._expected(v, who, patent, now(w3))  # type: ignore[arg-type]
+            if expected == "?":
+                return
+            assert expected is not None
+            signature = sign_valuation(valuers[who], domain, v)  # type: ignore[arg-type]
+            with pytest.raises(ContractRevertError.named(f"Valuation{expected}")):
+                ledger.valuations.attest(v, signature, sender=admin)  # type: ignore[arg-type]
+
+        @rule(pick=st.integers(0, 1000), how=st.sampled_from(["own", "sig", "other"]))
+        def revoke(self, pick: int, how: str) -> None:
+            if not self.records:
+                return
+            record = self.records[pick % len(self.records)]
+            v, who = record["v"], int(record["who"])  # type: ignore[call-overload]
+            rid = v.report_id  # type: ignore[attr-defined]
+            if how == "other":
+                with pytest.raises(ContractRevertError.named("ValuationNotValuer")):
+                    ledger.valuations.revoke(rid, "not mine", sender=senders[1 - who])
+                return
+            t = now(w3)
+            if record["revoked"]:
+                with pytest.raises(ContractRevertError.named("ValuationAlreadyRevoked")):
+                    ledger.valuations.revoke(rid, "again", sender=senders[who])
+                return
+            if record["subsidy_year"] is not None and _year(t) != _year(t + 10):
+                return  # the slot's year is decided by the block's second
+            if how == "own":
+                ledger.valuations.revoke(rid, "restated", sender=senders[who])
+            else:
+                signature = sign_revocation(valuers[who], domain, rid, "restated")
+                ledger.valuations.revoke_by_sig(rid, "restated", signature, sender=admin)
             record["revoked"] = True
-            if record["subsidy_year"] == _year(now(w3)):  # revoked within its year: slot back
+            if record["subsidy_year"] == _year(t):  # revoked within its year: slot back
                 record["subsidy_year"] = None
+
+        @rule(who=st.integers(0, 1))
+        def withdraw(self, who: int) -> None:
+            if self.withdrawn[who]:
+                with pytest.raises(ContractRevertError.named("ValuationInvalidValuer")):
+                    ledger.valuations.remove_valuer(valuers[who].address, sender=admin)
+                return
+            ledger.valuations.remove_valuer(valuers[who].address, sender=admin)
+            self.withdrawn[who] = True
 
         @rule(days=st.integers(1, 45))
         def time_passes(self, days: int) -> None:
             advance(w3, days * DAY)
 
         @invariant()
-        def latest_matches_model(self) -> None:
+        def chain_matches_model(self) -> None:
+            """Every view the model predicts, read in one eth_call."""
             if not hasattr(self, "records"):
                 return
             t = now(w3)
-            valid = [
-                (r["v"].valuation_date, i, r["v"])  # type: ignore[attr-defined]
-                for i, r in enumerate(self.records)
-                if not r["revoked"] and r["v"].valid_until > t  # type: ignore[attr-defined]
-            ]
-            latest = ledger.valuations.latest_valuation(market.patent_id)
-            if not valid:
-                assert latest is None
-            else:
-                expected = max(valid, key=lambda x: (x[0], x[1]))[2]
-                assert latest is not None
-                assert latest.report_id == expected.report_id
-
-        @invariant()
-        def flags_and_subsidy_count_agree(self) -> None:
-            if not hasattr(self, "records"):
-                return
-            years: dict[int, int] = {}
-            for r in self.records:
-                year = r["subsidy_year"]
-                if isinstance(year, int):
-                    years[year] = years.get(year, 0) + 1
+            years = sorted({int(r["subsidy_year"]) for r in self.records if r["subsidy_year"]})  # type: ignore[call-overload]
             registry = ledger.valuations.contract.functions
             ids = [r["v"].report_id for r in self.records]  # type: ignore[attr-defined]
             answers = views.read(
-                [registry.isAttested(i) for i in ids]
+                [registry.latestValuation(pid) for pid in patents[:2]]
+                + [registry.isAttested(i) for i in ids]
                 + [registry.isRevoked(i) for i in ids]
                 + [registry.subsidisedIn(year) for year in years]
+                + [registry.isWithdrawn(v.address) for v in valuers]
             )
+            latest, answers = answers[:2], answers[2:]
+            for index, (found, report_id, *_rest) in enumerate(latest):
+                live = [
+                    (r["v"].valuation_date, i, r["v"].report_id)  # type: ignore[attr-defined]
+                    for i, r in enumerate(self.records)
+                    if r["patent"] == index and self._live(r, t)
+                ]
+                expected = max(live)[2] if live else None
+                assert (report_id if found else None) == expected
             n = len(ids)
             assert answers[:n] == [True] * n
             assert answers[n : 2 * n] == [r["revoked"] for r in self.records]
-            assert answers[2 * n :] == list(years.values())
+            assert answers[2 * n : 2 * n + len(years)] == [self._subsidised(y) for y in years]
+            assert answers[2 * n + len(years) :] == self.withdrawn
 
     run_state_machine_as_test(ValuationMachine, settings=settings(deadline=None))
 
