@@ -54,3 +54,14 @@ def test_report_id_is_the_valuers_address_then_its_own_id() -> None:
     rid = report_id_of(ADDRESS, "HKTIS-2026-0001")
     assert rid[:20] == bytes.fromhex(ADDRESS[2:])
     assert rid[20:] == keccak(text="HKTIS-2026-0001")[:12]
+
+
+def test_a_trailing_newline_is_not_canonical() -> None:
+    from ipledger.types import jurisdiction_bytes, patent_id
+
+    with pytest.raises(ValueError, match="canonical"):
+        patent_id("HK", "30012345\n")
+    with pytest.raises(ValueError, match="alpha-2"):
+        jurisdiction_bytes("HK\n")
+    with pytest.raises(ValueError, match="not an Ethereum address"):
+        parse_address(ADDRESS + "\n")

@@ -105,7 +105,10 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         for (uint256 steps = 0; id != reportId && id != bytes32(0) && steps < MAX_WALK; ++steps) {
             id = _records[id].previous;
         }
-        if (id != reportId) id = bytes32(0);
+        // A dead entry an insert or `prune` already unlinked cannot be proved a member;
+        // it counts nowhere, and its revocation for cause must still be recordable.
+        if (id != reportId && !_dead(reportId)) id = bytes32(0);
+        else id = reportId;
         if (id == bytes32(0)) revert ValuationWrongPatent(reportId, patentId);
         _revoke(reportId, reason, _records[reportId].valuer);
         emit ValuationRevokedForCause(reportId, patentId, msg.sender, evidenceHash);

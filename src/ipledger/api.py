@@ -17,7 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from web3.exceptions import ProviderConnectionError, TimeExhausted
+from web3.exceptions import (
+    BadFunctionCallOutput,
+    ProviderConnectionError,
+    TimeExhausted,
+    Web3RPCError,
+)
 
 from ipledger.ledger import Ledger
 from ipledger.queries import (
@@ -53,6 +58,8 @@ NODE_DOWN = (
     requests.exceptions.Timeout,
     ProviderConnectionError,
     TimeExhausted,
+    Web3RPCError,  # the node answered with an error of its own (rate limited, behind)
+    BadFunctionCallOutput,  # no contract where the deployment record says
 )
 
 

@@ -137,7 +137,11 @@ class GuardedHTTPProvider(HTTPProvider):
 
 
 def node_provider(rpc_url: str, *, timeout: float = DEFAULT_TIMEOUT) -> GuardedHTTPProvider:
-    return GuardedHTTPProvider(rpc_url, request_kwargs={"timeout": timeout})
+    # No retries of timed-out calls: web3's default (5, with backoff) makes a silent node
+    # take about a minute per call to report.
+    return GuardedHTTPProvider(
+        rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None
+    )
 
 
 def connect(rpc_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Web3:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.text import Text
+from web3.exceptions import Web3Exception
 
 from ipledger.cli import (
     JsonOpt,
@@ -138,6 +139,8 @@ def mirror_cmd(
             box.close()
     except IpledgerError as exc:
         raise _fail(exc) from None
+    except Web3Exception as exc:  # the node's error answer, not ours: one line
+        raise _fail(IpledgerError(f"the node refused: {exc}")) from None
     data = summary.as_json(counts)
     if as_json:
         _emit_json(data)

@@ -53,7 +53,7 @@ class Status(IntEnum):
 
 def jurisdiction_bytes(code: str) -> bytes:
     """An ISO 3166-1 alpha-2 code as the contracts' `bytes2`."""
-    if not _COUNTRY.match(code):
+    if not _COUNTRY.fullmatch(code):
         raise ValueError(f"jurisdiction {code!r} is not an ISO 3166-1 alpha-2 code like 'HK'")
     return code.encode("ascii")
 
@@ -72,7 +72,7 @@ def patent_id(jurisdiction: str, publication_number: str) -> PatentId:
 
 
 def _canonical(jurisdiction: str, number: str) -> bool:
-    return bool((_HK_NUMBER if jurisdiction == "HK" else _NUMBER).match(number))
+    return bool((_HK_NUMBER if jurisdiction == "HK" else _NUMBER).fullmatch(number))
 
 
 def parse_patent_ref(text: str) -> tuple[str, str]:
@@ -106,7 +106,7 @@ def parse_patent_ref(text: str) -> tuple[str, str]:
 def parse_address(text: str) -> ChecksumAddress:
     """A checksummed address from 0x + 40 hex; mixed case must pass its EIP-55 checksum
     (a typo in a mixed-case address would otherwise name another account)."""
-    if not _HEX_ADDRESS.match(text):
+    if not _HEX_ADDRESS.fullmatch(text):
         raise ValueError(f"{text!r} is not an Ethereum address (0x and 40 hex digits)")
     body = text[2:]
     if body != body.lower() and body != body.upper() and not is_checksum_address(text):

@@ -593,6 +593,22 @@ def test_domain_is_bound_to_chain_and_contract(market: Market) -> None:
     assert (fields, salt, extensions) == (b"\x0f", b"\0" * 32, [])
 
 
+def test_revocation_for_cause_still_works_once_the_entry_was_pruned(
+    market: Market, valuer: LocalAccount
+) -> None:
+    valuations = market.ledger.valuations
+    v = make(market, valuer)
+    valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+    valuations.remove_valuer(valuer.address, sender=market.actors.admin)  # now dead
+    valuations._send("prune", market.patent_id, 10, sender=market.actors.outsider)
+    decision = keccak(text="panel decision")
+    valuations.revoke_for_cause(
+        market.patent_id, v.report_id, "leaked key", decision, sender=market.actors.admin
+    )
+    assert valuations.is_revoked(v.report_id)
+    assert market.ledger.evidence.entries(market.patent_id)[-1].content_hash == decision
+
+
 def test_subsidy_cap_is_set_by_the_admin_only(market: Market, valuer: LocalAccount) -> None:
     valuations = market.ledger.valuations
     with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")):

@@ -252,3 +252,96 @@ def test_an_older_outboxs_quarantine_rows_stop_blocking_their_ids(env: MirrorEnv
     mirror.close()
     assert mirror.outbox.counts() == {"confirmed": 4, "quarantined": 1}
     assert _confirmed(env) == [True] * 4
+
+
+def test_names_the_folder_cannot_take_stop_nothing(env: MirrorEnv) -> None:
+    """A name too long for a numbered copy in quarantine/, and a name that is not UTF-8."""
+    long_name = "x" * 250 + ".json"
+    quarantine = env.source / "quarantine"
+    quarantine.mkdir()
+    (quarantine / long_name).write_text("planted")
+    (env.source / long_name).write_text("{not json")
+    (env.source / os.fsdecode(b"\xff.json")).write_text("{}")
+    mirror = env.mirror()
+    summary = mirror.run_until_settled(env.source)
+    again = mirror.run_until_settled(env.source)
+    mirror.close()
+    assert long_name in summary.quarantined
+    assert (quarantine / long_name).read_text() == "planted"
+    assert any("not UTF-8" in reason for reason in summary.quarantined.values())
+    assert again.quarantined == {}  # each recorded once
+    assert _confirmed(env) == [True] * 4
+
+
+def test_an_attested_report_whose_event_is_not_found_is_not_sent_again(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node whose logs lag or expire: the report stays pending, and no pass re-sends it."""
+    mirror = env.mirror()
+    mirror.run_until_settled(env.source)
+    box = mirror.outbox
+    box.db.execute("UPDATE reports SET state = 'signed', tx_hash = NULL")  # outcome unknown
+    monkeypatch.setattr(mirror.ledger.valuations, "attested_event", lambda *a, **k: None)
+    sent = env.ledger.w3.eth.get_transaction_count(env.relayer.address)
+    for _ in range(3):
+        summary = mirror.run_once(env.source)
+        assert summary.sent == 0
+    mirror.close()
+    assert env.ledger.w3.eth.get_transaction_count(env.relayer.address) == sent
+    assert box.counts() == {"signed": 4}
+
+
+def test_a_report_behind_padded_dead_entries_still_goes_through(env: MirrorEnv) -> None:
+    """Another valuer pads a patent with valuations and revokes them: the walk past them
+    sinks a lone report's fixed-gas transaction; sent again alone with the node's
+    estimate, it is attested, not rejected for good."""
+    from eth_account import Account
+    from eth_utils.crypto import keccak
+
+    from ipledger.tx import KeyAccount
+    from ipledger.types import Method, Valuation, patent_id, report_id_of
+
+    ledger, admin = env.ledger, env.actors.admin
+    other = Account.from_key(keccak(text="padding valuer"))
+    t = int(ledger.w3.eth.get_block("latest")["timestamp"])
+    ledger.valuations.set_valuer(
+        other.address, name="P", jurisdiction="HK", accredited_until=t + 10**7, sender=admin
+    )
+    ledger.w3.eth.wait_for_transaction_receipt(
+        ledger.w3.eth.send_transaction(
+            {"from": admin.address, "to": other.address, "value": 10**19}
+        )
+    )
+    pid = patent_id("HK", "30012345")
+    pads = [
+        Valuation(
+            report_id=report_id_of(other.address, f"pad-{n}"),
+            patent_id=pid,
+            valuer=other.address,
+            value=1,
+            currency="HKD",
+            valuation_date=t - 60 + n,
+            valid_until=t + 100 * 86400,
+            method=Method.COST,
+            standard="x",
+            citation_network=0,
+            commercial_application=0,
+            technology_maturity=0,
+            market_potential=0,
+            report_hash=keccak(text=f"pad {n}"),
+            subsidised=False,
+        )
+        for n in range(60)
+    ]
+    domain = ledger.valuations.domain()
+    ledger.valuations.attest_batch(
+        [(v, sign_valuation(other, domain, v)) for v in pads], sender=admin
+    )
+    for v in pads:
+        ledger.valuations.revoke(v.report_id, "padding", sender=KeyAccount(other))
+    mirror = env.mirror()  # the four reports in one fixed-gas batch
+    mirror.run_until_settled(env.source, timeout=60)
+    mirror.close()
+    assert mirror.outbox.counts() == {"confirmed": 4}
+    assert mirror.outbox.txs("failed") != []  # the fixed-gas send did sink
+    assert _confirmed(env) == [True] * 4

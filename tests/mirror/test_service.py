@@ -5,6 +5,8 @@ import time
 from pathlib import Path
 
 import pytest
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractLogicError
 
 from ipledger.mirror.checks import MAX_AGE, MIN_VALIDITY
 from ipledger.mirror.outbox import Outbox
@@ -222,7 +224,12 @@ def test_report_reverting_alone_fails_with_the_decoded_reason(
     monkeypatch.setattr(service, "ITEM_GAS", 22_500)  # every send runs out of gas
     mirror.send_pending(summary)
     _settle(mirror, summary)
-    mirror.send_pending(summary)  # one by one
+
+    def reverts(*args: object, **kwargs: object) -> int:
+        raise ContractLogicError("execution reverted")  # as estimated for the lone report
+
+    monkeypatch.setattr(ContractFunction, "estimate_gas", reverts)
+    mirror.send_pending(summary)  # one by one, with the fixed gas
     _settle(mirror, summary)
     mirror.close()
     rows = Outbox(env.outbox_path).rows("rejected")

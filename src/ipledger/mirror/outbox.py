@@ -154,7 +154,13 @@ class Outbox:
             db.execute(
                 "INSERT INTO quarantine (file, moved_to, content_hash, reason, at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (file, moved_to, content_hash, reason, time.time()),
+                (
+                    _utf8(file),
+                    None if moved_to is None else _utf8(moved_to),
+                    content_hash,
+                    _utf8(reason),
+                    time.time(),
+                ),
             )
 
     def left_in_place(self) -> set[tuple[str, str | None]]:
@@ -315,6 +321,10 @@ def _row(r: tuple[Any, ...]) -> Row:
         tx_hash=r[7],
         solo=bool(r[8]),
     )
+
+
+def _utf8(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def valuation_to_json(v: Valuation) -> dict[str, Any]:

@@ -51,24 +51,29 @@ class Quarantine:
         if self.fd is None:
             return f"left in place: {self.folder} is not a directory of its own"
         target = self._free_name(name)
+        if target is None:
+            return "left in place: no free name for it in quarantine"
         try:
             os.rename(name, target, src_dir_fd=self.source_fd, dst_dir_fd=self.fd)
         except OSError as exc:
             return f"left in place: could not be moved ({exc.strerror})"
-        self._write_new(self._free_name(target + ".reason.txt"), reason + "\n")
+        reason_name = self._free_name(target + ".reason.txt")
+        if reason_name is not None:
+            self._write_new(reason_name, reason + "\n")
         return str(self.folder / target)
 
-    def _free_name(self, name: str) -> str:
+    def _free_name(self, name: str) -> str | None:
         """`name`, or `name.1`, `name.2`...: the first nothing (not even a dangling link)
-        occupies."""
-        candidate, n = name, 0
-        while True:
+        occupies; None when 100 are taken or the names are refused (too long)."""
+        for n in range(100):
+            candidate = f"{name}.{n}" if n else name
             try:
                 os.stat(candidate, dir_fd=self.fd, follow_symlinks=False)
             except FileNotFoundError:
                 return candidate
-            n += 1
-            candidate = f"{name}.{n}"
+            except OSError:
+                return None  # e.g. a name too long for the file system
+        return None
 
     def _write_new(self, name: str, text: str) -> None:
         """Create `name` with `text`; never through a link, never over an existing file
@@ -78,5 +83,5 @@ class Quarantine:
             fd = os.open(name, flags, 0o644, dir_fd=self.fd)
         except OSError:
             return
-        with os.fdopen(fd, "w") as handle:
+        with os.fdopen(fd, "w", errors="backslashreplace") as handle:
             handle.write(text)

@@ -8,6 +8,7 @@ new, so a crash or an outage at any point is resumed without a duplicate or a lo
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -22,7 +23,7 @@ import requests
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
+from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception, Web3RPCError
 from web3.types import Nonce, TxParams
 
 from ipledger.eip712 import sign_valuation
@@ -68,6 +69,7 @@ TRANSIENT = (
     TimeoutError,
     requests.exceptions.ConnectionError,
     requests.exceptions.Timeout,
+    Web3RPCError,  # a node's own error answer: rate limited (-32005), header not found...
 )
 
 
@@ -129,6 +131,7 @@ class Mirror:
         self.batch_size = batch_size
         self.log = log
         self.from_block = from_block  # the registry's deployment block: logs start there
+        self._unverified: set[str] = set()  # attested, event not found yet: not to be sent
         if self.w3.eth.chain_id != chain_id:
             raise MirrorError(
                 f"the node is chain {self.w3.eth.chain_id}, but the mirror is configured for "
@@ -208,11 +211,13 @@ class Mirror:
             for name in names:
                 path = source / name
                 try:
+                    if _safe(name) != name:
+                        raise ReportError(path, "file", "its name is not UTF-8")
                     row = self._take_in(path, known, checks)
                 except FileNotFoundError:
                     continue  # vanished between listing and reading
-                except TRANSIENT:
-                    raise  # the node is away: the pass is retried, no file is at fault
+                except (*TRANSIENT, Web3Exception):
+                    raise  # the node's fault, not the file's: the pass is retried or stops
                 except Exception as exc:  # the per-file error boundary
                     reason = str(exc) if isinstance(exc, ReportError) else f"{name}: {exc}"
                     if isinstance(exc, ReportConflictError):
@@ -264,18 +269,22 @@ class Mirror:
             content_hash: str | None = hashlib.sha256(read_report_bytes(path)).hexdigest()
         except (ReportError, OSError):
             content_hash = None
-        if (path.name, content_hash) in left:
+        reason = _safe(reason)  # a file name's undecodable bytes, escaped
+        if (_safe(path.name), content_hash) in left:
             return  # recorded on an earlier pass, and could not be moved then either
-        where = quarantine.move(path.name, reason)
+        try:
+            where = quarantine.move(path.name, reason)
+        except OSError as exc:  # whatever the folder does, the pass goes on
+            where = f"left in place: {exc.strerror}"
         moved = not where.startswith("left in place")
         self.outbox.quarantine(
-            file=path.name,
+            file=_safe(path.name),
             moved_to=where if moved else None,
             content_hash=content_hash,
             reason=reason if moved else f"{reason} ({where})",
         )
-        summary.quarantined[path.name] = reason
-        self.log(f"quarantined {path.name}: {reason}")
+        summary.quarantined[_safe(path.name)] = reason
+        self.log(f"quarantined {_safe(path.name)}: {reason}")
 
     # ---- sign and send -----------------------------------------------------------------
 
@@ -298,7 +307,8 @@ class Mirror:
         _checkpoint("after_sign")
 
     def send_pending(self, summary: RunSummary) -> None:
-        signed = self.outbox.rows("signed")
+        # Attested on chain but not yet matched to what was signed: never sent again.
+        signed = [r for r in self.outbox.rows("signed") if r.report_id not in self._unverified]
         # Oldest valuation first: each then goes to the head of its patent's list (no walk).
         together = sorted(
             (r for r in signed if not r.solo), key=lambda r: (r.valuation or {})["valuation_date"]
@@ -321,9 +331,15 @@ class Mirror:
         call = self.ledger.valuations.contract.functions.attestBatch(
             [v.as_tuple() for v in valuations], signatures
         )
-        # Explicit gas: an attestation costs at most ~170k (the first of a patent, with its
-        # evidence entry); estimating a 100-item batch would execute it several times.
+        # Explicit gas for batches: an attestation costs at most ~170k (the first of a
+        # patent, with its evidence entry); estimating a 100-item batch would execute it
+        # several times. A report sent alone (its batch reverted) gets what the node
+        # estimates, with a margin: a long walk past dead entries must not sink it twice.
         gas = BATCH_BASE_GAS + ITEM_GAS * len(batch)
+        if len(batch) == 1:
+            # If it would revert, the replay of the mined transaction names why.
+            with contextlib.suppress(ContractLogicError):
+                gas = max(gas, int(call.estimate_gas({"from": self.relayer.address}) * 1.25))
         tx = call.build_transaction(
             cast(TxParams, {"from": self.relayer.address, "nonce": Nonce(nonce), "gas": gas})
         )
@@ -352,6 +368,7 @@ class Mirror:
     def reconcile(self, summary: RunSummary) -> None:
         """Bring sent transactions to a final state, from receipts and the registry."""
         self.outbox.release_stranded()  # reports of a finished transaction, if any
+        self._unverified = set()
         latest = self.w3.eth.block_number
         for tx_hash, nonce, raw in self.outbox.txs("sent"):
             _checkpoint("before_receipt")
@@ -375,7 +392,9 @@ class Mirror:
         for row in self.outbox.rows("signed"):
             if self.ledger.valuations.is_attested(_report_id(row)):
                 verdict = self._judge(row)
-                if verdict is not None:
+                if verdict is None:
+                    self._unverified.add(row.report_id)
+                else:
                     verdicts[row.report_id] = verdict
         if verdicts:
             self.outbox.set_verdicts(verdicts)
@@ -475,6 +494,11 @@ class Mirror:
                 verdicts[row.report_id] = ("rejected", reason)
         self.outbox.finish_tx(tx_hash, "mined", verdicts=verdicts, retry=later, **block)
         self._record_verdicts(verdicts, summary)
+
+
+def _safe(text: str) -> str:
+    """`text` as valid UTF-8: a file name's undecodable bytes become escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _report_id(row: Row) -> bytes:
