@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils.crypto import keccak
 
 from ipledger.clients import RevenueRightsTokenClient
 from ipledger.clients.base import ContractClient
@@ -15,6 +18,7 @@ from tests.chaintools import now
 from tests.conftest import HKD, TOKEN, YEAR, Actors
 
 SUPPLY = 1_000_000 * TOKEN
+VALUER_KEY = keccak(text="accredited valuer, HKSTP valuation centre")
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,16 @@ def open_market(
 @pytest.fixture
 def market(ledger: Ledger, actors: Actors) -> Market:
     return open_market(ledger, actors)
+
+
+@pytest.fixture
+def valuer(market: Market) -> LocalAccount:
+    account: LocalAccount = Account.from_key(VALUER_KEY)
+    market.ledger.valuations.set_valuer(
+        account.address,
+        name="HK Technology & Innovation Support Centre",
+        jurisdiction="HK",
+        accredited_until=now(market.ledger.w3) + YEAR,
+        sender=market.actors.admin,
+    )
+    return account

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, Web3Exception
 from web3.types import EventData, TxReceipt
 
@@ -45,6 +46,13 @@ class ValuationRegistryClient(ContractClient):
             sender=sender,
         )
         return receipt, self.events(receipt, "AttestationSkipped")
+
+    def batch_call(self, items: list[tuple[Valuation, bytes]]) -> ContractFunction:
+        """`attestBatch` of `items`, unsent: for a caller that builds, signs and stores
+        the transaction itself (the mirror's outbox), or replays it."""
+        return self.contract.functions.attestBatch(
+            [v.as_tuple() for v, _ in items], [s for _, s in items]
+        )
 
     def revoke(self, report_id: bytes, reason: str, *, sender: Sender) -> TxReceipt:
         return self._send("revoke", report_id, reason, sender=sender)

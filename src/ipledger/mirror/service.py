@@ -322,15 +322,11 @@ class Mirror:
             summary.sent += len(batch)
 
     def _send_batch(self, batch: list[Row]) -> None:
-        valuations = [valuation_from_json(r.valuation or {}) for r in batch]
-        signatures = [r.signature or b"" for r in batch]
         nonce = max(
             self.w3.eth.get_transaction_count(self.relayer.address, "pending"),
             self.outbox.next_nonce() + 1,
         )
-        call = self.ledger.valuations.contract.functions.attestBatch(
-            [v.as_tuple() for v in valuations], signatures
-        )
+        call = self.ledger.valuations.batch_call(_signed_items(batch))
         # Explicit gas for batches: an attestation costs at most ~170k (the first of a
         # patent, with its evidence entry); estimating a 100-item batch would execute it
         # several times. A report sent alone (its batch reverted) gets what the node
@@ -448,10 +444,7 @@ class Mirror:
     def _revert_reason(self, rows: list[Row], receipt: Any) -> str:
         """Why a batch reverted: the same call replayed on the state before its block,
         decoded into the named error (the reports are failed with it, not retried)."""
-        call = self.ledger.valuations.contract.functions.attestBatch(
-            [valuation_from_json(r.valuation or {}).as_tuple() for r in rows],
-            [r.signature or b"" for r in rows],
-        )
+        call = self.ledger.valuations.batch_call(_signed_items(rows))
         try:
             call.call({"from": self.relayer.address}, block_identifier=receipt["blockNumber"] - 1)
         except ContractLogicError as exc:
@@ -494,6 +487,10 @@ class Mirror:
                 verdicts[row.report_id] = ("rejected", reason)
         self.outbox.finish_tx(tx_hash, "mined", verdicts=verdicts, retry=later, **block)
         self._record_verdicts(verdicts, summary)
+
+
+def _signed_items(rows: list[Row]) -> list[tuple[Valuation, bytes]]:
+    return [(valuation_from_json(r.valuation or {}), r.signature or b"") for r in rows]
 
 
 def _safe(text: str) -> str:

@@ -1,0 +1,59 @@
+"""Valuations for the registry's tests: one signed valuation with overrides, and the
+valuer's own key to send with."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from eth_account.signers.local import LocalAccount
+from eth_utils.crypto import keccak
+
+from ipledger.eip712 import sign_valuation
+from ipledger.tx import KeyAccount
+from ipledger.types import Method, Valuation, report_id_of
+from tests.chaintools import now
+from tests.conftest import YEAR
+from tests.contracts.conftest import Market
+
+DAY = 86400
+OTHER_KEY = keccak(text="another accredited valuer")
+
+
+def make(m: Market, signer: LocalAccount, n: int = 1, **overrides: object) -> Valuation:
+    t = now(m.ledger.w3)
+    fields: dict[str, object] = {
+        "patent_id": m.patent_id,
+        "valuer": signer.address,
+        "value": 12_500_000_00,
+        "currency": "HKD",
+        "valuation_date": t - 86400,
+        "valid_until": t + YEAR,
+        "method": Method.INCOME,
+        "standard": "GB/T 42748-2023",
+        "citation_network": 72,
+        "commercial_application": 81,
+        "technology_maturity": 64,
+        "market_potential": 77,
+        "report_hash": keccak(text=f"report {n}"),
+        "subsidised": True,
+    }
+    fields.update(overrides)
+    fields.setdefault("report_id", report_id_of(str(fields["valuer"]), f"HKTIS-2026-{n:04d}"))
+    return Valuation(**fields)  # type: ignore[arg-type]
+
+
+def signed(m: Market, valuer: LocalAccount, valuation: Valuation) -> bytes:
+    return sign_valuation(valuer, m.ledger.valuations.domain(), valuation)
+
+
+def valuer_sender(market: Market, valuer: LocalAccount) -> KeyAccount:
+    """Fund the valuer's key so it can send its own transaction."""
+    tx = market.ledger.w3.eth.send_transaction(
+        {"from": market.actors.admin.address, "to": valuer.address, "value": 10**18}
+    )
+    market.ledger.w3.eth.wait_for_transaction_receipt(tx)
+    return KeyAccount(valuer)
+
+
+def year_of(w3: object) -> int:
+    return dt.datetime.fromtimestamp(now(w3), dt.UTC).year  # type: ignore[arg-type]
