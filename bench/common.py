@@ -6,13 +6,13 @@ from dataclasses import asdict, dataclass
 
 from web3 import Web3
 
-from ipledger.chain import embedded_chain
-from ipledger.compiler import compile_project
-from ipledger.deploy import deploy_suite
-from ipledger.ledger import Ledger
+from ipledger.chain.connect import embedded_chain
+from ipledger.chain.tx import NodeAccount
+from ipledger.clients.ledger import Ledger
+from ipledger.deploy.suite import deploy_suite
+from ipledger.models.types import Role
 from ipledger.project import Project
-from ipledger.tx import NodeAccount
-from ipledger.types import Role
+from ipledger.toolchain.compiler import compile_project
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
 
-from ipledger.artifacts import Artifact, CompilerInfo
-from ipledger.compiler import compiler_settings, run_solc
-from ipledger.deploy import deploy_artifact
+from ipledger.chain.tx import Sender
+from ipledger.deploy.suite import deploy_artifact
+from ipledger.models.types import Valuation
 from ipledger.project import Project
-from ipledger.solc import solcjs
-from ipledger.tx import Sender
-from ipledger.types import Valuation
+from ipledger.toolchain.artifacts import Artifact, CompilerInfo
+from ipledger.toolchain.compiler import compiler_settings, run_solc
+from ipledger.toolchain.solc import solcjs
 
 EAS_SOLC = "0.8.29"  # the version EAS 1.9.0 pins
 PACKAGE = "node_modules/@ethereum-attestation-service/eas-contracts/contracts"

@@ -13,15 +13,15 @@ from collections.abc import Callable
 from web3 import Web3
 
 from bench.common import Row
-from ipledger.chain import connect
-from ipledger.compiler import compile_project
-from ipledger.deploy import deploy
-from ipledger.ledger import Ledger
-from ipledger.node import start_anvil
+from ipledger.chain.connect import connect
+from ipledger.chain.node import start_anvil
+from ipledger.chain.tx import NodeAccount
+from ipledger.clients.ledger import Ledger
+from ipledger.deploy.suite import deploy
+from ipledger.models.types import Role
 from ipledger.project import Project
-from ipledger.queries import holdings, holdings_per_token
-from ipledger.tx import NodeAccount
-from ipledger.types import Role
+from ipledger.read.queries import holdings, holdings_per_token
+from ipledger.toolchain.compiler import compile_project
 
 RUNS = 5
 

@@ -10,20 +10,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.mirror.conftest import prepare_chain, write_reports
+from tests.support.mirror import prepare_chain, write_reports
 
 from bench.common import Row
-from ipledger.chain import connect
-from ipledger.compiler import compile_project
-from ipledger.deploy import deploy
-from ipledger.eip712 import sign_valuation
-from ipledger.ledger import Ledger
+from ipledger.chain.connect import connect
+from ipledger.chain.eip712 import sign_valuation
+from ipledger.chain.node import start_anvil
+from ipledger.chain.tx import KeyAccount, NodeAccount
+from ipledger.clients.ledger import Ledger
+from ipledger.deploy.suite import deploy
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.reports import load_report
 from ipledger.mirror.service import Mirror
-from ipledger.node import start_anvil
 from ipledger.project import Project
-from ipledger.tx import KeyAccount, NodeAccount
+from ipledger.toolchain.compiler import compile_project
 
 RUNS = 3
 

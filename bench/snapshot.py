@@ -13,13 +13,14 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_utils.crypto import keccak
+from tests.support.valuations import make_valuation
 
 from bench.common import fresh_ledger
-from ipledger.eip712 import sign_revocation, sign_valuation
-from ipledger.ledger import Ledger
+from ipledger.chain.eip712 import sign_revocation, sign_valuation
+from ipledger.chain.tx import NodeAccount
+from ipledger.clients.ledger import Ledger
+from ipledger.models.types import EvidenceKind, Field, Status, Valuation, report_id_of
 from ipledger.project import Project
-from ipledger.tx import NodeAccount
-from ipledger.types import EvidenceKind, Field, Method, Status, Valuation, report_id_of
 
 TOLERANCE = 0.01
 TOKEN = 10**18
@@ -125,22 +126,14 @@ def _valuation_ops(ledger: Ledger, admin: NodeAccount, pid: bytes, gas: dict[str
     t = int(ledger.w3.eth.get_block("latest")["timestamp"])
 
     def valuation(n: int) -> Valuation:
-        return Valuation(
-            report_id=report_id_of(valuer.address, f"s{n}"),
-            patent_id=pid,
+        return make_valuation(
             valuer=valuer.address,
+            patent_id=pid,
+            now=t,
+            n=n,
+            report_id=report_id_of(valuer.address, f"s{n}"),
             value=10**9,
-            currency="HKD",
-            valuation_date=t - 86400,
             valid_until=t + 10**8,
-            method=Method.INCOME,
-            standard="GB/T 42748-2023",
-            citation_network=1,
-            commercial_application=2,
-            technology_maturity=3,
-            market_potential=4,
-            report_hash=keccak(text=f"d{n}"),
-            subsidised=True,
         )
 
     for n in (0, 1):

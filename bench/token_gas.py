@@ -10,11 +10,11 @@ from __future__ import annotations
 from web3 import Web3
 
 from bench.common import Row, fresh_ledger
+from ipledger.chain.tx import NodeAccount
 from ipledger.clients import RevenueRightsTokenClient
-from ipledger.ledger import Ledger
+from ipledger.clients.ledger import Ledger
+from ipledger.models.types import Field, Status
 from ipledger.project import Project
-from ipledger.tx import NodeAccount
-from ipledger.types import Field, Status
 
 TOKEN = 10**18
 HKD = 10**6

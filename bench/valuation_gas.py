@@ -5,35 +5,26 @@ from __future__ import annotations
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
+from tests.support.valuations import make_valuation
 
 from bench.common import Row, fresh_ledger
 from bench.eas import Eas, compile_eas
-from ipledger.eip712 import sign_valuation
-from ipledger.ledger import Ledger
+from ipledger.chain.eip712 import sign_valuation
+from ipledger.chain.tx import NodeAccount
+from ipledger.clients.ledger import Ledger
+from ipledger.models.types import EvidenceKind, Field, Status, Valuation, report_id_of
 from ipledger.project import Project
-from ipledger.tx import NodeAccount
-from ipledger.types import EvidenceKind, Field, Method, Status, Valuation, report_id_of
 
 BATCH = 10
 
 
 def _valuation(ledger: Ledger, valuer: LocalAccount, pid: bytes, n: int) -> Valuation:
     t = int(ledger.w3.eth.get_block("latest")["timestamp"])
-    return Valuation(
-        report_id=report_id_of(valuer.address, f"HKTIS-2026-{n:05d}"),
-        patent_id=pid,
+    return make_valuation(
         valuer=valuer.address,
-        value=1_250_000_000,
-        currency="HKD",
-        valuation_date=t - 86400,
-        valid_until=t + 365 * 86400,
-        method=Method.INCOME,
-        standard="GB/T 42748-2023",
-        citation_network=72,
-        commercial_application=81,
-        technology_maturity=64,
-        market_potential=77,
-        report_hash=keccak(text=f"report {n}"),
+        patent_id=pid,
+        now=t,
+        report_id=report_id_of(valuer.address, f"HKTIS-2026-{n:05d}"),
         subsidised=n % 2 == 0,
     )
 

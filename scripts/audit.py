@@ -16,9 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ipledger.compiler import standard_json_input
 from ipledger.project import Project
-from ipledger.solc import ADAPTER
+from ipledger.toolchain.compiler import standard_json_input
+from ipledger.toolchain.solc import ADAPTER
 
 SLITHER = Path(".venv-audit/bin/slither")
 FAILING = {"High", "Medium"}

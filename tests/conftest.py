@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 from web3 import Web3
 
-from ipledger.artifacts import Artifact
-from ipledger.chain import connect
-from ipledger.compiler import compile_project
-from ipledger.deploy import deploy_suite
-from ipledger.ledger import Ledger
-from ipledger.node import start_anvil
+from ipledger.chain.connect import connect
+from ipledger.chain.node import start_anvil
+from ipledger.clients.ledger import Ledger
 from ipledger.project import Project
-from ipledger.tx import NodeAccount
-from ipledger.types import Role
+from ipledger.toolchain.artifacts import Artifact
+from ipledger.toolchain.compiler import compile_project
+from tests.support.suite import Actors, SessionLedger, deploy_session_suite
 
 BACKENDS = ("eth-tester", "anvil")
 
@@ -84,50 +81,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line("chain tests by backend -- " + "; ".join(parts))
 
 
-# ---- the ledger's contract suite, deployed once per backend ---------------------------
-
-YEAR = 365 * 24 * 3600
-HKD = 10**6  # TestHKD has 6 decimals
-TOKEN = 10**18  # revenue-rights tokens have 18 decimals
-
-
-@dataclass(frozen=True)
-class Actors:
-    admin: NodeAccount  # default admin, registrar, compliance
-    agent: NodeAccount  # token agent: pause, freeze, forced transfer
-    issuer: NodeAccount  # patent owner, initial holder, revenue depositor
-    investors: tuple[NodeAccount, ...]
-    outsider: NodeAccount  # holds no role and is not listed
-
-
-@dataclass(frozen=True)
-class SessionLedger:
-    ledger: Ledger
-    actors: Actors
-
-
 @pytest.fixture(scope="session")
 def session_ledger(session_w3: Web3, artifacts: dict[str, Artifact]) -> SessionLedger:
-    accounts = [NodeAccount(a) for a in session_w3.eth.accounts]
-    actors = Actors(
-        admin=accounts[0],
-        agent=accounts[1],
-        issuer=accounts[2],
-        investors=tuple(accounts[3:7]),
-        outsider=accounts[7],
-    )
-    addresses = deploy_suite(
-        w3=session_w3,
-        artifacts=artifacts,
-        admin=actors.admin,
-        operators={
-            Role.TOKEN_AGENT: actors.agent.address,
-            Role.REVENUE_DEPOSITOR: actors.issuer.address,
-        },
-    )
-    return SessionLedger(
-        Ledger.attach(w3=session_w3, artifacts=artifacts, addresses=addresses), actors
-    )
+    return deploy_session_suite(session_w3, artifacts)
 
 
 @pytest.fixture

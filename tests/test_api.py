@@ -7,13 +7,13 @@ from eth_account import Account
 from eth_utils.crypto import keccak
 from fastapi.testclient import TestClient
 
-from ipledger.api import create_app
-from ipledger.eip712 import sign_valuation
-from ipledger.ledger import Ledger
-from ipledger.types import EvidenceKind, Method, Valuation, report_id_of
-from tests.chaintools import now
-from tests.conftest import TOKEN, YEAR, Actors
-from tests.contracts.conftest import Market, open_market
+from ipledger.api.app import create_app
+from ipledger.chain.eip712 import sign_valuation
+from ipledger.clients.ledger import Ledger
+from ipledger.models.types import EvidenceKind, Method, report_id_of
+from tests.support.chain import now
+from tests.support.suite import TOKEN, Actors, Market, open_market
+from tests.support.valuations import make_valuation
 
 
 @pytest.fixture
@@ -26,22 +26,15 @@ def market(ledger: Ledger, actors: Actors) -> Market:
         valuer.address, name="V", jurisdiction="HK", accredited_until=2**40, sender=actors.admin
     )
     t = now(ledger.w3)
-    v = Valuation(
-        report_id=report_id_of(valuer.address, "api-1"),
-        patent_id=m.patent_id,
+    v = make_valuation(
         valuer=valuer.address,
+        patent_id=m.patent_id,
+        now=t,
+        report_id=report_id_of(valuer.address, "api-1"),
         value=5_000_000_00,
-        currency="HKD",
         valuation_date=t - 5,
-        valid_until=t + YEAR,
         method=Method.COST,
-        standard="GB/T 42748-2023",
-        citation_network=10,
-        commercial_application=20,
-        technology_maturity=30,
-        market_potential=40,
         report_hash=keccak(text="api doc"),
-        subsidised=True,
     )
     ledger.valuations.attest(
         v, sign_valuation(valuer, ledger.valuations.domain(), v), sender=actors.admin
@@ -162,7 +155,7 @@ def test_openapi_documents_every_status_and_string_amounts(client: TestClient) -
 def test_node_down_is_503_with_json_detail_and_no_url(market: Market) -> None:
     from web3 import HTTPProvider, Web3
 
-    from ipledger.node import free_port
+    from ipledger.chain.node import free_port
 
     secret = f"http://127.0.0.1:{free_port()}/v3/SECRETKEY"
     dead = Web3(HTTPProvider(secret, request_kwargs={"timeout": 2}))
@@ -183,7 +176,7 @@ def test_provider_http_errors_are_503_without_the_key(market: Market) -> None:
 
     from web3 import Web3
 
-    from ipledger.chain import node_provider
+    from ipledger.chain.connect import node_provider
 
     class Limited(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:

@@ -9,12 +9,12 @@ import pytest
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-from ipledger.artifacts import Artifact
-from ipledger.chain import connect, describe, redact_url
-from ipledger.deploy import deploy_artifact
+from ipledger.chain.connect import connect, describe, redact_url
+from ipledger.chain.node import free_port
+from ipledger.chain.tx import NodeAccount
+from ipledger.deploy.suite import deploy_artifact
 from ipledger.errors import ChainConnectionError
-from ipledger.node import free_port
-from ipledger.tx import NodeAccount
+from ipledger.toolchain.artifacts import Artifact
 
 
 def test_connect_reports_chain_id_and_funded_accounts(w3: Web3) -> None:

@@ -9,15 +9,14 @@ import pytest
 from typer.testing import CliRunner
 from web3 import Web3
 
+from ipledger.chain.node import start_anvil
 from ipledger.cli import app
-from ipledger.node import start_anvil
 from ipledger.project import Project
+from tests.support.project import scratch_project
 
 
 def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
-    (tmp_path / "contracts").symlink_to(project.contracts_dir)
-    (tmp_path / "node_modules").symlink_to(project.node_modules)
-    (tmp_path / "package.json").write_text("{}")
+    scratch_project(project, tmp_path)
     doc = tmp_path / "grant.txt"
     doc.write_text("certificate of grant")
     runner = CliRunner()
@@ -158,12 +157,8 @@ def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
 
 
 def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -> None:
-    import shutil
 
-    (tmp_path / "contracts").symlink_to(project.contracts_dir)
-    (tmp_path / "node_modules").symlink_to(project.node_modules)
-    (tmp_path / "package.json").write_text("{}")
-    shutil.copytree(project.root / "examples", tmp_path / "examples")
+    scratch_project(project, tmp_path, examples=True)
     runner = CliRunner()
     with start_anvil(node_modules=project.node_modules) as node:
         base = ["--rpc", node.url, "--project", str(tmp_path)]
@@ -225,7 +220,7 @@ def _serve_answers(rpc: str, project_root: Path) -> None:
 
     import requests
 
-    from ipledger.node import free_port
+    from ipledger.chain.node import free_port
 
     port = free_port()
     origin = "https://dapp.example"
@@ -281,9 +276,7 @@ def test_chain_1337_signs_with_keystores_and_names_its_payment_token(
     fall back to the test HKD."""
     from eth_account import Account
 
-    (tmp_path / "contracts").symlink_to(project.contracts_dir)
-    (tmp_path / "node_modules").symlink_to(project.node_modules)
-    (tmp_path / "package.json").write_text("{}")
+    scratch_project(project, tmp_path)
     keystore = tmp_path / "admin.json"
     keystore.write_text(json.dumps(Account.encrypt(ANVIL_KEY_0, "pw", iterations=1024)))
     monkeypatch.setenv("IPLEDGER_KEYSTORE_PASSWORD", "pw")

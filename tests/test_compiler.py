@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ipledger import compiler as compiler_module
-from ipledger.compiler import EVM_VERSION, compile_project
 from ipledger.errors import CompilationError, CompilerVersionError
 from ipledger.project import Project
-from ipledger.solc import ADAPTER, SOLC_VERSION, resolve_solc
+from ipledger.toolchain import compiler as compiler_module
+from ipledger.toolchain.compiler import EVM_VERSION, compile_project
+from ipledger.toolchain.solc import ADAPTER, SOLC_VERSION, resolve_solc
 
 GOOD = """// SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;

@@ -8,19 +8,21 @@ from eth_account import Account
 from typer.testing import CliRunner
 from web3 import Web3
 
-from ipledger.artifacts import Artifact
+from ipledger.chain.keys import PASSWORD_ENV, KeystoreError, load_keystore
+from ipledger.chain.node import start_anvil
+from ipledger.chain.tx import KeyAccount, NodeAccount
 from ipledger.cli import app
-from ipledger.deploy import ORDER, DeploymentError, deploy
-from ipledger.deployments import (
+from ipledger.deploy.records import (
     DeploymentFileError,
     deployment_path,
     load_deployment,
     save_deployment,
 )
-from ipledger.keys import PASSWORD_ENV, KeystoreError, load_keystore
-from ipledger.node import start_anvil
+from ipledger.deploy.suite import ORDER, DeploymentError, deploy
 from ipledger.project import Project
-from ipledger.tx import KeyAccount, NodeAccount
+from ipledger.toolchain.artifacts import Artifact
+from tests.support.project import scratch_project
+from tests.support.valuations import make_valuation
 
 
 def _changed(artifact: Artifact) -> Artifact:
@@ -87,10 +89,10 @@ def test_changed_artifact_is_redeployed_with_its_dependents_only(
 def test_replaced_valuation_registry_can_no_longer_write_evidence(
     w3: Web3, artifacts: dict[str, Artifact]
 ) -> None:
-    from ipledger.eip712 import sign_valuation
+    from ipledger.chain.eip712 import sign_valuation
+    from ipledger.clients.ledger import Ledger
     from ipledger.errors import ContractRevertError
-    from ipledger.ledger import Ledger
-    from ipledger.types import Field, Method, Status, Valuation, report_id_of
+    from ipledger.models.types import Field, Status, report_id_of
 
     admin = NodeAccount(w3.eth.accounts[0])
     first = deploy(w3=w3, artifacts=artifacts, admin=admin)
@@ -113,22 +115,13 @@ def test_replaced_valuation_registry_can_no_longer_write_evidence(
     old.valuations.set_valuer(
         valuer.address, name="V", jurisdiction="HK", accredited_until=t + 10**8, sender=admin
     )
-    v = Valuation(
-        report_id=report_id_of(valuer.address, "R-1"),
-        patent_id=pid,
+    v = make_valuation(
         valuer=valuer.address,
-        value=1,
-        currency="HKD",
+        patent_id=pid,
+        now=t,
+        report_id=report_id_of(valuer.address, "R-1"),
         valuation_date=t - 10,
         valid_until=t + 10**8,
-        method=Method.COST,
-        standard="GB/T 42748-2023",
-        citation_network=1,
-        commercial_application=1,
-        technology_maturity=1,
-        market_potential=1,
-        report_hash=b"\x02" * 32,
-        subsidised=False,
     )
     signature = sign_valuation(valuer, old.valuations.domain(), v)
     with pytest.raises(ContractRevertError.named("EvidenceUnauthorized")):
@@ -192,9 +185,7 @@ def test_malformed_deployments_file_names_the_field(tmp_path: Path) -> None:
 
 def test_cli_deploy_twice_against_anvil(project: Project, tmp_path: Path) -> None:
     # The CLI runs as a user would: against a node of its own, twice.
-    (tmp_path / "contracts").symlink_to(project.contracts_dir)
-    (tmp_path / "node_modules").symlink_to(project.node_modules)
-    (tmp_path / "package.json").write_text("{}")
+    scratch_project(project, tmp_path)
     with start_anvil(node_modules=project.node_modules) as node:
         args = ["deploy", "--rpc", node.url, "--json", "--project", str(tmp_path)]
         first = json.loads(CliRunner().invoke(app, args).output)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ipledger.chain import connect
-from ipledger.node import _rpc_chain_id, free_port, start_anvil
+from ipledger.chain.connect import connect
+from ipledger.chain.node import _rpc_chain_id, free_port, start_anvil
 from ipledger.project import Project
-from tests.chaintools import wait_until
+from tests.support.chain import wait_until
 
 
 def _anvil_pids_on(port: int) -> list[int]:

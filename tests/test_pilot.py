@@ -1,30 +1,24 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 from web3 import Web3
 
-from ipledger.artifacts import Artifact
 from ipledger.cli import app
-from ipledger.pilot import run_pilot
+from ipledger.pilot.run import run_pilot
 from ipledger.project import Project
-
-TOKEN = 10**18
-HKD = 10**6
+from ipledger.toolchain.artifacts import Artifact
+from tests.support.project import scratch_project
+from tests.support.suite import HKD, TOKEN
 
 
 @pytest.fixture
 def pilot_project(project: Project, tmp_path: Path) -> Project:
     """The real contracts and pilot data, with deployments written to a temp folder."""
-    (tmp_path / "contracts").symlink_to(project.contracts_dir)
-    (tmp_path / "node_modules").symlink_to(project.node_modules)
-    (tmp_path / "package.json").write_text("{}")
-    shutil.copytree(project.root / "examples", tmp_path / "examples")
-    return Project(tmp_path)
+    return scratch_project(project, tmp_path, examples=True)
 
 
 def test_pilot_runs_end_to_end(

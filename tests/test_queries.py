@@ -4,9 +4,10 @@ import pytest
 from eth_account import Account
 from eth_utils.crypto import keccak
 
-from ipledger.eip712 import sign_valuation
-from ipledger.ledger import Ledger
-from ipledger.queries import (
+from ipledger.chain.eip712 import sign_valuation
+from ipledger.clients.ledger import Ledger
+from ipledger.models.types import report_id_of
+from ipledger.read.queries import (
     evidence_trail,
     holdings,
     holdings_per_token,
@@ -14,10 +15,9 @@ from ipledger.queries import (
     revenue_history,
     valuation_history,
 )
-from ipledger.types import Method, Valuation, report_id_of
-from tests.chaintools import now
-from tests.conftest import TOKEN, YEAR, Actors
-from tests.contracts.conftest import Market, open_market
+from tests.support.chain import now
+from tests.support.suite import TOKEN, Actors, Market, open_market
+from tests.support.valuations import make_valuation
 
 
 @pytest.fixture
@@ -31,22 +31,14 @@ def _value(m: Market, n: int, value: int) -> None:
         valuer.address, name="V", jurisdiction="HK", accredited_until=2**40, sender=m.actors.admin
     )
     t = now(m.ledger.w3)
-    v = Valuation(
-        report_id=report_id_of(valuer.address, f"q{n}"),
-        patent_id=m.patent_id,
+    v = make_valuation(
         valuer=valuer.address,
+        patent_id=m.patent_id,
+        now=t,
+        report_id=report_id_of(valuer.address, f"q{n}"),
         value=value,
-        currency="HKD",
         valuation_date=t - 10,
-        valid_until=t + YEAR,
-        method=Method.MARKET,
-        standard="GB/T 42748-2023",
-        citation_network=1,
-        commercial_application=2,
-        technology_maturity=3,
-        market_potential=4,
         report_hash=keccak(text=f"doc{n}"),
-        subsidised=False,
     )
     m.ledger.valuations.attest(
         v, sign_valuation(valuer, m.ledger.valuations.domain(), v), sender=m.actors.admin

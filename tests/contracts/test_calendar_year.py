@@ -4,9 +4,9 @@ import datetime as dt
 
 from web3 import Web3
 
-from ipledger.artifacts import Artifact
-from ipledger.deploy import deploy_artifact
-from ipledger.tx import NodeAccount
+from ipledger.chain.tx import NodeAccount
+from ipledger.deploy.suite import deploy_artifact
+from ipledger.toolchain.artifacts import Artifact
 
 
 def _instants() -> list[int]:

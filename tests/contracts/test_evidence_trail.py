@@ -7,10 +7,10 @@ import pytest
 from web3 import Web3
 
 from ipledger.errors import ContractRevertError
-from ipledger.evidence import ZERO, entry_hash, verify_entries
-from ipledger.queries import evidence_trail
-from ipledger.types import EvidenceKind, patent_id
-from tests.contracts.conftest import Market
+from ipledger.models.types import EvidenceKind, patent_id
+from ipledger.read.evidence import ZERO, entry_hash, verify_entries
+from ipledger.read.queries import evidence_trail
+from tests.support.suite import Market
 
 DOCS = {
     "filing.pdf": b"%PDF filing of HK 30012345",
@@ -88,7 +88,7 @@ def test_writers_are_role_holders_or_the_patents_own_token(market: Market) -> No
 
 
 def test_tokens_write_only_their_own_trail(market: Market) -> None:
-    from tests.contracts.conftest import open_market
+    from tests.support.suite import open_market
 
     other = open_market(market.ledger, market.actors, number="30011111")
     other.token.deposit_revenue(10, sha(b"report"), sender=market.actors.issuer)
@@ -100,7 +100,7 @@ def test_a_token_may_write_its_own_patents_trail_and_no_other(market: Market) ->
     """The guard itself, run: the registry names an account as patent A's token; it may
     append to A's trail, and is refused on B's."""
     from ipledger.clients.evidence import EvidenceTrailClient
-    from ipledger.deploy import deploy_artifact
+    from ipledger.deploy.suite import deploy_artifact
 
     ledger, admin = market.ledger, market.actors.admin
     artifacts = ledger.artifacts

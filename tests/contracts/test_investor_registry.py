@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from ipledger.clients.ledger import Ledger
 from ipledger.errors import ContractRevertError
-from ipledger.ledger import Ledger
-from ipledger.types import Role
-from tests.chaintools import advance, now
-from tests.conftest import YEAR, Actors
+from ipledger.models.types import Role
+from tests.support.chain import advance, now
+from tests.support.suite import YEAR, Actors
 
 
 def test_listed_investor_is_eligible_until_expiry(ledger: Ledger, actors: Actors) -> None:

@@ -3,11 +3,11 @@ from __future__ import annotations
 import pytest
 from web3 import Web3
 
+from ipledger.clients.ledger import Ledger
 from ipledger.errors import ContractRevertError
-from ipledger.ledger import Ledger
-from ipledger.types import Field, Role, Status, patent_id
-from tests.chaintools import advance, now
-from tests.conftest import TOKEN, YEAR, Actors
+from ipledger.models.types import Field, Role, Status, patent_id
+from tests.support.chain import advance, now
+from tests.support.suite import TOKEN, YEAR, Actors
 
 META = bytes.fromhex("11" * 32)
 

@@ -4,10 +4,9 @@ import pytest
 from web3 import Web3
 
 from ipledger.errors import ContractRevertError
-from ipledger.types import Role, Status
-from tests.chaintools import advance, now
-from tests.conftest import HKD, TOKEN
-from tests.contracts.conftest import SUPPLY, Market
+from ipledger.models.types import Role, Status
+from tests.support.chain import advance, now
+from tests.support.suite import HKD, SUPPLY, TOKEN, Market
 
 EVIDENCE = Web3.keccak(text="HCA 1234/2026 order")
 REPORT = Web3.keccak(text="Q3 licence revenue report")
@@ -395,7 +394,7 @@ def test_rounding_dust_is_reported_not_paid(market: Market) -> None:
 
 
 def test_reentrant_payment_token_cannot_claim_twice(ledger, actors) -> None:  # type: ignore[no-untyped-def]
-    from tests.contracts.conftest import open_market
+    from tests.support.suite import open_market
 
     m = open_market(ledger, actors, payment_contract="ReentrantToken", number="30099999")
     investor = m.actors.investors[0]
@@ -422,7 +421,7 @@ def test_reentrant_payment_token_cannot_claim_twice(ledger, actors) -> None:  # 
 
 
 def test_payment_token_returning_no_bool_works(ledger, actors) -> None:  # type: ignore[no-untyped-def]
-    from tests.contracts.conftest import open_market
+    from tests.support.suite import open_market
 
     m = open_market(ledger, actors, payment_contract="NoBoolToken", number="30088888")
     investor = m.actors.investors[0]
@@ -434,7 +433,7 @@ def test_payment_token_returning_no_bool_works(ledger, actors) -> None:  # type:
 
 
 def test_fee_on_transfer_payment_token_credits_what_arrived(ledger, actors) -> None:  # type: ignore[no-untyped-def]
-    from tests.contracts.conftest import open_market
+    from tests.support.suite import open_market
 
     m = open_market(ledger, actors, payment_contract="FeeOnTransferToken", number="30077777")
     distribute(m, [500_000])
@@ -501,7 +500,7 @@ def test_forced_transfer_refuses_a_frozen_or_zero_receiver(market: Market) -> No
 
 
 def test_deposits_beyond_the_accumulators_range_revert_whole(ledger, actors) -> None:  # type: ignore[no-untyped-def]
-    from tests.contracts.conftest import open_market
+    from tests.support.suite import open_market
 
     m = open_market(ledger, actors, number="30088888")
     limit = 2**112 - 1

@@ -27,9 +27,9 @@ from hypothesis.stateful import (
 from web3 import Web3
 
 from ipledger.errors import ContractRevertError
-from ipledger.types import Status
-from tests.chaintools import ViewBatch
-from tests.contracts.conftest import SUPPLY, Market
+from ipledger.models.types import Status
+from tests.support.chain import ViewBatch
+from tests.support.suite import SUPPLY, Market
 
 pytestmark = pytest.mark.stateful
 

@@ -7,14 +7,13 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
-from ipledger.deploy import deploy_artifact
-from ipledger.eip712 import Domain, sign_revocation, sign_valuation, valuation_message
+from ipledger.chain.eip712 import Domain, sign_revocation, sign_valuation, valuation_message
+from ipledger.deploy.suite import deploy_artifact
 from ipledger.errors import ContractRevertError
-from ipledger.types import EvidenceKind, Method, Role, patent_id, report_id_of
-from tests.chaintools import advance, now
-from tests.conftest import YEAR
-from tests.contracts.conftest import VALUER_KEY, Market
-from tests.contracts.valuations import (
+from ipledger.models.types import EvidenceKind, Method, Role, patent_id, report_id_of
+from tests.support.chain import advance, now
+from tests.support.suite import VALUER_KEY, YEAR, Market
+from tests.support.valuations import (
     DAY,
     OTHER_KEY,
     make,
@@ -103,7 +102,7 @@ def test_any_field_changed_after_signing_is_rejected(
 
 
 def test_patent_changed_after_signing_is_rejected(market: Market, valuer: LocalAccount) -> None:
-    from tests.contracts.conftest import open_market
+    from tests.support.suite import open_market
 
     other = open_market(market.ledger, market.actors, number="30054321")
     v = make(market, valuer)

@@ -12,11 +12,10 @@ from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
 from ipledger.errors import ContractRevertError
-from ipledger.types import EvidenceKind
-from tests.chaintools import advance, now
-from tests.conftest import YEAR
-from tests.contracts.conftest import Market
-from tests.contracts.valuations import (
+from ipledger.models.types import EvidenceKind
+from tests.support.chain import advance, now
+from tests.support.suite import YEAR, Market
+from tests.support.valuations import (
     DAY,
     OTHER_KEY,
     make,
@@ -226,7 +225,7 @@ def test_withdrawn_valuers_valuations_stop_counting_lapsed_ones_do_not(
 
 
 def test_accreditor_revokes_for_cause_with_evidence(market: Market, valuer: LocalAccount) -> None:
-    from tests.contracts.conftest import open_market
+    from tests.support.suite import open_market
 
     valuations = market.ledger.valuations
     v = make(market, valuer)

@@ -29,12 +29,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from ipledger.eip712 import sign_revocation, sign_valuation
+from ipledger.chain.eip712 import sign_revocation, sign_valuation
+from ipledger.chain.tx import KeyAccount
 from ipledger.errors import ContractRevertError
-from ipledger.tx import KeyAccount
-from ipledger.types import Field, Method, Status, Valuation, patent_id, report_id_of
-from tests.chaintools import ViewBatch, advance, now
-from tests.contracts.conftest import Market
+from ipledger.models.types import Field, Status, Valuation, patent_id, report_id_of
+from tests.support.chain import ViewBatch, advance, now
+from tests.support.suite import Market
+from tests.support.valuations import make_valuation
 
 pytestmark = pytest.mark.stateful
 
@@ -112,21 +113,14 @@ def test_valuation_registry_matches_model(market: Market) -> None:
         ) -> Valuation:
             self.n += 1
             owner = valuers[1 - who] if squat else valuers[who]
-            return Valuation(
-                report_id=report_id_of(owner.address, f"sv-{self.n}"),
-                patent_id=patents[patent],
+            return make_valuation(
                 valuer=valuers[who].address,
+                patent_id=patents[patent],
+                now=date + DAY,
+                n=self.n,
+                report_id=report_id_of(owner.address, f"sv-{self.n}"),
                 value=1000 + self.n,
-                currency="HKD",
-                valuation_date=date,
                 valid_until=date + valid_days * DAY,
-                method=Method.MARKET,
-                standard="GB/T 42748-2023",
-                citation_network=1,
-                commercial_application=2,
-                technology_maturity=3,
-                market_potential=4,
-                report_hash=keccak(text=f"doc {self.n}"),
                 subsidised=sub,
             )
 

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ipledger.ledger import Ledger
+from ipledger.clients.ledger import Ledger
 from ipledger.mirror.service import CRASH_ENV
-from tests.mirror.conftest import Harness, copy_reports, rid, write_reports
-from tests.mirror.test_service import REPORTS
+from tests.support.mirror import REPORTS, Harness, copy_reports, rid, write_reports
 
 BOUNDARIES = ["after_sign", "after_send", "before_receipt", "after_receipt"]
 

@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from ipledger.chain import connect
-from ipledger.compiler import compile_project
-from ipledger.deploy import deploy
-from ipledger.ledger import Ledger
+from ipledger.chain.connect import connect
+from ipledger.chain.node import AnvilNode, start_anvil
+from ipledger.chain.tx import NodeAccount
+from ipledger.clients.ledger import Ledger
+from ipledger.deploy.suite import deploy
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror, RunSummary
-from ipledger.node import AnvilNode, start_anvil
 from ipledger.project import Project
-from ipledger.tx import NodeAccount
-from tests.mirror.conftest import copy_reports, prepare_chain, rid
-from tests.mirror.test_service import REPORTS
+from ipledger.toolchain.compiler import compile_project
+from tests.support.mirror import REPORTS, copy_reports, prepare_chain, rid
 
 
 class FlakyProxy:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ipledger.eip712 import sign_valuation
+from ipledger.chain.eip712 import sign_valuation
 from ipledger.mirror.outbox import valuation_from_json, valuation_to_json
 from ipledger.mirror.service import RunSummary
-from tests.mirror.conftest import MirrorEnv, rid
+from tests.support.mirror import MirrorEnv, rid
+from tests.support.valuations import make_valuation
 
 REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-0004"]
 
@@ -298,8 +299,8 @@ def test_a_report_behind_padded_dead_entries_still_goes_through(env: MirrorEnv) 
     from eth_account import Account
     from eth_utils.crypto import keccak
 
-    from ipledger.tx import KeyAccount
-    from ipledger.types import Method, Valuation, patent_id, report_id_of
+    from ipledger.chain.tx import KeyAccount
+    from ipledger.models.types import patent_id, report_id_of
 
     ledger, admin = env.ledger, env.actors.admin
     other = Account.from_key(keccak(text="padding valuer"))
@@ -314,21 +315,14 @@ def test_a_report_behind_padded_dead_entries_still_goes_through(env: MirrorEnv) 
     )
     pid = patent_id("HK", "30012345")
     pads = [
-        Valuation(
-            report_id=report_id_of(other.address, f"pad-{n}"),
-            patent_id=pid,
+        make_valuation(
             valuer=other.address,
-            value=1,
-            currency="HKD",
+            patent_id=pid,
+            now=t,
+            n=n,
+            report_id=report_id_of(other.address, f"pad-{n}"),
             valuation_date=t - 60 + n,
             valid_until=t + 100 * 86400,
-            method=Method.COST,
-            standard="x",
-            citation_network=0,
-            commercial_application=0,
-            technology_maturity=0,
-            market_potential=0,
-            report_hash=keccak(text=f"pad {n}"),
             subsidised=False,
         )
         for n in range(60)

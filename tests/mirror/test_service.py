@@ -11,9 +11,7 @@ from web3.exceptions import ContractLogicError
 from ipledger.mirror.checks import MAX_AGE, MIN_VALIDITY
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror, MirrorError, RunSummary
-from tests.mirror.conftest import MirrorEnv, rid
-
-REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-0004"]
+from tests.support.mirror import REPORTS, MirrorEnv, rid
 
 
 def attestations(env: MirrorEnv, report_id: str) -> int:
@@ -160,7 +158,7 @@ def test_mirror_status_command_reports_states_and_problems(env: MirrorEnv) -> No
 
 
 def test_every_bad_file_case_is_quarantined_with_its_reason(env: MirrorEnv) -> None:
-    from tests.test_reports import BAD_CASES
+    from tests.support.reports import BAD_CASES
 
     template = json.loads((env.source / "HKTIS-2026-0001.json").read_text())
     for n, (change, _field) in enumerate(BAD_CASES):

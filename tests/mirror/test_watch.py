@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaintools import wait_until
-from tests.mirror.conftest import Harness, copy_reports, rid, write_reports
-from tests.mirror.test_service import REPORTS
+from tests.support.chain import wait_until
+from tests.support.mirror import REPORTS, Harness, copy_reports, rid, write_reports
 
 PILOT_VALUER = "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa"
 

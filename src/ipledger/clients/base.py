@@ -11,9 +11,9 @@ from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 from web3.types import EventData, TxReceipt
 
-from ipledger.artifacts import Artifact
-from ipledger.revert import RevertDecoder
-from ipledger.tx import Sender, transact
+from ipledger.chain.revert import RevertDecoder
+from ipledger.chain.tx import Sender, transact
+from ipledger.toolchain.artifacts import Artifact
 
 
 class ContractClient:

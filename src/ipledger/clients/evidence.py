@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from web3.types import TxReceipt
 
+from ipledger.chain.tx import Sender
 from ipledger.clients.base import ContractClient
-from ipledger.evidence import EvidenceEntry
-from ipledger.tx import Sender
-from ipledger.types import EvidenceKind
+from ipledger.models.types import EvidenceKind
+from ipledger.read.evidence import EvidenceEntry
 
 
 class EvidenceTrailClient(ContractClient):

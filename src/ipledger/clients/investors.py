@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from web3.types import TxReceipt
 
+from ipledger.chain.tx import Sender
 from ipledger.clients.base import ContractClient
-from ipledger.tx import Sender
-from ipledger.types import InvestorRecord, jurisdiction_bytes, parse_address
+from ipledger.models.types import InvestorRecord, jurisdiction_bytes, parse_address
 
 
 class InvestorRegistryClient(ContractClient):

@@ -6,9 +6,9 @@ from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.types import TxReceipt
 
+from ipledger.chain.tx import Sender
 from ipledger.clients.base import ContractClient
-from ipledger.tx import Sender
-from ipledger.types import (
+from ipledger.models.types import (
     Field,
     PatentId,
     PatentRecord,

@@ -6,9 +6,9 @@ from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
 from web3.types import TxReceipt
 
+from ipledger.chain.tx import Sender
 from ipledger.clients.base import ContractClient
-from ipledger.tx import Sender
-from ipledger.types import parse_address
+from ipledger.models.types import parse_address
 
 
 class RevenueTotals(BaseModel):

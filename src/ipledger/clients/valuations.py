@@ -6,11 +6,11 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, Web3Exception
 from web3.types import EventData, TxReceipt
 
+from ipledger.chain.eip712 import Domain
+from ipledger.chain.tx import Sender
 from ipledger.clients.base import ContractClient
 from ipledger.clients.lens import latest_from_tuple
-from ipledger.eip712 import Domain
-from ipledger.tx import Sender
-from ipledger.types import LatestValuation, Valuation, jurisdiction_bytes, parse_address
+from ipledger.models.types import LatestValuation, Valuation, jurisdiction_bytes, parse_address
 
 
 class ValuationRegistryClient(ContractClient):

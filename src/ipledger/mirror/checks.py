@@ -11,7 +11,7 @@ from pathlib import Path
 
 from web3 import Web3
 
-from ipledger.ledger import Ledger
+from ipledger.clients.ledger import Ledger
 from ipledger.mirror.reports import ReportError, ValuationReport
 
 MAX_AGE = 365 * 86400  # ValuationRegistry.MAX_AGE

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipledger.types import Method, Valuation
+from ipledger.models.types import Method, Valuation
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (

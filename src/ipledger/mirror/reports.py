@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from ipledger.errors import IpledgerError
-from ipledger.types import (
+from ipledger.models.types import (
     Method,
     Valuation,
     parse_address,

@@ -26,14 +26,14 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception, Web3RPCError
 from web3.types import Nonce, TxParams
 
-from ipledger.eip712 import sign_valuation
+from ipledger.chain.eip712 import sign_valuation
+from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.ledger import Ledger
 from ipledger.mirror.checks import ChainChecks
 from ipledger.mirror.outbox import Outbox, Row, valuation_from_json, valuation_to_json
 from ipledger.mirror.quarantine import Quarantine
 from ipledger.mirror.reports import ReportError, load_report, read_report_bytes
-from ipledger.types import Valuation
+from ipledger.models.types import Valuation
 
 REJECTIONS = [
     "None",

@@ -14,8 +14,8 @@ from eth_utils.abi import function_signature_to_4byte_selector
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-from ipledger.artifacts import Artifact
 from ipledger.errors import ContractRevertError
+from ipledger.toolchain.artifacts import Artifact
 
 _BUILTIN = {
     bytes.fromhex("08c379a0"): ("Error", [{"name": "message", "type": "string"}]),

@@ -10,9 +10,9 @@ from eth_utils.abi import get_abi_output_types
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 
-from ipledger.deploy import deploy_artifact
-from ipledger.ledger import Ledger
-from ipledger.tx import Sender
+from ipledger.chain.tx import Sender
+from ipledger.clients.ledger import Ledger
+from ipledger.deploy.suite import deploy_artifact
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 20.0) -> bool:

@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ipledger.evidence import TrailVerification
 from ipledger.mirror.reports import minor_units
-from ipledger.pilot import PilotResult
-from ipledger.queries import Holdings
+from ipledger.pilot.run import PilotResult
+from ipledger.read.evidence import TrailVerification
+from ipledger.read.queries import Holdings
 
 TOKEN_DECIMALS = 18
 PAYMENT_DECIMALS = 6  # the test HKD stablecoin

@@ -11,7 +11,7 @@ from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
 from web3.contract import Contract
 
-from ipledger.types import Valuation
+from ipledger.models.types import Valuation
 
 VALUATION_FIELDS: list[dict[str, str]] = [
     {"name": "reportId", "type": "bytes32"},

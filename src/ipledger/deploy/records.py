@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -11,6 +12,7 @@ from typing import Any
 from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
+from web3 import Web3
 
 from ipledger.errors import IpledgerError
 
@@ -117,3 +119,13 @@ def save_deployment(path: Path, deployment: Deployment) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(data)
     os.replace(tmp, path)
+
+
+def sha256_hex(hex_code: str) -> str:
+    """An artifact's fingerprint as recorded: sha256 of its 0x-hex bytecode."""
+    return hashlib.sha256(bytes.fromhex(hex_code.removeprefix("0x"))).hexdigest()
+
+
+def code_hash(w3: Web3, address: str) -> str:
+    """The recorded fingerprint of the code at `address`: its keccak, hex."""
+    return str(Web3.keccak(w3.eth.get_code(Web3.to_checksum_address(address))).hex())

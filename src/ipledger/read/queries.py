@@ -8,10 +8,10 @@ from pathlib import Path
 from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
 
+from ipledger.clients.ledger import Ledger
 from ipledger.clients.lens import latest_from_tuple
-from ipledger.evidence import TrailVerification, verify_entries
-from ipledger.ledger import Ledger
-from ipledger.types import Field, LatestValuation, Status, parse_address
+from ipledger.models.types import Field, LatestValuation, Status, parse_address
+from ipledger.read.evidence import TrailVerification, verify_entries
 
 
 def evidence_trail(

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from ipledger.evidence import TrailVerification
-from ipledger.queries import Holding, Holdings, PatentSummary, ValuationRecord
-from ipledger.types import DecimalAmount, LatestValuation
+from ipledger.models.types import DecimalAmount, LatestValuation
+from ipledger.read.evidence import TrailVerification
+from ipledger.read.queries import Holding, Holdings, PatentSummary, ValuationRecord
 
 
 def _hex(data: bytes) -> str:

@@ -20,7 +20,7 @@ from eth_utils.crypto import keccak
 from pydantic import BaseModel, ConfigDict
 from web3.types import EventData
 
-from ipledger.types import EvidenceKind
+from ipledger.models.types import EvidenceKind
 
 ZERO = b"\0" * 32
 

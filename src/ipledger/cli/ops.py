@@ -3,34 +3,29 @@ into the typed clients, against the deployment recorded for the node's chain."""
 
 from __future__ import annotations
 
-import hashlib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.text import Text
 
-from ipledger.cli import (
+from ipledger.chain.keys import DEV_CHAIN_IDS
+from ipledger.cli.common import (
     AccountOpt,
     JsonOpt,
     KeystoreOpt,
+    PatentArg,
     ProjectOpt,
     RpcOpt,
-    _emit_json,
-    _fail,
-    app,
-    console,
-    open_ledger,
-    resolve_sender,
+    done,
+    fail,
+    open_signer,
+    patent_ref_id,
+    sha256_file,
 )
+from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.keys import DEV_CHAIN_IDS
-from ipledger.ledger import Ledger
-from ipledger.tx import Sender
-from ipledger.types import EvidenceKind, Field, Status, parse_address, parse_patent_ref, patent_id
-
-PatentArg = Annotated[str, typer.Argument(help='Patent, e.g. "HK 30012345".')]
+from ipledger.models.types import EvidenceKind, Field, Status, parse_address, parse_patent_ref
 
 # Names, not numbers, on the command line.
 FieldName = StrEnum("FieldName", {f.name.lower(): f.name.lower() for f in Field})  # type: ignore[misc]
@@ -38,38 +33,6 @@ StatusName = StrEnum("StatusName", {s.name.lower(): s.name.lower() for s in Stat
 KindName = StrEnum("KindName", {k.name.lower(): k.name.lower() for k in EvidenceKind})  # type: ignore[misc]
 
 
-def _context(
-    project: Path | None, rpc: str | None, keystore: Path | None, account: int
-) -> tuple[Ledger, Sender]:
-    ledger = open_ledger(project, rpc)
-    return ledger, resolve_sender(ledger.w3, keystore, account)
-
-
-def _ref(patent: str) -> tuple[str, str]:
-    """(jurisdiction, canonical number) from what was typed ("hk30012345" too); a
-    ValueError (one line from the verb's error handling) suggests the canonical form."""
-    return parse_patent_ref(patent)
-
-
-def _pid(patent: str) -> bytes:
-    return patent_id(*_ref(patent))
-
-
-def _done(as_json: bool, data: dict[str, Any], text: str) -> None:
-    if as_json:
-        _emit_json(data)
-    else:
-        console.print(Text(text), highlight=False)
-
-
-def _sha256_file(path: Path) -> bytes:
-    try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError as exc:
-        raise typer.BadParameter(f"{path}: {exc.strerror}") from None
-
-
-@app.command("register")
 def register_cmd(
     patent: PatentArg,
     owner: Annotated[str, typer.Option(help="Owner address.")],
@@ -85,8 +48,8 @@ def register_cmd(
 ) -> None:
     """Register a patent (registrar)."""
     try:
-        jurisdiction, number = _ref(patent)
-        ledger, sender = _context(project, rpc, keystore, account)
+        jurisdiction, number = parse_patent_ref(patent)
+        ledger, sender = open_signer(project, rpc, keystore, account)
         pid = ledger.patents.register_patent(
             jurisdiction=jurisdiction,
             publication_number=number,
@@ -94,19 +57,18 @@ def register_cmd(
             field=Field[field.name.upper()],
             status=Status[status.name.upper()],
             expiry=expiry,
-            metadata_hash=_sha256_file(metadata),
+            metadata_hash=sha256_file(metadata),
             sender=sender,
         )
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
-    _done(
+        raise fail(exc) from None
+    done(
         as_json,
         {"patentId": "0x" + pid.hex(), "patent": f"{jurisdiction} {number}"},
         f"registered {jurisdiction} {number}: 0x{pid.hex()}",
     )
 
 
-@app.command("tokenize")
 def tokenize_cmd(
     patent: PatentArg,
     supply: Annotated[int, typer.Option(help="Whole tokens (18 decimals).")],
@@ -127,14 +89,14 @@ def tokenize_cmd(
 ) -> None:
     """Split a patent's revenue rights into tokens (registrar)."""
     try:
-        ledger, sender = _context(project, rpc, keystore, account)
+        ledger, sender = open_signer(project, rpc, keystore, account)
         if payment_token is None and ledger.w3.eth.chain_id not in DEV_CHAIN_IDS:
             raise IpledgerError(
                 f"chain {ledger.w3.eth.chain_id} is not a dev chain: name the ERC-20 revenue "
                 "is paid in with --payment-token (the suite's test HKD is for dev chains only)"
             )
         token, _ = ledger.patents.tokenize(
-            _pid(patent),
+            patent_ref_id(patent),
             name=f"{patent} revenue rights",
             symbol=symbol,
             supply=supply * 10**18,
@@ -143,13 +105,14 @@ def tokenize_cmd(
             sender=sender,
         )
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
-    _done(
-        as_json, {"patentId": "0x" + _pid(patent).hex(), "token": token}, f"{patent}: token {token}"
+        raise fail(exc) from None
+    done(
+        as_json,
+        {"patentId": "0x" + patent_ref_id(patent).hex(), "token": token},
+        f"{patent}: token {token}",
     )
 
 
-@app.command("set-investor")
 def set_investor_cmd(
     investor: Annotated[str, typer.Argument(help="Investor address.")],
     jurisdiction: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 of the KYC.")],
@@ -163,16 +126,15 @@ def set_investor_cmd(
     """List an eligible investor (compliance)."""
     try:
         checksum = parse_address(investor)
-        ledger, sender = _context(project, rpc, keystore, account)
+        ledger, sender = open_signer(project, rpc, keystore, account)
         ledger.investors.set_investor(
             checksum, jurisdiction=jurisdiction, expiry=expiry, sender=sender
         )
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
-    _done(as_json, {"investor": checksum, "expiry": expiry}, f"listed {checksum} until {expiry}")
+        raise fail(exc) from None
+    done(as_json, {"investor": checksum, "expiry": expiry}, f"listed {checksum} until {expiry}")
 
 
-@app.command("deposit")
 def deposit_cmd(
     patent: PatentArg,
     amount: Annotated[int, typer.Option(help="Payment-token base units.")],
@@ -185,24 +147,23 @@ def deposit_cmd(
 ) -> None:
     """Pay licence revenue into a patent's token (revenue depositor; approve first)."""
     try:
-        ledger, sender = _context(project, rpc, keystore, account)
+        ledger, sender = open_signer(project, rpc, keystore, account)
         token = _token(ledger, patent)
         payment = ledger.client("TestHKD", token.payment_token())  # any ERC-20's ABI will do
         allowance = payment._call("allowance", sender.address, token.address)
         if allowance < amount:
             payment._send("approve", token.address, amount, sender=sender)
-        receipt = token.deposit_revenue(amount, _sha256_file(report), sender=sender)
+        receipt = token.deposit_revenue(amount, sha256_file(report), sender=sender)
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     tx = receipt["transactionHash"].to_0x_hex()
-    _done(
+    done(
         as_json,
         {"token": token.address, "amount": str(amount), "tx": tx},
         f"deposited {amount} ({tx})",
     )
 
 
-@app.command("claim")
 def claim_cmd(
     patent: PatentArg,
     project: ProjectOpt = None,
@@ -213,14 +174,13 @@ def claim_cmd(
 ) -> None:
     """Claim the revenue the signer has earned on a patent's token."""
     try:
-        ledger, sender = _context(project, rpc, keystore, account)
+        ledger, sender = open_signer(project, rpc, keystore, account)
         amount, _ = _token(ledger, patent).claim(sender=sender)
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
-    _done(as_json, {"claimed": str(amount)}, f"claimed {amount}")
+        raise fail(exc) from None
+    done(as_json, {"claimed": str(amount)}, f"claimed {amount}")
 
 
-@app.command("append-evidence")
 def append_evidence_cmd(
     patent: PatentArg,
     kind: Annotated[KindName, typer.Option(case_sensitive=False)],
@@ -234,20 +194,20 @@ def append_evidence_cmd(
 ) -> None:
     """Append a document to a patent's evidence trail (evidence writer)."""
     try:
-        ledger, sender = _context(project, rpc, keystore, account)
-        pid = _pid(patent)
+        ledger, sender = open_signer(project, rpc, keystore, account)
+        pid = patent_ref_id(patent)
         if not ledger.patents.is_registered(pid):
             raise IpledgerError(f"patent {patent} (0x{pid.hex()}) is not registered")
         entry, _ = ledger.evidence.append(
             pid,
             EvidenceKind[kind.name.upper()],
-            _sha256_file(document),
+            sha256_file(document),
             uri or document.name,
             sender=sender,
         )
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
-    _done(
+        raise fail(exc) from None
+    done(
         as_json,
         {"seq": entry.seq, "entryHash": "0x" + entry.entry_hash.hex()},
         f"entry {entry.seq} of {patent}: 0x{entry.entry_hash.hex()}",
@@ -255,7 +215,7 @@ def append_evidence_cmd(
 
 
 def _token(ledger: Ledger, patent: str) -> Any:
-    address = ledger.patents.token_of(_pid(patent))
+    address = ledger.patents.token_of(patent_ref_id(patent))
     if address is None:
         raise IpledgerError(f"patent {patent} has no revenue-rights token")
     return ledger.token(address)

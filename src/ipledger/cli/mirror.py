@@ -12,31 +12,25 @@ import typer
 from rich.text import Text
 from web3.exceptions import Web3Exception
 
-from ipledger.cli import (
+from ipledger.chain.keys import PASSWORD_ENV, load_keystore
+from ipledger.cli.common import (
     JsonOpt,
     ProjectOpt,
     RpcOpt,
-    _emit_json,
-    _fail,
-    _password_prompt,
-    app,
     console,
+    emit_json,
     err_console,
+    fail,
     open_deployed,
+    password_prompt,
 )
 from ipledger.errors import IpledgerError
-from ipledger.keys import PASSWORD_ENV, load_keystore
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import DEFAULT_LOCK_DIR, LOCK_DIR_ENV, Mirror, RunSummary
 
 RELAYER_PASSWORD_ENV = "IPLEDGER_RELAYER_PASSWORD"  # noqa: S105 - a variable name
 OutboxOpt = Annotated[Path, typer.Option("--outbox", help="The mirror's SQLite outbox.")]
 DEFAULT_OUTBOX = Path(".ipledger/mirror.sqlite")
-
-mirror_app = typer.Typer(
-    help="Mirror valuers' signed valuations onto the chain.", invoke_without_command=True
-)
-app.add_typer(mirror_app, name="mirror")
 
 
 def _logger(quiet: bool) -> Callable[[str], None]:
@@ -69,7 +63,6 @@ def _run(mirror: Mirror, source: Path, *, watch: bool) -> RunSummary:
     return summary
 
 
-@mirror_app.callback()
 def mirror_cmd(
     ctx: typer.Context,
     source: Annotated[
@@ -108,16 +101,16 @@ def mirror_cmd(
     if ctx.invoked_subcommand is not None:
         return
     if source is None or valuer_keystore is None or relayer_keystore is None or chain_id is None:
-        raise _fail(
+        raise fail(
             IpledgerError(
                 "mirror needs --source, --valuer-keystore, --relayer-keystore and --chain-id"
             )
         )
     try:
         ledger, deployment = open_deployed(project, rpc)
-        valuer = load_keystore(valuer_keystore, prompt=_password_prompt)
+        valuer = load_keystore(valuer_keystore, prompt=password_prompt)
         relayer = load_keystore(
-            relayer_keystore, prompt=_password_prompt, password_env=RELAYER_PASSWORD_ENV
+            relayer_keystore, prompt=password_prompt, password_env=RELAYER_PASSWORD_ENV
         )
         box = Outbox(outbox)
         mirror = Mirror(
@@ -138,12 +131,12 @@ def mirror_cmd(
             mirror.close()
             box.close()
     except IpledgerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     except Web3Exception as exc:  # the node's error answer, not ours: one line
-        raise _fail(IpledgerError(f"the node refused: {exc}")) from None
+        raise fail(IpledgerError(f"the node refused: {exc}")) from None
     data = summary.as_json(counts)
     if as_json:
-        _emit_json(data)
+        emit_json(data)
         return
     console.print(
         f"confirmed {data['confirmed']}, quarantined {data['quarantined']}, "
@@ -155,18 +148,17 @@ def mirror_cmd(
         console.print(Text.assemble("  ", ("conflict ", "yellow"), conflict), highlight=False)
 
 
-@mirror_app.command("status")
 def mirror_status_cmd(outbox: OutboxOpt = DEFAULT_OUTBOX, as_json: JsonOpt = False) -> None:
     """What the outbox holds, by state."""
     if not outbox.is_file():
-        raise _fail(IpledgerError(f"no outbox at {outbox}"))
+        raise fail(IpledgerError(f"no outbox at {outbox}"))
     box = Outbox(outbox)
     counts = box.counts()
     problems = {r.report_id: r.reason for r in box.rows("rejected", "conflict")}
     problems.update(box.quarantined())  # file name -> reason (the latest, if dropped again)
     box.close()
     if as_json:
-        _emit_json({"states": counts, "problems": problems})
+        emit_json({"states": counts, "problems": problems})
         return
     for state, n in sorted(counts.items()):
         console.print(f"{state:12} {n}")

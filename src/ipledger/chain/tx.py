@@ -18,8 +18,8 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError
 from web3.types import TxParams, TxReceipt
 
+from ipledger.chain.revert import RevertDecoder
 from ipledger.errors import TransactionError
-from ipledger.revert import RevertDecoder
 
 RECEIPT_TIMEOUT = 120.0
 # Nodes estimate the least gas that succeeds in the state at estimation time; storage

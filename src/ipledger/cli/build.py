@@ -1,74 +1,41 @@
-"""`ipledger`: a thin typer front over the library. Tables by default, `--json` for
-machines; every error is one clear line and a non-zero exit."""
+"""Build and run: compile, a local node, deploy, the pilot."""
 
 from __future__ import annotations
 
-import json
 import signal
-import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
-from web3 import Web3
 
-from ipledger.chain import connect, redact_url
-from ipledger.compiler import compile_project
-from ipledger.deploy import deploy
-from ipledger.deployments import (
-    Deployment,
-    DeploymentFileError,
-    deployment_path,
-    load_deployment,
-    save_deployment,
+from ipledger.chain.connect import connect
+from ipledger.chain.node import start_anvil
+from ipledger.cli.common import (
+    AccountOpt,
+    JsonOpt,
+    KeystoreOpt,
+    ProjectOpt,
+    RpcOpt,
+    console,
+    emit_json,
+    err_console,
+    fail,
+    find_project,
+    resolve_sender,
 )
+from ipledger.cli.render import show_pilot
+from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
+from ipledger.deploy.suite import deploy
 from ipledger.errors import CompilationError, IpledgerError
-from ipledger.keys import DEV_CHAIN_IDS, PASSWORD_ENV, KeystoreError, load_keystore
-from ipledger.ledger import Ledger
-from ipledger.node import start_anvil
-from ipledger.pilot import pilot_json, run_pilot
-from ipledger.project import Project
-from ipledger.render import show_pilot
-from ipledger.tx import KeyAccount, NodeAccount, Sender
-
-app = typer.Typer(
-    help="ipledger: a ledger for tokenised patent revenue rights.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-console = Console()
-err_console = Console(stderr=True)
-
-ProjectOpt = Annotated[
-    Path | None, typer.Option("--project", help="Project root (default: found from cwd).")
-]
-RpcOpt = Annotated[
-    str | None,
-    typer.Option("--rpc", help="JSON-RPC URL of a node (default: the embedded chain)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+from ipledger.pilot.run import pilot_json, run_pilot
+from ipledger.toolchain.compiler import compile_project
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    # The message quotes data (a report's fields, a URI from the chain): printed as text,
-    # never read as Rich markup.
-    err_console.print(
-        Text.assemble(("error: ", "bold red"), str(exc)), highlight=False, soft_wrap=True
-    )
-    return typer.Exit(code=1)
-
-
-def _emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, sort_keys=True))
-
-
-@app.command("compile")
 def compile_cmd(
     project: ProjectOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore the cache.")] = False,
@@ -76,14 +43,14 @@ def compile_cmd(
 ) -> None:
     """Compile contracts/ into build/contracts/<Name>.json."""
     try:
-        proj = Project(project.resolve()) if project else Project.find()
+        proj = find_project(project)
         result = compile_project(project=proj, force=force)
     except CompilationError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     except IpledgerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "cached": result.cached,
                 "compiler": {"version": result.solc.version, "kind": result.solc.kind},
@@ -102,7 +69,6 @@ def compile_cmd(
     )
 
 
-@app.command("node")
 def node_cmd(
     project: ProjectOpt = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8545,
@@ -121,10 +87,10 @@ def node_cmd(
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
     try:
-        proj = Project(project.resolve()) if project else Project.find()
+        proj = find_project(project)
         node = start_anvil(node_modules=proj.node_modules, port=port, state=state)
     except IpledgerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     with node:
         saved = f", state saved to {state}" if state else ""
         console.print(f"anvil on {node.url} (chain id {node.chain_id}{saved}); Ctrl-C stops it")
@@ -139,61 +105,6 @@ def node_cmd(
         raise typer.Exit(code=1)
 
 
-KeystoreOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--keystore",
-        help="eth-account keystore to sign with; password from $IPLEDGER_KEYSTORE_PASSWORD "
-        "or a prompt. Without it, a dev chain's funded account signs.",
-    ),
-]
-AccountOpt = Annotated[
-    int, typer.Option("--account", help="Index of the dev chain's funded account to use.")
-]
-
-
-def open_ledger(project: Path | None, rpc: str | None) -> Ledger:
-    """The suite recorded in deployments/<chainId>.json for the node's chain."""
-    return open_deployed(project, rpc)[0]
-
-
-def open_deployed(project: Path | None, rpc: str | None) -> tuple[Ledger, Deployment]:
-    """The suite, and its record, for the node's chain."""
-    proj = Project(project.resolve()) if project else Project.find()
-    artifacts = compile_project(project=proj).artifacts
-    w3 = connect(rpc)
-    path = deployment_path(proj.deployments_dir, w3.eth.chain_id)
-    deployment = load_deployment(path)
-    if deployment is None:
-        raise DeploymentFileError(
-            f"no deployment for chain {w3.eth.chain_id} at {path}: run `ipledger deploy"
-            + (f" --rpc {redact_url(rpc)}`" if rpc else "` against a node (--rpc)")
-            + " first"
-        )
-    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
-    return ledger, deployment
-
-
-def resolve_sender(w3: Web3, keystore: Path | None, account: int) -> Sender:
-    """The keystore's key, else (on a dev chain only) a funded node account."""
-    if keystore is not None:
-        return KeyAccount(load_keystore(keystore, prompt=_password_prompt))
-    if w3.eth.chain_id not in DEV_CHAIN_IDS:
-        raise KeystoreError(f"chain {w3.eth.chain_id} is not a dev chain: pass --keystore to sign")
-    accounts = w3.eth.accounts
-    if not 0 <= account < len(accounts):
-        raise KeystoreError(f"--account {account}: the node has {len(accounts)} accounts")
-    return NodeAccount(accounts[account])
-
-
-def _password_prompt(text: str) -> str:
-    if not sys.stdin.isatty():
-        raise KeystoreError(f"{text}: no terminal to ask on; set {PASSWORD_ENV}")
-    answer: str = typer.prompt(text, hide_input=True)
-    return answer
-
-
-@app.command("deploy")
 def deploy_cmd(
     project: ProjectOpt = None,
     rpc: RpcOpt = None,
@@ -203,7 +114,7 @@ def deploy_cmd(
 ) -> None:
     """Deploy the suite, reusing what is deployed and intact; records deployments/<chainId>.json."""
     try:
-        proj = Project(project.resolve()) if project else Project.find()
+        proj = find_project(project)
         artifacts = compile_project(project=proj).artifacts
         w3 = connect(rpc)
         sender = resolve_sender(w3, keystore, account)
@@ -211,9 +122,9 @@ def deploy_cmd(
         result = deploy(w3=w3, artifacts=artifacts, admin=sender, previous=load_deployment(path))
         save_deployment(path, result.deployment)
     except IpledgerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "chainId": w3.eth.chain_id,
                 "deployment": str(path),
@@ -237,7 +148,6 @@ def deploy_cmd(
     console.print(table)
 
 
-@app.command("demo")
 def demo_cmd(
     project: ProjectOpt = None,
     rpc: RpcOpt = None,
@@ -248,7 +158,7 @@ def demo_cmd(
 ) -> None:
     """Run the sandbox pilot end to end and print holdings and a verified evidence trail."""
     try:
-        proj = Project(project.resolve()) if project else Project.find()
+        proj = find_project(project)
         data_dir = data or proj.root / "examples" / "pilot"
         with Progress(
             SpinnerColumn(),
@@ -270,19 +180,8 @@ def demo_cmd(
                 w3=w3, project=proj, artifacts=artifacts, data_dir=data_dir, step=step
             )
     except IpledgerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
-        _emit_json(pilot_json(result))
+        emit_json(pilot_json(result))
         return
     show_pilot(console, result, data_dir)
-
-
-# The operational verbs live beside this module; importing registers them on `app`.
-import ipledger.cli_mirror  # noqa: E402
-import ipledger.cli_ops  # noqa: E402
-import ipledger.cli_queries  # noqa: E402, F401
-
-if __name__ == "__main__":  # pragma: no cover - `python -m ipledger` is the way
-    from ipledger.cli import app as registered  # the module the verbs registered on
-
-    registered()

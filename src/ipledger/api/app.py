@@ -24,16 +24,16 @@ from web3.exceptions import (
     Web3RPCError,
 )
 
-from ipledger.ledger import Ledger
-from ipledger.queries import (
+from ipledger.clients.ledger import Ledger
+from ipledger.models.types import parse_address, parse_patent_ref, patent_id
+from ipledger.models.views import HoldingsView, PatentView, TrailView, ValuationRecordView
+from ipledger.read.queries import (
     evidence_trail,
     holdings,
     patent_summaries,
     patent_summary,
     valuation_history,
 )
-from ipledger.types import parse_address, parse_patent_ref, patent_id
-from ipledger.views import HoldingsView, PatentView, TrailView, ValuationRecordView
 
 Address = Annotated[
     str,

@@ -16,39 +16,35 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ipledger.cli import JsonOpt, ProjectOpt, RpcOpt, _emit_json, _fail, app, console, open_ledger
+from ipledger.cli.common import (
+    JsonOpt,
+    ProjectOpt,
+    RpcOpt,
+    console,
+    emit_json,
+    fail,
+    open_ledger,
+    patent_ref_id,
+)
+from ipledger.cli.render import holdings_table, trail_table, units
+from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.evidence import TrailVerification
-from ipledger.ledger import Ledger
 from ipledger.mirror.reports import minor_units
-from ipledger.queries import evidence_trail, holdings, patent_summary, valuation_history
-from ipledger.render import holdings_table, trail_table, units
-from ipledger.types import parse_address, parse_patent_ref, patent_id
-from ipledger.views import HoldingsView, PatentView, TrailView, ValuationRecordView
-
-patent_app = typer.Typer(help="Read a patent's record.", no_args_is_help=True)
-evidence_app = typer.Typer(help="Read and verify evidence trails.", no_args_is_help=True)
-app.add_typer(patent_app, name="patent")
-app.add_typer(evidence_app, name="evidence")
+from ipledger.models.types import parse_address
+from ipledger.models.views import HoldingsView, PatentView, TrailView, ValuationRecordView
+from ipledger.read.evidence import TrailVerification
+from ipledger.read.queries import evidence_trail, holdings, patent_summary, valuation_history
 
 PatentRef = Annotated[str, typer.Argument(help='"HK 30012345", or the 0x patent id.')]
 
 
-def _patent_id(ref: str) -> bytes:
-    """The id of what was typed: "HK 30012345" (case and spacing forgiven) or 0x + 64 hex."""
-    if ref.startswith("0x") and len(ref) == 66:
-        return bytes.fromhex(ref[2:])
-    return patent_id(*parse_patent_ref(ref))
-
-
 def _patent(ledger: Ledger, ref: str) -> bytes:
-    pid = _patent_id(ref)
+    pid = patent_ref_id(ref)
     if not ledger.patents.is_registered(pid):
         raise IpledgerError(f"unknown patent {ref} (0x{pid.hex()}): not registered on this chain")
     return pid
 
 
-@app.command("holdings")
 def holdings_cmd(
     address: Annotated[str, typer.Argument(help="The investor's address.")],
     project: ProjectOpt = None,
@@ -59,27 +55,26 @@ def holdings_cmd(
     try:
         result = holdings(open_ledger(project, rpc), parse_address(address))
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
-        _emit_json(HoldingsView.of(result).as_json())
+        emit_json(HoldingsView.of(result).as_json())
         return
     console.print(holdings_table(result, title=f"Holdings of {result.investor}"))
 
 
-@patent_app.command("show")
 def patent_show_cmd(
     patent: PatentRef, project: ProjectOpt = None, rpc: RpcOpt = None, as_json: JsonOpt = False
 ) -> None:
     """A patent's record, token and latest valid valuation."""
     try:
-        _patent_id(patent)  # what was typed is checked before the chain is asked
+        patent_ref_id(patent)  # what was typed is checked before the chain is asked
         ledger = open_ledger(project, rpc)
         pid = _patent(ledger, patent)
         data = PatentView.of(patent_summary(ledger, pid)).as_json()
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
-        _emit_json(data)
+        emit_json(data)
         return
     table = Table(title=f"Patent {patent}", show_header=False)
     for key, value in data.items():
@@ -87,19 +82,18 @@ def patent_show_cmd(
     console.print(table)
 
 
-@app.command("valuations")
 def valuations_cmd(
     patent: PatentRef, project: ProjectOpt = None, rpc: RpcOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Every valuation of a patent ever attested, and which were revoked."""
     try:
-        _patent_id(patent)
+        patent_ref_id(patent)
         ledger = open_ledger(project, rpc)
         history = valuation_history(ledger, _patent(ledger, patent))
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
-        _emit_json([ValuationRecordView.of(r).as_json() for r in history])
+        emit_json([ValuationRecordView.of(r).as_json() for r in history])
         return
     table = Table(title=f"Valuations of {patent}")
     for column in ("report", "valuer", "value", "date", "valid until", "standard", "revoked"):
@@ -118,7 +112,6 @@ def valuations_cmd(
     console.print(table)
 
 
-@evidence_app.command("verify")
 def evidence_verify_cmd(
     patent: PatentRef,
     docs: Annotated[
@@ -130,13 +123,13 @@ def evidence_verify_cmd(
 ) -> None:
     """Rebuild a patent's evidence trail from events and verify it; exit 1 on a problem."""
     try:
-        _patent_id(patent)
+        patent_ref_id(patent)
         ledger = open_ledger(project, rpc)
         trail = evidence_trail(ledger, _patent(ledger, patent), documents=docs)
     except (IpledgerError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
-        _emit_json(TrailView.of(trail).as_json())
+        emit_json(TrailView.of(trail).as_json())
     else:
         console.print(trail_table(trail, title=f"Evidence trail of {patent}"))
         for problem in trail.problems:
@@ -164,7 +157,6 @@ def _verdict(trail: TrailVerification, docs: Path | None) -> Text:
     return text
 
 
-@app.command("serve")
 def serve_cmd(
     project: ProjectOpt = None,
     rpc: RpcOpt = None,
@@ -181,10 +173,10 @@ def serve_cmd(
     """Serve the read-only HTTP API (OpenAPI at /docs) over the deployed suite."""
     import uvicorn
 
-    from ipledger.api import create_app
+    from ipledger.api.app import create_app
 
     try:
         ledger = open_ledger(project, rpc)
     except IpledgerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     uvicorn.run(create_app(ledger=ledger, cors_origins=cors_origin or []), host=host, port=port)

@@ -8,26 +8,28 @@ import datetime as dt
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
-from ipledger.eip712 import sign_valuation
-from ipledger.tx import KeyAccount
-from ipledger.types import Method, Valuation, report_id_of
-from tests.chaintools import now
-from tests.conftest import YEAR
-from tests.contracts.conftest import Market
+from ipledger.chain.eip712 import sign_valuation
+from ipledger.chain.tx import KeyAccount
+from ipledger.models.types import Method, Valuation, report_id_of
+from tests.support.chain import now
+from tests.support.suite import YEAR, Market
 
 DAY = 86400
 OTHER_KEY = keccak(text="another accredited valuer")
 
 
-def make(m: Market, signer: LocalAccount, n: int = 1, **overrides: object) -> Valuation:
-    t = now(m.ledger.w3)
+def make_valuation(
+    *, valuer: str, patent_id: bytes, now: int, n: int = 1, **overrides: object
+) -> Valuation:
+    """A valuation `valuer` could sign at chain time `now`: dated the day before, valid a
+    year, report id "HKTIS-2026-<n>" under the valuer's address; any field overridden."""
     fields: dict[str, object] = {
-        "patent_id": m.patent_id,
-        "valuer": signer.address,
+        "patent_id": patent_id,
+        "valuer": valuer,
         "value": 12_500_000_00,
         "currency": "HKD",
-        "valuation_date": t - 86400,
-        "valid_until": t + YEAR,
+        "valuation_date": now - DAY,
+        "valid_until": now + YEAR,
         "method": Method.INCOME,
         "standard": "GB/T 42748-2023",
         "citation_network": 72,
@@ -40,6 +42,13 @@ def make(m: Market, signer: LocalAccount, n: int = 1, **overrides: object) -> Va
     fields.update(overrides)
     fields.setdefault("report_id", report_id_of(str(fields["valuer"]), f"HKTIS-2026-{n:04d}"))
     return Valuation(**fields)  # type: ignore[arg-type]
+
+
+def make(m: Market, signer: LocalAccount, n: int = 1, **overrides: object) -> Valuation:
+    """`make_valuation` of the market's patent by `signer`, now."""
+    fields: dict[str, object] = {"valuer": signer.address, "patent_id": m.patent_id}
+    fields.update(overrides)
+    return make_valuation(now=now(m.ledger.w3), n=n, **fields)  # type: ignore[arg-type]
 
 
 def signed(m: Market, valuer: LocalAccount, valuation: Valuation) -> bytes:

@@ -8,14 +8,14 @@ from typing import TypeVar
 
 from web3 import Web3
 
-from ipledger.artifacts import Artifact
+from ipledger.chain.revert import RevertDecoder
 from ipledger.clients import InvestorRegistryClient, PatentRegistryClient, RevenueRightsTokenClient
 from ipledger.clients.base import ContractClient
 from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.lens import HoldingsLensClient
 from ipledger.clients.valuations import ValuationRegistryClient
-from ipledger.deployments import SuiteAddresses
-from ipledger.revert import RevertDecoder
+from ipledger.deploy.records import SuiteAddresses
+from ipledger.toolchain.artifacts import Artifact
 
 C = TypeVar("C", bound=ContractClient)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,17 +10,19 @@ from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.types import TxReceipt
 
-from ipledger.artifacts import Artifact
-from ipledger.deployments import (
+from ipledger.chain.tx import GAS_MARGIN, RECEIPT_TIMEOUT, Sender
+from ipledger.deploy.records import (
     CONTRACT_FIELDS,
     ContractRecord,
     Deployment,
     RevokedRole,
     SuiteAddresses,
+    code_hash,
+    sha256_hex,
 )
 from ipledger.errors import IpledgerError
-from ipledger.tx import GAS_MARGIN, RECEIPT_TIMEOUT, Sender
-from ipledger.types import Role
+from ipledger.models.types import Role
+from ipledger.toolchain.artifacts import Artifact
 
 
 class DeploymentError(IpledgerError):
@@ -78,15 +79,11 @@ def _constructor_args(name: str, admin: str, deployed: Mapping[str, str | None])
     return [admin]  # InvestorRegistry, EvidenceTrail, TestHKD: their admin or owner
 
 
-def _sha256(hex_code: str) -> str:
-    return hashlib.sha256(bytes.fromhex(hex_code.removeprefix("0x"))).hexdigest()
-
-
 def _intact(w3: Web3, artifacts: Mapping[str, Artifact], name: str, record: ContractRecord) -> bool:
     """The recorded contract is still there, with the code of the current artifact."""
-    if _sha256(artifacts[name].deployed_bytecode) != record.artifact_hash:
+    if sha256_hex(artifacts[name].deployed_bytecode) != record.artifact_hash:
         return False
-    return bool(Web3.keccak(w3.eth.get_code(record.address)).hex() == record.code_hash)
+    return bool(code_hash(w3, record.address) == record.code_hash)
 
 
 def _reusable(
@@ -155,8 +152,8 @@ def deploy(
                 address=address,
                 tx_hash=receipt["transactionHash"].to_0x_hex(),
                 block=receipt["blockNumber"],
-                artifact_hash=_sha256(artifacts[name].deployed_bytecode),
-                code_hash=Web3.keccak(w3.eth.get_code(address)).hex(),
+                artifact_hash=sha256_hex(artifacts[name].deployed_bytecode),
+                code_hash=code_hash(w3, address),
                 args=args,
             )
             deployed.append(name)

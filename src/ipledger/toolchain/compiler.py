@@ -1,6 +1,6 @@
 """Compile `contracts/**/*.sol` into `build/contracts/<Name>.json`.
 
-py-solc-x's standard-JSON interface drives the pinned solc (see :mod:`ipledger.solc`).
+py-solc-x's standard-JSON interface drives the pinned solc (see :mod:`ipledger.toolchain.solc`).
 OpenZeppelin is imported as `@openzeppelin/...` and resolved from `node_modules`.
 A content-hash cache skips the compiler when neither the sources (the project's and
 every imported file) nor the compiler and settings changed.
@@ -18,10 +18,10 @@ from typing import Any
 from solcx import compile_standard
 from solcx.exceptions import SolcError
 
-from ipledger.artifacts import Artifact, CompilerInfo, artifact_path, load_artifact
 from ipledger.errors import CompilationError, CompileDiagnostic, CompilerNotFoundError
 from ipledger.project import Project
-from ipledger.solc import Solc, resolve_solc
+from ipledger.toolchain.artifacts import Artifact, CompilerInfo, artifact_path, load_artifact
+from ipledger.toolchain.solc import Solc, resolve_solc
 
 EVM_VERSION = "prague"  # eth-tester's fork; anvil is started with the same hardfork
 OPTIMIZER_RUNS = 20_000

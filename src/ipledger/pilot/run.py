@@ -19,21 +19,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from web3 import Web3
 
-from ipledger.artifacts import Artifact
+from ipledger.chain.eip712 import sign_valuation
+from ipledger.chain.keys import PASSWORD_ENV, load_keystore
+from ipledger.chain.tx import NodeAccount
 from ipledger.clients import RevenueRightsTokenClient
-from ipledger.deploy import deploy
-from ipledger.deployments import deployment_path, load_deployment, save_deployment
-from ipledger.eip712 import sign_valuation
+from ipledger.clients.ledger import Ledger
+from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
+from ipledger.deploy.suite import deploy
 from ipledger.errors import IpledgerError
-from ipledger.evidence import TrailVerification
-from ipledger.keys import PASSWORD_ENV, load_keystore
-from ipledger.ledger import Ledger
 from ipledger.mirror.reports import load_report
+from ipledger.models.types import EvidenceKind, Role, Status, patent_id
+from ipledger.models.types import Field as PatentField
 from ipledger.project import Project
-from ipledger.queries import Holdings, evidence_trail, holdings
-from ipledger.tx import NodeAccount
-from ipledger.types import EvidenceKind, Role, Status, patent_id
-from ipledger.types import Field as PatentField
+from ipledger.read.evidence import TrailVerification
+from ipledger.read.queries import Holdings, evidence_trail, holdings
+from ipledger.toolchain.artifacts import Artifact
 
 TOKEN = 10**18
 HKD = 10**6

@@ -1,0 +1,1 @@
+"""Chain access: connecting, the local node, keys, the one transaction path."""

@@ -1,0 +1,125 @@
+"""What every CLI verb shares: consoles, options, one-line errors, JSON output, and
+the way to the deployed suite and a signer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+from web3 import Web3
+
+from ipledger.chain.connect import connect
+from ipledger.chain.keys import DEV_CHAIN_IDS, PASSWORD_ENV, KeystoreError, load_keystore
+from ipledger.chain.tx import KeyAccount, NodeAccount, Sender
+from ipledger.clients.ledger import Ledger
+from ipledger.deploy.attach import open_suite
+from ipledger.deploy.records import Deployment
+from ipledger.models.types import PatentId, parse_patent_ref, patent_id
+from ipledger.project import Project
+
+console = Console()
+err_console = Console(stderr=True)
+
+ProjectOpt = Annotated[
+    Path | None, typer.Option("--project", help="Project root (default: found from cwd).")
+]
+RpcOpt = Annotated[
+    str | None,
+    typer.Option("--rpc", help="JSON-RPC URL of a node (default: the embedded chain)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+KeystoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--keystore",
+        help="eth-account keystore to sign with; password from $IPLEDGER_KEYSTORE_PASSWORD "
+        "or a prompt. Without it, a dev chain's funded account signs.",
+    ),
+]
+AccountOpt = Annotated[
+    int, typer.Option("--account", help="Index of the dev chain's funded account to use.")
+]
+PatentArg = Annotated[str, typer.Argument(help='Patent, e.g. "HK 30012345".')]
+
+
+def fail(exc: Exception) -> typer.Exit:
+    # The message quotes data (a report's fields, a URI from the chain): printed as text,
+    # never read as Rich markup.
+    err_console.print(
+        Text.assemble(("error: ", "bold red"), str(exc)), highlight=False, soft_wrap=True
+    )
+    return typer.Exit(code=1)
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+def done(as_json: bool, data: dict[str, Any], text: str) -> None:
+    """A write verb's outcome: `data` as JSON, or `text` for people."""
+    if as_json:
+        emit_json(data)
+    else:
+        console.print(Text(text), highlight=False)
+
+
+def find_project(project: Path | None) -> Project:
+    return Project(project.resolve()) if project else Project.find()
+
+
+def open_deployed(project: Path | None, rpc: str | None) -> tuple[Ledger, Deployment]:
+    """The suite recorded for the node's chain, and its record; never compiles."""
+    proj = find_project(project)
+    return open_suite(proj, connect(rpc), rpc)
+
+
+def open_ledger(project: Path | None, rpc: str | None) -> Ledger:
+    return open_deployed(project, rpc)[0]
+
+
+def resolve_sender(w3: Web3, keystore: Path | None, account: int) -> Sender:
+    """The keystore's key, else (on a dev chain only) a funded node account."""
+    if keystore is not None:
+        return KeyAccount(load_keystore(keystore, prompt=password_prompt))
+    if w3.eth.chain_id not in DEV_CHAIN_IDS:
+        raise KeystoreError(f"chain {w3.eth.chain_id} is not a dev chain: pass --keystore to sign")
+    accounts = w3.eth.accounts
+    if not 0 <= account < len(accounts):
+        raise KeystoreError(f"--account {account}: the node has {len(accounts)} accounts")
+    return NodeAccount(accounts[account])
+
+
+def open_signer(
+    project: Path | None, rpc: str | None, keystore: Path | None, account: int
+) -> tuple[Ledger, Sender]:
+    """The deployed suite and who signs: what every write verb starts from."""
+    ledger = open_ledger(project, rpc)
+    return ledger, resolve_sender(ledger.w3, keystore, account)
+
+
+def password_prompt(text: str) -> str:
+    if not sys.stdin.isatty():
+        raise KeystoreError(f"{text}: no terminal to ask on; set {PASSWORD_ENV}")
+    answer: str = typer.prompt(text, hide_input=True)
+    return answer
+
+
+def patent_ref_id(ref: str) -> PatentId:
+    """The id of what was typed: "HK 30012345" (case and spacing forgiven) or 0x + 64
+    hex; a ValueError names what is wrong."""
+    if ref.startswith("0x") and len(ref) == 66:
+        return PatentId(bytes.fromhex(ref[2:]))
+    return patent_id(*parse_patent_ref(ref))
+
+
+def sha256_file(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError as exc:
+        raise typer.BadParameter(f"{path}: {exc.strerror}") from None
