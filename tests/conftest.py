@@ -18,9 +18,12 @@ from web3 import Web3
 from ipledger.chain.connect import connect
 from ipledger.chain.node import start_anvil
 from ipledger.clients.ledger import Ledger
+from ipledger.deploy.records import deployment_path, save_deployment
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact
 from ipledger.toolchain.compiler import compile_project
+from tests.support.cli import Cli
+from tests.support.project import scratch_project
 from tests.support.suite import Actors, SessionLedger, deploy_session_suite
 
 BACKENDS = ("eth-tester", "anvil")
@@ -95,6 +98,22 @@ def ledger(session_ledger: SessionLedger, w3: Web3) -> Ledger:
 @pytest.fixture
 def actors(session_ledger: SessionLedger) -> Actors:
     return session_ledger.actors
+
+
+@pytest.fixture
+def cli(
+    session_ledger: SessionLedger,
+    ledger: Ledger,
+    project: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Cli:
+    """`ipledger` in this process, on the test's chain and session suite (reverted after)."""
+    scratch = scratch_project(project, tmp_path / "project")
+    path = deployment_path(scratch.deployments_dir, ledger.w3.eth.chain_id)
+    save_deployment(path, session_ledger.deployment)
+    monkeypatch.setattr("ipledger.cli.common.connect", lambda rpc: ledger.w3)
+    return Cli(scratch)
 
 
 # ---- hypothesis profiles: quick in `make test`, thorough in `make audit` ----------------

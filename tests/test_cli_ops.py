@@ -9,9 +9,13 @@ import pytest
 from typer.testing import CliRunner
 from web3 import Web3
 
+from ipledger.chain.connect import connect
 from ipledger.chain.node import start_anvil
+from ipledger.chain.tx import KeyAccount
 from ipledger.cli import app
+from ipledger.deploy.suite import deploy_artifact
 from ipledger.project import Project
+from ipledger.toolchain.artifacts import Artifact
 from tests.support.project import scratch_project
 
 
@@ -270,10 +274,13 @@ ANVIL_KEY_0 = (
 
 
 def test_chain_1337_signs_with_keystores_and_names_its_payment_token(
-    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Project,
+    artifacts: dict[str, Artifact],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """1337 is not a dev chain here: node accounts do not sign, and tokenize will not
-    fall back to the test HKD."""
+    """1337 is not a dev chain here: node accounts do not sign, and no test HKD is
+    deployed: the deployment names the ERC-20 revenue is paid in, and tokenize uses it."""
     from eth_account import Account
 
     scratch_project(project, tmp_path)
@@ -289,8 +296,21 @@ def test_chain_1337_signs_with_keystores_and_names_its_payment_token(
         assert refused.exit_code == 1
         assert "chain 1337 is not a dev chain: pass --keystore" in refused.output
         signed = [*base, "--keystore", str(keystore)]
-        assert runner.invoke(app, ["deploy", *signed]).exit_code == 0
-        owner = Account.from_key(ANVIL_KEY_0).address
+        no_money = runner.invoke(app, ["deploy", *signed])
+        assert no_money.exit_code == 1
+        assert "chain 1337 is not a dev chain: name the ERC-20" in no_money.output
+        # The bank's stablecoin stands in for real money here.
+        admin = KeyAccount(Account.from_key(ANVIL_KEY_0))
+        w3 = connect(node.url)
+        money, _ = deploy_artifact(
+            w3=w3, artifact=artifacts["TestHKD"], sender=admin, args=(admin.address,)
+        )
+        deployed = runner.invoke(app, ["deploy", *signed, "--payment-token", money.lower()])
+        assert deployed.exit_code == 0, deployed.output
+        record = json.loads(deployed.stdout)
+        assert "TestHKD" not in record["contracts"]
+        assert record["paymentToken"] == money
+        owner = admin.address
         registered = runner.invoke(
             app,
             [
@@ -309,10 +329,8 @@ def test_chain_1337_signs_with_keystores_and_names_its_payment_token(
         )
         assert registered.exit_code == 0, registered.output
         tokenize = ["tokenize", "HK 30012345", "--supply", "10", "--holder", owner, "--symbol", "R"]
-        no_token = runner.invoke(app, [*tokenize, *signed])
-        assert no_token.exit_code == 1
-        assert "--payment-token" in no_token.output
-        deployment = json.loads((tmp_path / "deployments" / "1337.json").read_text())
-        hkd = deployment["contracts"]["TestHKD"]["address"]
-        named = runner.invoke(app, [*tokenize, "--payment-token", hkd.lower(), *signed])
-        assert named.exit_code == 0, named.output
+        tokenized = runner.invoke(app, [*tokenize, *signed])
+        assert tokenized.exit_code == 0, tokenized.output
+        token = json.loads(tokenized.stdout)["token"]
+        paid_in = w3.eth.call({"to": token, "data": Web3.keccak(text="paymentToken()")[:4]})
+        assert Web3.to_checksum_address(paid_in[-20:]) == money

@@ -18,7 +18,7 @@ from ipledger.deploy.records import (
     load_deployment,
     save_deployment,
 )
-from ipledger.deploy.suite import ORDER, DeploymentError, deploy
+from ipledger.deploy.suite import ORDER, DeploymentError, deploy, deploy_artifact
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact
 from tests.support.project import scratch_project
@@ -56,6 +56,26 @@ def test_second_deploy_deploys_nothing(w3: Web3, artifacts: dict[str, Artifact])
     assert second.reused == list(ORDER)
     assert second.deployment == first.deployment
     assert w3.eth.block_number == block  # not even a role grant was sent again
+
+
+def test_a_named_payment_token_replaces_the_test_hkd(
+    w3: Web3, artifacts: dict[str, Artifact], tmp_path: Path
+) -> None:
+    admin = NodeAccount(w3.eth.accounts[0])
+    money, _ = deploy_artifact(
+        w3=w3, artifact=artifacts["TestHKD"], sender=admin, args=(admin.address,)
+    )
+    first = deploy(w3=w3, artifacts=artifacts, admin=admin, payment_token=money)
+    assert "TestHKD" not in first.deployment.contracts
+    assert first.deployment.addresses().payment_token == money
+    path = deployment_path(tmp_path, w3.eth.chain_id)
+    save_deployment(path, first.deployment)
+    assert json.loads(path.read_text())["paymentToken"] == money
+    again = deploy(
+        w3=w3, artifacts=artifacts, admin=admin, previous=first.deployment, payment_token=money
+    )
+    assert again.deployed == []
+    assert again.deployment == first.deployment
 
 
 def test_changed_artifact_is_redeployed_with_its_dependents_only(

@@ -111,11 +111,8 @@ def test_a_token_may_write_its_own_patents_trail_and_no_other(market: Market) ->
         w3=ledger.w3, artifact=artifacts["TokenOfRegistry"], sender=admin
     )
     registry = ledger.client("TokenOfRegistry", registry_address)
-    trail = EvidenceTrailClient(
-        w3=ledger.w3,
-        address=trail_address,
-        artifact=artifacts["EvidenceTrail"],
-        decoder=ledger.decoder,
+    trail = EvidenceTrailClient.of(
+        artifacts["EvidenceTrail"], w3=ledger.w3, address=trail_address, decoder=ledger.decoder
     )
     trail._send("bindPatentRegistry", registry_address, sender=admin)
     token = market.actors.investors[0]  # stands in for patent A's token contract

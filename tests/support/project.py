@@ -12,6 +12,7 @@ def scratch_project(project: Project, folder: Path, *, examples: bool = False) -
     """A project in `folder` sharing `project`'s contracts, node_modules and build (read
     only: the build is current, so nothing compiles into it), with deployments of its own;
     `examples` copies the pilot data too."""
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "contracts").symlink_to(project.contracts_dir)
     (folder / "node_modules").symlink_to(project.node_modules)
     (folder / "build").symlink_to(project.root / "build")

@@ -15,7 +15,8 @@ from ipledger.chain.tx import NodeAccount
 from ipledger.clients import RevenueRightsTokenClient
 from ipledger.clients.base import ContractClient
 from ipledger.clients.ledger import Ledger
-from ipledger.deploy.suite import deploy_artifact, deploy_suite
+from ipledger.deploy.records import Deployment
+from ipledger.deploy.suite import deploy, deploy_artifact
 from ipledger.models.types import Field, Role, Status
 from ipledger.toolchain.artifacts import Artifact
 from tests.support.chain import now
@@ -38,6 +39,7 @@ class Actors:
 class SessionLedger:
     ledger: Ledger
     actors: Actors
+    deployment: Deployment  # its record, for the CLI
 
 
 def deploy_session_suite(w3: Web3, artifacts: Mapping[str, Artifact]) -> SessionLedger:
@@ -50,7 +52,7 @@ def deploy_session_suite(w3: Web3, artifacts: Mapping[str, Artifact]) -> Session
         investors=tuple(accounts[3:7]),
         outsider=accounts[7],
     )
-    addresses = deploy_suite(
+    deployment = deploy(
         w3=w3,
         artifacts=artifacts,
         admin=actors.admin,
@@ -58,8 +60,9 @@ def deploy_session_suite(w3: Web3, artifacts: Mapping[str, Artifact]) -> Session
             Role.TOKEN_AGENT: actors.agent.address,
             Role.REVENUE_DEPOSITOR: actors.issuer.address,
         },
-    )
-    return SessionLedger(Ledger.attach(w3=w3, artifacts=artifacts, addresses=addresses), actors)
+    ).deployment
+    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
+    return SessionLedger(ledger, actors, deployment)
 
 
 SUPPLY = 1_000_000 * TOKEN

@@ -32,6 +32,7 @@ from ipledger.cli.render import show_pilot
 from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
 from ipledger.deploy.suite import deploy
 from ipledger.errors import CompilationError, IpledgerError
+from ipledger.models.types import parse_address
 from ipledger.pilot.run import pilot_json, run_pilot
 from ipledger.toolchain.compiler import compile_project
 
@@ -110,6 +111,13 @@ def deploy_cmd(
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
     account: AccountOpt = 0,
+    payment_token: Annotated[
+        str | None,
+        typer.Option(
+            help="The ERC-20 licence revenue is paid in (its address). Required except on a "
+            "dev chain, which gets a test HKD (never for real money)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Deploy the suite, reusing what is deployed and intact; records deployments/<chainId>.json."""
@@ -119,9 +127,15 @@ def deploy_cmd(
         w3 = connect(rpc)
         sender = resolve_sender(w3, keystore, account)
         path = deployment_path(proj.deployments_dir, w3.eth.chain_id)
-        result = deploy(w3=w3, artifacts=artifacts, admin=sender, previous=load_deployment(path))
+        result = deploy(
+            w3=w3,
+            artifacts=artifacts,
+            admin=sender,
+            previous=load_deployment(path),
+            payment_token=None if payment_token is None else parse_address(payment_token),
+        )
         save_deployment(path, result.deployment)
-    except IpledgerError as exc:
+    except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if as_json:
         emit_json(
@@ -131,6 +145,7 @@ def deploy_cmd(
                 "deployed": result.deployed,
                 "reused": result.reused,
                 "contracts": {n: r.address for n, r in result.deployment.contracts.items()},
+                "paymentToken": result.deployment.addresses().payment_token,
             }
         )
         return

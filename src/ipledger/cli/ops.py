@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 
-from ipledger.chain.keys import DEV_CHAIN_IDS
 from ipledger.cli.common import (
     AccountOpt,
     JsonOpt,
@@ -77,8 +76,8 @@ def tokenize_cmd(
     payment_token: Annotated[
         str | None,
         typer.Option(
-            help="The ERC-20 revenue is paid in. Required except on a dev chain, where it "
-            "defaults to the suite's test HKD (never for real money)."
+            help="The ERC-20 revenue is paid in (default: the suite's, named at deployment; "
+            "a dev chain's is the test HKD)."
         ),
     ] = None,
     project: ProjectOpt = None,
@@ -90,11 +89,6 @@ def tokenize_cmd(
     """Split a patent's revenue rights into tokens (registrar)."""
     try:
         ledger, sender = open_signer(project, rpc, keystore, account)
-        if payment_token is None and ledger.w3.eth.chain_id not in DEV_CHAIN_IDS:
-            raise IpledgerError(
-                f"chain {ledger.w3.eth.chain_id} is not a dev chain: name the ERC-20 revenue "
-                "is paid in with --payment-token (the suite's test HKD is for dev chains only)"
-            )
         token, _ = ledger.patents.tokenize(
             patent_ref_id(patent),
             name=f"{patent} revenue rights",
@@ -149,10 +143,9 @@ def deposit_cmd(
     try:
         ledger, sender = open_signer(project, rpc, keystore, account)
         token = _token(ledger, patent)
-        payment = ledger.client("TestHKD", token.payment_token())  # any ERC-20's ABI will do
-        allowance = payment._call("allowance", sender.address, token.address)
-        if allowance < amount:
-            payment._send("approve", token.address, amount, sender=sender)
+        payment = ledger.erc20(token.payment_token())
+        if payment.allowance(sender.address, token.address) < amount:
+            payment.approve(token.address, amount, sender=sender)
         receipt = token.deposit_revenue(amount, sha256_file(report), sender=sender)
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None

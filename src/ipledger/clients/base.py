@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from eth_typing import ChecksumAddress
 from web3 import Web3
@@ -17,16 +17,29 @@ from ipledger.toolchain.artifacts import Artifact
 
 
 class ContractClient:
-    """A contract at `address` with the ABI of `artifact`."""
+    """The contract `name` at `address`, called through `abi`."""
 
     def __init__(
-        self, *, w3: Web3, address: str, artifact: Artifact, decoder: RevertDecoder
+        self,
+        *,
+        w3: Web3,
+        address: str,
+        abi: list[dict[str, Any]],
+        name: str,
+        decoder: RevertDecoder,
     ) -> None:
         self.w3 = w3
-        self.artifact = artifact
+        self.name = name
         self.decoder = decoder
         self.contract: Contract = w3.eth.contract(
-            address=Web3.to_checksum_address(address), abi=artifact.abi
+            address=Web3.to_checksum_address(address), abi=abi
+        )
+
+    @classmethod
+    def of(cls, artifact: Artifact, *, w3: Web3, address: str, decoder: RevertDecoder) -> Self:
+        """A client of the compiled contract `artifact` deployed at `address`."""
+        return cls(
+            w3=w3, address=address, abi=artifact.abi, name=artifact.contract_name, decoder=decoder
         )
 
     @property
@@ -35,14 +48,14 @@ class ContractClient:
 
     def _send(self, function: str, *args: Any, sender: Sender) -> TxReceipt:
         call = self.contract.get_function_by_name(function)(*args)
-        context = f"{self.artifact.contract_name}.{function} at {self.address}"
+        context = f"{self.name}.{function} at {self.address}"
         return transact(w3=self.w3, call=call, sender=sender, decoder=self.decoder, context=context)
 
     def _call(self, function: str, *args: Any) -> Any:
         try:
             return self.contract.get_function_by_name(function)(*args).call()
         except ContractLogicError as exc:
-            context = f"{self.artifact.contract_name}.{function} at {self.address}"
+            context = f"{self.name}.{function} at {self.address}"
             raise self.decoder.from_exception(exc, context=context) from None
 
     def events(self, receipt: TxReceipt, event: str) -> list[EventData]:

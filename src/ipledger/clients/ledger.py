@@ -11,6 +11,7 @@ from web3 import Web3
 from ipledger.chain.revert import RevertDecoder
 from ipledger.clients import InvestorRegistryClient, PatentRegistryClient, RevenueRightsTokenClient
 from ipledger.clients.base import ContractClient
+from ipledger.clients.erc20 import ERC20_ABI, Erc20Client
 from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.lens import HoldingsLensClient
 from ipledger.clients.valuations import ValuationRegistryClient
@@ -39,8 +40,8 @@ class Ledger:
         decoder = RevertDecoder(artifacts.values())
 
         def bind(client: type[C], contract: str) -> C:
-            return client(
-                w3=w3, address=addresses.of(contract), artifact=artifacts[contract], decoder=decoder
+            return client.of(
+                artifacts[contract], w3=w3, address=addresses.of(contract), decoder=decoder
             )
 
         return cls(
@@ -56,15 +57,18 @@ class Ledger:
         )
 
     def token(self, address: str) -> RevenueRightsTokenClient:
-        return RevenueRightsTokenClient(
-            w3=self.w3,
-            address=address,
-            artifact=self.artifacts["RevenueRightsToken"],
-            decoder=self.decoder,
+        return RevenueRightsTokenClient.of(
+            self.artifacts["RevenueRightsToken"], w3=self.w3, address=address, decoder=self.decoder
+        )
+
+    def erc20(self, address: str) -> Erc20Client:
+        """Any ERC-20 (a payment token), through the standard's ABI."""
+        return Erc20Client(
+            w3=self.w3, address=address, abi=ERC20_ABI, name="ERC20", decoder=self.decoder
         )
 
     def client(self, name: str, address: str) -> ContractClient:
         """A client of any compiled contract (payment tokens, test doubles)."""
-        return ContractClient(
-            w3=self.w3, address=address, artifact=self.artifacts[name], decoder=self.decoder
+        return ContractClient.of(
+            self.artifacts[name], w3=self.w3, address=address, decoder=self.decoder
         )

@@ -32,7 +32,7 @@ class SuiteAddresses(BaseModel):
     patent_registry: ChecksumAddress
     valuation_registry: ChecksumAddress
     holdings_lens: ChecksumAddress
-    payment_token: ChecksumAddress
+    payment_token: ChecksumAddress  # what tokenize pays revenue in unless told otherwise
 
     def of(self, contract: str) -> ChecksumAddress:
         """The address of the suite contract named `contract` (e.g. "PatentRegistry")."""
@@ -84,11 +84,17 @@ class Deployment(BaseModel):
     deployer: ChecksumAddress
     contracts: dict[str, ContractRecord]
     revoked: list[RevokedRole] = []  # every role taken back from a replaced contract
+    # The ERC-20 licence revenue is paid in, named at deployment; None on a dev chain,
+    # whose suite pays in the TestHKD it deploys.
+    payment_token: ChecksumAddress | None = None
 
     def addresses(self) -> SuiteAddresses:
-        return SuiteAddresses(
-            **{field: self.contracts[name].address for name, field in CONTRACT_FIELDS.items()}
-        )
+        found = {
+            f: self.contracts[n].address for n, f in CONTRACT_FIELDS.items() if n in self.contracts
+        }
+        if self.payment_token is not None:
+            found["payment_token"] = self.payment_token
+        return SuiteAddresses(**found)
 
 
 def deployment_path(deployments_dir: Path, chain_id: int) -> Path:

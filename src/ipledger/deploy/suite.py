@@ -10,9 +10,9 @@ from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.types import TxReceipt
 
+from ipledger.chain.keys import DEV_CHAIN_IDS
 from ipledger.chain.tx import GAS_MARGIN, RECEIPT_TIMEOUT, Sender
 from ipledger.deploy.records import (
-    CONTRACT_FIELDS,
     ContractRecord,
     Deployment,
     RevokedRole,
@@ -21,7 +21,7 @@ from ipledger.deploy.records import (
     sha256_hex,
 )
 from ipledger.errors import IpledgerError
-from ipledger.models.types import Role
+from ipledger.models.types import Role, parse_address
 from ipledger.toolchain.artifacts import Artifact
 
 
@@ -87,7 +87,11 @@ def _intact(w3: Web3, artifacts: Mapping[str, Artifact], name: str, record: Cont
 
 
 def _reusable(
-    w3: Web3, artifacts: Mapping[str, Artifact], admin: str, previous: Deployment | None
+    w3: Web3,
+    artifacts: Mapping[str, Artifact],
+    admin: str,
+    previous: Deployment | None,
+    order: Sequence[str],
 ) -> set[str]:
     """Which recorded contracts can stay: intact, and built on the same dependencies."""
     if previous is None:
@@ -98,7 +102,7 @@ def _reusable(
     while True:
         addresses: dict[str, str | None] = {}
         keep: set[str] = set()
-        for name in ORDER:
+        for name in order:
             record = previous.contracts.get(name)
             args = _constructor_args(name, admin, addresses)
             if name in intact and record is not None and record.args == args:
@@ -127,20 +131,31 @@ def deploy(
     admin: Sender,
     operators: Mapping[Role, str] | None = None,
     previous: Deployment | None = None,
+    payment_token: str | None = None,
 ) -> DeployResult:
     """Deploy what `previous` lacks or what changed (artifact, code on chain, or a
     dependency), reuse the rest, then bind the evidence trail and grant each role to
-    `operators[role]` (default: the admin) where not yet granted. Idempotent."""
-    if previous is not None and previous.chain_id != w3.eth.chain_id:
+    `operators[role]` (default: the admin) where not yet granted. Idempotent.
+
+    Licence revenue is paid in `payment_token`; without one, a dev chain gets the test
+    HKD (mocks/TestHKD.sol, mintable by its owner), and any other chain is refused."""
+    chain_id = w3.eth.chain_id
+    if previous is not None and previous.chain_id != chain_id:
         raise DeploymentError(
             f"the deployment record is for chain {previous.chain_id}, "
-            f"but the node is chain {w3.eth.chain_id}"
+            f"but the node is chain {chain_id}"
         )
-    keep = _reusable(w3, artifacts, admin.address, previous)
+    if payment_token is None and chain_id not in DEV_CHAIN_IDS:
+        raise DeploymentError(
+            f"chain {chain_id} is not a dev chain: name the ERC-20 licence revenue is paid "
+            "in (--payment-token); the test HKD is deployed on dev chains only"
+        )
+    order = ORDER if payment_token is None else tuple(n for n in ORDER if n != "TestHKD")
+    keep = _reusable(w3, artifacts, admin.address, previous, order)
     records: dict[str, ContractRecord] = {}
     addresses: dict[str, str | None] = {}
     deployed: list[str] = []
-    for name in ORDER:
+    for name in order:
         if name in keep and previous is not None:
             records[name] = previous.contracts[name]
         else:
@@ -158,18 +173,25 @@ def deploy(
             )
             deployed.append(name)
         addresses[name] = records[name].address
-    suite = SuiteAddresses(
-        **{field: records[name].address for name, field in CONTRACT_FIELDS.items()}
-    )
+    suite = Deployment(
+        chain_id=chain_id,
+        deployer=admin.address,
+        contracts=records,
+        payment_token=None if payment_token is None else parse_address(payment_token),
+    ).addresses()
     _configure(w3, artifacts, admin, suite, operators or {})
     revoked = list(previous.revoked) if previous is not None else []
     if previous is not None:
         replaced = [r.address for n, r in previous.contracts.items() if n not in keep]
         revoked += _revoke_replaced(w3, artifacts, admin, suite, keep, replaced)
     deployment = Deployment(
-        chain_id=w3.eth.chain_id, deployer=admin.address, contracts=records, revoked=revoked
+        chain_id=chain_id,
+        deployer=admin.address,
+        contracts=records,
+        revoked=revoked,
+        payment_token=None if payment_token is None else suite.payment_token,
     )
-    return DeployResult(deployment, deployed, [n for n in ORDER if n in keep])
+    return DeployResult(deployment, deployed, [n for n in order if n in keep])
 
 
 def _revoke_replaced(

@@ -1,0 +1,71 @@
+"""Reads attach to the recorded suite without the compiler, and name a build or a chain
+that no longer matches the record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from ipledger.deploy.records import load_deployment, save_deployment
+from tests.support.cli import Cli
+from tests.support.suite import Actors
+
+
+def _own_build(cli: Cli) -> None:
+    """Give the scratch project a build of its own (not the shared one) to edit."""
+    build = cli.project.root / "build"
+    shared = build.resolve()
+    build.unlink()
+    shutil.copytree(shared, build)
+
+
+@pytest.mark.chain
+def test_reads_never_start_the_compiler(
+    cli: Cli, actors: Actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (cli.project.root / "node_modules").unlink()  # no solc-js, no OpenZeppelin sources
+
+    def no_compiler(**_: object) -> None:
+        raise AssertionError("a read started the compiler")
+
+    monkeypatch.setattr("ipledger.toolchain.compiler.compile_project", no_compiler)
+    data = cli.json("holdings", actors.issuer.address)
+    assert data == {"investor": actors.issuer.address, "holdings": []}
+    assert "not registered" in cli.error("patent", "show", "HK 30099999")
+
+
+@pytest.mark.chain
+def test_an_edited_build_is_named_not_called(cli: Cli, actors: Actors) -> None:
+    _own_build(cli)
+    path = cli.project.build_dir / "PatentRegistry.json"
+    artifact = json.loads(path.read_text())
+    artifact["deployedBytecode"] = artifact["deployedBytecode"][:-2] + "00"
+    path.write_text(json.dumps(artifact))
+    line = cli.error("holdings", actors.issuer.address)
+    assert "build/contracts/PatentRegistry.json is not what was deployed" in line
+    assert "ipledger deploy" in line
+
+
+@pytest.mark.chain
+def test_other_code_at_a_recorded_address_is_named(cli: Cli, actors: Actors) -> None:
+    record_path = next(cli.project.deployments_dir.glob("*.json"))
+    record = load_deployment(record_path)
+    assert record is not None
+    lens = record.contracts["HoldingsLens"]
+    # The lens's record points at the registry's address: another contract's code.
+    moved = lens.model_copy(update={"address": record.contracts["PatentRegistry"].address})
+    contracts = {**record.contracts, "HoldingsLens": moved}
+    save_deployment(record_path, record.model_copy(update={"contracts": contracts}))
+    line = cli.error("holdings", actors.issuer.address)
+    assert "holds other code at" in line
+    assert "HoldingsLens" in line
+
+
+@pytest.mark.chain
+def test_a_missing_build_names_the_command_that_makes_it(cli: Cli, actors: Actors) -> None:
+    (cli.project.root / "build").unlink()
+    line = cli.error("holdings", actors.issuer.address)
+    assert "no artifact for contract" in line
+    assert "ipledger compile" in line
