@@ -7,7 +7,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
-from ipledger.chain.eip712 import Domain, sign_revocation, sign_valuation, valuation_message
+from ipledger.chain.eip712 import sign_revocation, sign_valuation, valuation_message
 from ipledger.deploy.suite import deploy_artifact
 from ipledger.errors import ContractRevertError
 from ipledger.models.types import EvidenceKind, Method, Role, patent_id, report_id_of
@@ -302,7 +302,7 @@ def test_only_accreditor_manages_valuers(market: Market) -> None:
 
 
 def test_domain_is_bound_to_chain_and_contract(market: Market) -> None:
-    domain = Domain.of(market.ledger.valuations.contract)
+    domain = market.ledger.valuations.domain()
     assert (domain.name, domain.version) == ("ipledger ValuationRegistry", "1")
     assert domain.chain_id == market.ledger.w3.eth.chain_id
     assert domain.verifying_contract == market.ledger.addresses.valuation_registry

@@ -149,13 +149,15 @@ def test_an_id_attested_with_other_content_is_a_conflict_not_confirmed(env: Mirr
 def test_a_taken_nonce_is_resigned_at_a_fresh_one(
     env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import ipledger.mirror.service as service
+
     """The batch was stored but never reached the node, and the relayer's key used its
     nonce for something else: the reports are sent again, once, at the next nonce."""
     mirror = env.mirror()
     summary = RunSummary()
     mirror.ingest(env.source, summary)
     mirror.sign_pending()
-    monkeypatch.setattr(mirror, "_broadcast", lambda raw: None)
+    monkeypatch.setattr(service, "broadcast", lambda w3, raw: None)  # never reaches the node
     mirror.send_pending(summary)
     monkeypatch.undo()
     [(_hash, nonce, _raw)] = mirror.outbox.txs("sent")

@@ -3,11 +3,11 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractLogicError
 
+from ipledger.errors import ContractRevertError
 from ipledger.mirror.checks import MAX_AGE, MIN_VALIDITY
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror, MirrorError, RunSummary
@@ -223,10 +223,14 @@ def test_report_reverting_alone_fails_with_the_decoded_reason(
     mirror.send_pending(summary)
     _settle(mirror, summary)
 
-    def reverts(*args: object, **kwargs: object) -> int:
-        raise ContractLogicError("execution reverted")  # as estimated for the lone report
+    real_build = service.build
 
-    monkeypatch.setattr(ContractFunction, "estimate_gas", reverts)
+    def estimate_reverts(call: Any, sender: str, *, gas: int | None = None, **kw: Any) -> Any:
+        if gas is None:  # the node's estimate for the lone report: it would revert
+            raise ContractRevertError("Error", {"message": "execution reverted"})
+        return real_build(call, sender, gas=gas, **kw)
+
+    monkeypatch.setattr(service, "build", estimate_reverts)
     mirror.send_pending(summary)  # one by one, with the fixed gas
     _settle(mirror, summary)
     mirror.close()

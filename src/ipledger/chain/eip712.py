@@ -9,7 +9,6 @@ from eth_account.messages import SignableMessage, encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
-from web3.contract import Contract
 
 from ipledger.models.types import Valuation
 
@@ -48,14 +47,6 @@ class Domain(BaseModel):
     version: str
     chain_id: int
     verifying_contract: ChecksumAddress
-
-    @classmethod
-    def of(cls, contract: Contract) -> Domain:
-        """The domain `contract` reports through ERC-5267."""
-        _fields, name, version, chain_id, verifying, _salt, _ext = (
-            contract.functions.eip712Domain().call()
-        )
-        return cls(name=name, version=version, chain_id=chain_id, verifying_contract=verifying)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,31 +1,46 @@
-"""Sending transactions: who signs, and how a revert becomes a named error.
+"""The one way a transaction goes to the chain: build, sign, (persist), send, wait, and
+name a revert.
 
 A `Sender` is an account that can send: `NodeAccount` when the node holds the key (a
 dev chain's funded accounts), `KeyAccount` when the key is held here (from an
-eth-account keystore) and transactions are signed locally.
+eth-account keystore) and transactions are signed locally. `transact` is the whole
+path for one call; the mirror, which must store a signed transaction before it is
+broadcast and settle it later, uses its steps: `build`, `sign`, `broadcast`,
+`replay_revert`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractLogicError
-from web3.types import TxParams, TxReceipt
+from web3.contract.contract import ContractConstructor, ContractFunction
+from web3.exceptions import ContractLogicError, Web3Exception
+from web3.types import Nonce, TxParams, TxReceipt
 
 from ipledger.chain.revert import RevertDecoder
-from ipledger.errors import TransactionError
+from ipledger.errors import ContractRevertError, TransactionError
 
 RECEIPT_TIMEOUT = 120.0
 # Nodes estimate the least gas that succeeds in the state at estimation time; storage
 # refunds and the SSTORE stipend check can make the real run need a little more. A
 # margin is standard practice; unused gas is not charged.
 GAS_MARGIN = 1.25
+# What nodes answer when a raw transaction they are given is already theirs or mined.
+ALREADY_SENT = (
+    "already known",
+    "already imported",
+    "nonce too low",
+    "replacement transaction underpriced",
+    "replacement underpriced",
+    "known transaction",
+)
+
+Call = ContractFunction | ContractConstructor
 
 
 class Sender(Protocol):
@@ -56,17 +71,81 @@ class KeyAccount:
         return self.account.address
 
     def send(self, w3: Web3, tx: TxParams) -> HexBytes:
-        filled: dict[str, Any] = dict(tx)
-        filled.setdefault("nonce", w3.eth.get_transaction_count(self.address, "pending"))
-        filled.setdefault("chainId", w3.eth.chain_id)
-        signed = self.account.sign_transaction(filled)
-        return w3.eth.send_raw_transaction(signed.raw_transaction)
+        signed = sign(w3, self.account, tx)
+        return w3.eth.send_raw_transaction(signed.raw)
+
+
+@dataclass(frozen=True)
+class SignedTx:
+    """A transaction signed here, not yet sent: what an outbox stores first."""
+
+    tx_hash: str  # 0x-hex
+    nonce: int
+    raw: bytes
+
+
+def build(
+    call: Call,
+    sender: str,
+    *,
+    decoder: RevertDecoder,
+    context: str,
+    gas: int | None = None,
+    nonce: int | None = None,
+) -> TxParams:
+    """The transaction of `call` from `sender`: gas as given, else the node's estimate
+    with a margin. A revert found while estimating raises the named error."""
+    params: dict[str, Any] = {"from": sender}
+    if gas is not None:
+        params["gas"] = gas
+    if nonce is not None:
+        params["nonce"] = Nonce(nonce)
+    try:
+        tx = call.build_transaction(cast(TxParams, params))
+    except ContractLogicError as exc:
+        raise decoder.from_exception(exc, context=context) from None
+    if gas is None:
+        tx["gas"] = int(tx["gas"] * GAS_MARGIN)
+    return tx
+
+
+def sign(w3: Web3, account: LocalAccount, tx: TxParams) -> SignedTx:
+    """`tx` signed by `account`, its nonce and chain id filled in where missing."""
+    filled: dict[str, Any] = dict(tx)
+    filled.setdefault("nonce", w3.eth.get_transaction_count(account.address, "pending"))
+    filled.setdefault("chainId", w3.eth.chain_id)
+    signed = account.sign_transaction(filled)
+    return SignedTx(signed.hash.to_0x_hex(), int(filled["nonce"]), bytes(signed.raw_transaction))
+
+
+def broadcast(w3: Web3, raw: bytes) -> None:
+    """Send a signed transaction; a node that already has it (or mined it) is fine."""
+    try:
+        w3.eth.send_raw_transaction(raw)
+    except (Web3Exception, ValueError) as exc:
+        if any(phrase in str(exc).lower() for phrase in ALREADY_SENT):
+            return
+        raise
+
+
+def replay_revert(
+    call: Call, sender: str, block: int, *, decoder: RevertDecoder, context: str
+) -> ContractRevertError | None:
+    """Why a transaction mined in `block` failed: `call` replayed with `eth_call` on the
+    state before it, decoded; None when the replay does not revert (out of gas)."""
+    if not isinstance(call, ContractFunction):
+        return None  # a deployment: its constructor cannot be replayed by address
+    try:
+        call.call({"from": cast(ChecksumAddress, sender)}, block_identifier=block - 1)
+    except ContractLogicError as exc:
+        return decoder.from_exception(exc, context=context)
+    return None
 
 
 def transact(
     *,
     w3: Web3,
-    call: ContractFunction,
+    call: Call,
     sender: Sender,
     decoder: RevertDecoder,
     context: str,
@@ -74,23 +153,21 @@ def transact(
     """Send `call` from `sender` and wait for its receipt.
 
     A revert found while estimating gas raises the decoded named error and sends
-    nothing. A transaction mined with status 0 is replayed with `eth_call` on the state
-    before its block to name the reason.
+    nothing. A transaction mined with status 0 is replayed on the state before its
+    block to name the reason.
     """
-    try:
-        tx = call.build_transaction({"from": sender.address})
-    except ContractLogicError as exc:
-        raise decoder.from_exception(exc, context=context) from None
-    tx["gas"] = int(tx["gas"] * GAS_MARGIN)
+    tx = build(call, sender.address, decoder=decoder, context=context)
     tx_hash = sender.send(w3, tx)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
     if receipt["status"] == 1:
         return receipt
-    try:
-        call.call({"from": sender.address}, block_identifier=receipt["blockNumber"] - 1)
-    except ContractLogicError as exc:
-        raise decoder.from_exception(exc, context=f"{context} (tx {tx_hash.hex()})") from None
+    where = f"{context} (tx {tx_hash.to_0x_hex()})"
+    reason = replay_revert(
+        call, sender.address, receipt["blockNumber"], decoder=decoder, context=where
+    )
+    if reason is not None:
+        raise reason
     raise TransactionError(
-        f"{context}: transaction {tx_hash.hex()} failed in block {receipt['blockNumber']} "
+        f"{where}: failed in block {receipt['blockNumber']} "
         f"(gas used {receipt['gasUsed']} of {tx.get('gas')})"
     )

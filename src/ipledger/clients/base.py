@@ -13,6 +13,7 @@ from web3.types import EventData, TxReceipt
 
 from ipledger.chain.revert import RevertDecoder
 from ipledger.chain.tx import Sender, transact
+from ipledger.models.types import Role, parse_address
 from ipledger.toolchain.artifacts import Artifact
 
 
@@ -62,3 +63,16 @@ class ContractClient:
         """The `event` logs this contract emitted in `receipt`."""
         logs = self.contract.events[event]().process_receipt(receipt, errors=DISCARD)
         return [log for log in logs if log["address"] == self.address]
+
+
+class AccessControlled(ContractClient):
+    """A contract whose roles live in OpenZeppelin's AccessControl."""
+
+    def has_role(self, role: Role, account: str) -> bool:
+        return bool(self._call("hasRole", role.id, parse_address(account)))
+
+    def grant_role(self, role: Role, account: str, *, sender: Sender) -> TxReceipt:
+        return self._send("grantRole", role.id, parse_address(account), sender=sender)
+
+    def revoke_role(self, role: Role, account: str, *, sender: Sender) -> TxReceipt:
+        return self._send("revokeRole", role.id, parse_address(account), sender=sender)

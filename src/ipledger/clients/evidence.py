@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from eth_typing import ChecksumAddress
 from web3.types import TxReceipt
 
 from ipledger.chain.tx import Sender
-from ipledger.clients.base import ContractClient
-from ipledger.models.types import EvidenceKind
+from ipledger.clients.base import AccessControlled
+from ipledger.models.types import EvidenceKind, parse_address
 from ipledger.read.evidence import EvidenceEntry
 
 
-class EvidenceTrailClient(ContractClient):
+class EvidenceTrailClient(AccessControlled):
     def append(
         self,
         patent_id: bytes,
@@ -23,6 +24,14 @@ class EvidenceTrailClient(ContractClient):
         receipt = self._send("append", patent_id, int(kind), content_hash, uri, sender=sender)
         [event] = self.events(receipt, "EvidenceAppended")
         return EvidenceEntry.from_event(event), receipt
+
+    def patent_registry(self) -> ChecksumAddress | None:
+        """The registry the trail is bound to (None until bound, once)."""
+        address: ChecksumAddress = self._call("patentRegistry")
+        return None if int(address, 16) == 0 else address
+
+    def bind_patent_registry(self, registry: str, *, sender: Sender) -> TxReceipt:
+        return self._send("bindPatentRegistry", parse_address(registry), sender=sender)
 
     def head(self, patent_id: bytes) -> tuple[bytes, int]:
         entry_hash, count = self._call("head", patent_id)

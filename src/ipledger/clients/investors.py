@@ -5,11 +5,11 @@ from __future__ import annotations
 from web3.types import TxReceipt
 
 from ipledger.chain.tx import Sender
-from ipledger.clients.base import ContractClient
+from ipledger.clients.base import AccessControlled
 from ipledger.models.types import InvestorRecord, jurisdiction_bytes, parse_address
 
 
-class InvestorRegistryClient(ContractClient):
+class InvestorRegistryClient(AccessControlled):
     def set_investor(
         self, account: str, *, jurisdiction: str, expiry: int, sender: Sender
     ) -> TxReceipt:

@@ -10,7 +10,7 @@ from web3 import Web3
 
 from ipledger.chain.revert import RevertDecoder
 from ipledger.clients import InvestorRegistryClient, PatentRegistryClient, RevenueRightsTokenClient
-from ipledger.clients.base import ContractClient
+from ipledger.clients.base import AccessControlled, ContractClient
 from ipledger.clients.erc20 import ERC20_ABI, Erc20Client
 from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.lens import HoldingsLensClient
@@ -60,6 +60,16 @@ class Ledger:
         return RevenueRightsTokenClient.of(
             self.artifacts["RevenueRightsToken"], w3=self.w3, address=address, decoder=self.decoder
         )
+
+    def roles(self, contract: str) -> AccessControlled:
+        """The suite contract named `contract`, for its roles."""
+        clients: dict[str, AccessControlled] = {
+            "PatentRegistry": self.patents,
+            "InvestorRegistry": self.investors,
+            "EvidenceTrail": self.evidence,
+            "ValuationRegistry": self.valuations,
+        }
+        return clients[contract]
 
     def erc20(self, address: str) -> Erc20Client:
         """Any ERC-20 (a payment token), through the standard's ABI."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from eth_typing import ChecksumAddress
-from web3 import Web3
 from web3.types import TxReceipt
 
 from ipledger.chain.tx import Sender
-from ipledger.clients.base import ContractClient
+from ipledger.clients.base import AccessControlled
 from ipledger.models.types import (
     Field,
     PatentId,
@@ -19,7 +18,7 @@ from ipledger.models.types import (
 )
 
 
-class PatentRegistryClient(ContractClient):
+class PatentRegistryClient(AccessControlled):
     def register_patent(
         self,
         *,
@@ -107,11 +106,3 @@ class PatentRegistryClient(ContractClient):
 
     def patent_ids(self) -> list[PatentId]:
         return [PatentId(self._call("patentIdAt", i)) for i in range(self.patent_count())]
-
-    def has_role(self, role: str, account: str) -> bool:
-        return bool(self._call("hasRole", Web3.keccak(text=role), parse_address(account)))
-
-    def grant_role(self, role: str, account: str, *, sender: Sender) -> TxReceipt:
-        return self._send(
-            "grantRole", Web3.keccak(text=role), parse_address(account), sender=sender
-        )

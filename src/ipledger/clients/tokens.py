@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
-from web3.types import TxReceipt
+from web3.types import EventData, TxReceipt
 
 from ipledger.chain.tx import Sender
 from ipledger.clients.base import ContractClient
@@ -25,6 +25,11 @@ class RevenueRightsTokenClient(ContractClient):
 
     def total_supply(self) -> int:
         return int(self._call("totalSupply"))
+
+    def deposit_events(self, *, from_block: int = 0) -> list[EventData]:
+        """Every `RevenueDeposited` event of this token, in chain order."""
+        logs = self.contract.events.RevenueDeposited().get_logs(from_block=from_block)
+        return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
 
     def transfer(self, to: str, amount: int, *, sender: Sender) -> TxReceipt:
         return self._send("transfer", parse_address(to), amount, sender=sender)

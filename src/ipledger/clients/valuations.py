@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractLogicError, Web3Exception
+from web3.exceptions import Web3Exception
 from web3.types import EventData, TxReceipt
 
 from ipledger.chain.eip712 import Domain
 from ipledger.chain.tx import Sender
-from ipledger.clients.base import ContractClient
+from ipledger.clients.base import AccessControlled
 from ipledger.clients.lens import latest_from_tuple
+from ipledger.errors import ContractRevertError
 from ipledger.models.types import LatestValuation, Valuation, jurisdiction_bytes, parse_address
 
 
-class ValuationRegistryClient(ContractClient):
+class ValuationRegistryClient(AccessControlled):
     def domain(self) -> Domain:
-        return Domain.of(self.contract)
+        """The EIP-712 domain the registry reports (ERC-5267): bound to chain and address."""
+        _fields, name, version, chain_id, verifying, _salt, _ext = self._call("eip712Domain")
+        return Domain(name=name, version=version, chain_id=chain_id, verifying_contract=verifying)
 
     def set_valuer(
         self, valuer: str, *, name: str, jurisdiction: str, accredited_until: int, sender: Sender
@@ -81,10 +84,9 @@ class ValuationRegistryClient(ContractClient):
 
     def accredited_until(self, valuer: str) -> int:
         """When `valuer`'s accreditation ends (unix seconds); 0 for an unknown valuer."""
-        record = self.contract.functions.valuer(parse_address(valuer))
         try:
-            return int(record.call()[2])
-        except (ContractLogicError, Web3Exception):
+            return int(self._call("valuer", parse_address(valuer))[2])
+        except (ContractRevertError, Web3Exception):
             return 0
 
     def attested_event(self, report_id: bytes, *, from_block: int = 0) -> EventData | None:
@@ -93,6 +95,13 @@ class ValuationRegistryClient(ContractClient):
             from_block=from_block, argument_filters={"reportId": report_id}
         )
         return logs[0] if logs else None
+
+    def attested_events(self, patent_id: bytes, *, from_block: int = 0) -> list[EventData]:
+        """Every `ValuationAttested` event of `patent_id`, in chain order."""
+        logs = self.contract.events.ValuationAttested.get_logs(
+            from_block=from_block, argument_filters={"patentId": patent_id}
+        )
+        return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
 
     def is_attested(self, report_id: bytes) -> bool:
         return bool(self._call("isAttested", report_id))

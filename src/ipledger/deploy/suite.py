@@ -11,7 +11,9 @@ from web3 import Web3
 from web3.types import TxReceipt
 
 from ipledger.chain.keys import DEV_CHAIN_IDS
-from ipledger.chain.tx import GAS_MARGIN, RECEIPT_TIMEOUT, Sender
+from ipledger.chain.revert import RevertDecoder
+from ipledger.chain.tx import Sender, transact
+from ipledger.clients.ledger import Ledger
 from ipledger.deploy.records import (
     ContractRecord,
     Deployment,
@@ -36,16 +38,16 @@ def deploy_artifact(
     if not artifact.deployable:
         raise DeploymentError(f"{artifact.contract_name} is abstract or an interface")
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    tx = factory.constructor(*args).build_transaction({"from": sender.address})
-    tx["gas"] = int(tx["gas"] * GAS_MARGIN)
-    tx_hash = sender.send(w3, tx)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
+    receipt = transact(
+        w3=w3,
+        call=factory.constructor(*args),
+        sender=sender,
+        decoder=RevertDecoder([artifact]),
+        context=f"deploying {artifact.contract_name}",
+    )
     address = receipt["contractAddress"]
-    if receipt["status"] != 1 or address is None:
-        raise DeploymentError(
-            f"deploying {artifact.contract_name} reverted (tx {tx_hash.hex()}, "
-            f"gas used {receipt['gasUsed']})"
-        )
+    if address is None:
+        raise DeploymentError(f"deploying {artifact.contract_name}: the receipt names no address")
     return address, receipt
 
 
@@ -179,11 +181,12 @@ def deploy(
         contracts=records,
         payment_token=None if payment_token is None else parse_address(payment_token),
     ).addresses()
-    _configure(w3, artifacts, admin, suite, operators or {})
+    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=suite)
+    _configure(ledger, admin, operators or {})
     revoked = list(previous.revoked) if previous is not None else []
     if previous is not None:
         replaced = [r.address for n, r in previous.contracts.items() if n not in keep]
-        revoked += _revoke_replaced(w3, artifacts, admin, suite, keep, replaced)
+        revoked += _revoke_replaced(ledger, admin, keep, replaced)
     deployment = Deployment(
         chain_id=chain_id,
         deployer=admin.address,
@@ -195,12 +198,7 @@ def deploy(
 
 
 def _revoke_replaced(
-    w3: Web3,
-    artifacts: Mapping[str, Artifact],
-    admin: Sender,
-    suite: SuiteAddresses,
-    keep: set[str],
-    replaced: Sequence[str],
+    ledger: Ledger, admin: Sender, keep: set[str], replaced: Sequence[str]
 ) -> list[RevokedRole]:
     """Take back every role a replaced contract held in a contract that stays (a
     replaced valuation registry must not keep writing to the kept evidence trail)."""
@@ -208,13 +206,10 @@ def _revoke_replaced(
     for role in Role:
         if role.contract not in keep:
             continue  # deployed anew: nothing old holds a role in it
-        where = suite.of(role.contract)
-        contract = w3.eth.contract(address=where, abi=artifacts[role.contract].abi)
+        where = ledger.roles(role.contract)
         for account in replaced:
-            if contract.functions.hasRole(role.id, account).call():
-                receipt = _call(
-                    w3, artifacts[role.contract], where, admin, "revokeRole", role.id, account
-                )
+            if where.has_role(role, account):
+                receipt = where.revoke_role(role, account, sender=admin)
                 revoked.append(
                     RevokedRole(
                         contract=role.contract,
@@ -226,23 +221,11 @@ def _revoke_replaced(
     return revoked
 
 
-def _configure(
-    w3: Web3,
-    artifacts: Mapping[str, Artifact],
-    admin: Sender,
-    suite: SuiteAddresses,
-    operators: Mapping[Role, str],
-) -> None:
-    trail = w3.eth.contract(address=suite.evidence_trail, abi=artifacts["EvidenceTrail"].abi)
-    if int(trail.functions.patentRegistry().call(), 16) == 0:
-        _call(
-            w3,
-            artifacts["EvidenceTrail"],
-            suite.evidence_trail,
-            admin,
-            "bindPatentRegistry",
-            suite.patent_registry,
-        )
+def _configure(ledger: Ledger, admin: Sender, operators: Mapping[Role, str]) -> None:
+    """Bind the trail to the registry (once) and grant every role not yet granted."""
+    suite = ledger.addresses
+    if ledger.evidence.patent_registry() is None:
+        ledger.evidence.bind_patent_registry(suite.patent_registry, sender=admin)
     grants = [(role, operators.get(role, admin.address)) for role in Role]
     # Whoever registers patents or acts as token agent also records their documents.
     grants += [
@@ -251,24 +234,9 @@ def _configure(
         (Role.EVIDENCE_WRITER, suite.valuation_registry),
     ]
     for role, holder in dict.fromkeys(grants):
-        artifact = artifacts[role.contract]
-        where = suite.of(role.contract)
-        account = Web3.to_checksum_address(holder)
-        contract = w3.eth.contract(address=where, abi=artifact.abi)
-        if not contract.functions.hasRole(role.id, account).call():
-            _call(w3, artifact, where, admin, "grantRole", role.id, account)
-
-
-def _call(
-    w3: Web3, artifact: Artifact, address: str, sender: Sender, function: str, *args: Any
-) -> TxReceipt:
-    contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact.abi)
-    tx = contract.get_function_by_name(function)(*args).build_transaction({"from": sender.address})
-    tx["gas"] = int(tx["gas"] * GAS_MARGIN)
-    receipt = w3.eth.wait_for_transaction_receipt(sender.send(w3, tx), timeout=RECEIPT_TIMEOUT)
-    if receipt["status"] != 1:
-        raise DeploymentError(f"{artifact.contract_name}.{function} failed during set-up")
-    return receipt
+        where = ledger.roles(role.contract)
+        if not where.has_role(role, holder):
+            where.grant_role(role, holder, sender=admin)
 
 
 def deploy_suite(

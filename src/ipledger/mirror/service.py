@@ -8,7 +8,6 @@ new, so a crash or an outage at any point is resumed without a duplicate or a lo
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import os
@@ -17,18 +16,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import requests
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception, Web3RPCError
-from web3.types import Nonce, TxParams
+from web3.exceptions import TransactionNotFound, Web3Exception, Web3RPCError
 
 from ipledger.chain.eip712 import sign_valuation
+from ipledger.chain.tx import broadcast, build, replay_revert, sign
 from ipledger.clients.ledger import Ledger
-from ipledger.errors import IpledgerError
+from ipledger.errors import ContractRevertError, IpledgerError
 from ipledger.mirror.checks import ChainChecks
 from ipledger.mirror.outbox import Outbox, Row, valuation_from_json, valuation_to_json
 from ipledger.mirror.quarantine import Quarantine
@@ -52,14 +51,6 @@ REJECTIONS = [
 ]  # IValuationRegistry.Rejection, by value
 LOCK_DIR_ENV = "IPLEDGER_LOCK_DIR"
 DEFAULT_LOCK_DIR = Path.home() / ".ipledger" / "locks"
-GO_AND_CHECK = (
-    "already known",
-    "already imported",
-    "nonce too low",
-    "replacement transaction underpriced",
-    "replacement underpriced",
-    "known transaction",
-)
 ITEM_GAS = 230_000  # per attestation: the worst case measured (~168k) plus a margin
 BATCH_BASE_GAS = 60_000
 CRASH_ENV = "IPLEDGER_MIRROR_CRASH_AT"  # fault injection for the crash-safety harness
@@ -331,33 +322,42 @@ class Mirror:
         # patent, with its evidence entry); estimating a 100-item batch would execute it
         # several times. A report sent alone (its batch reverted) gets what the node
         # estimates, with a margin: a long walk past dead entries must not sink it twice.
-        gas = BATCH_BASE_GAS + ITEM_GAS * len(batch)
+        gas: int | None = BATCH_BASE_GAS + ITEM_GAS * len(batch)
         if len(batch) == 1:
-            # If it would revert, the replay of the mined transaction names why.
-            with contextlib.suppress(ContractLogicError):
-                gas = max(gas, int(call.estimate_gas({"from": self.relayer.address}) * 1.25))
-        tx = call.build_transaction(
-            cast(TxParams, {"from": self.relayer.address, "nonce": Nonce(nonce), "gas": gas})
-        )
-        signed = self.relayer.sign_transaction(cast(dict[str, Any], tx))
-        tx_hash = signed.hash.to_0x_hex()
+            gas = None
+        context = f"attestBatch of {len(batch)}"
+        try:
+            tx = build(
+                call,
+                self.relayer.address,
+                decoder=self.ledger.decoder,
+                context=context,
+                gas=gas,
+                nonce=nonce,
+            )
+        except ContractRevertError:
+            # It would revert: sent anyway with the batch gas, so the mined failure settles
+            # it (the replay names why) instead of being retried for ever.
+            tx = build(
+                call,
+                self.relayer.address,
+                decoder=self.ledger.decoder,
+                context=context,
+                gas=BATCH_BASE_GAS + ITEM_GAS,
+                nonce=nonce,
+            )
+        if gas is None:
+            tx["gas"] = max(int(tx["gas"]), BATCH_BASE_GAS + ITEM_GAS)
+        signed = sign(self.w3, self.relayer, tx)
         self.outbox.record_tx(
-            tx_hash=tx_hash,
-            nonce=nonce,
-            raw=bytes(signed.raw_transaction),
+            tx_hash=signed.tx_hash,
+            nonce=signed.nonce,
+            raw=signed.raw,
             report_ids=[r.report_id for r in batch],
         )
-        self._broadcast(bytes(signed.raw_transaction))
-        self.log(f"sent {len(batch)} valuations in {tx_hash}")
+        broadcast(self.w3, signed.raw)
+        self.log(f"sent {len(batch)} valuations in {signed.tx_hash}")
         _checkpoint("after_send")
-
-    def _broadcast(self, raw: bytes) -> None:
-        try:
-            self.w3.eth.send_raw_transaction(raw)
-        except (Web3Exception, ValueError) as exc:
-            if any(phrase in str(exc).lower() for phrase in GO_AND_CHECK):
-                return  # the node has it, or it was mined: reconciliation will see
-            raise
 
     # ---- reconcile ---------------------------------------------------------------------
 
@@ -375,7 +375,7 @@ class Mirror:
                     self._replaced(tx_hash, nonce)
                     continue
             if receipt is None:
-                self._broadcast(raw)  # dropped (a restart, an outage, a reorg): send again
+                broadcast(self.w3, raw)  # dropped (a restart, an outage, a reorg): send again
                 continue
             if latest - receipt["blockNumber"] + 1 < self.confirmations:
                 continue
@@ -445,11 +445,16 @@ class Mirror:
         """Why a batch reverted: the same call replayed on the state before its block,
         decoded into the named error (the reports are failed with it, not retried)."""
         call = self.ledger.valuations.batch_call(_signed_items(rows))
-        try:
-            call.call({"from": self.relayer.address}, block_identifier=receipt["blockNumber"] - 1)
-        except ContractLogicError as exc:
-            return f"reverted: {self.ledger.decoder.from_exception(exc)}"
-        return "reverted (out of gas or a reason the replay could not reproduce)"
+        error = replay_revert(
+            call,
+            self.relayer.address,
+            receipt["blockNumber"],
+            decoder=self.ledger.decoder,
+            context="",
+        )
+        if error is None:
+            return "reverted (out of gas or a reason the replay could not reproduce)"
+        return f"reverted: {error}"
 
     def _settle(self, tx_hash: str, receipt: Any, summary: RunSummary) -> None:
         """A mined transaction's outcome: every read first, then the transaction and all

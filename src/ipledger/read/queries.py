@@ -174,12 +174,10 @@ class ValuationRecord(BaseModel):
 
 def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]:
     """Every valuation of a patent ever attested, oldest first, from events."""
-    events = ledger.valuations.contract.events.ValuationAttested().get_logs(
-        from_block=0, argument_filters={"patentId": patent_id}
-    )
+    events = ledger.valuations.attested_events(patent_id)
     records = []
     withdrawn: dict[str, bool] = {}
-    for event in sorted(events, key=lambda e: (e["blockNumber"], e["logIndex"])):
+    for event in events:
         a = event["args"]
         if a["valuer"] not in withdrawn:
             withdrawn[a["valuer"]] = ledger.valuations.is_withdrawn(a["valuer"])
@@ -244,7 +242,7 @@ def revenue_history(ledger: Ledger, patent_id: bytes) -> list[RevenueDeposit]:
     address = ledger.patents.token_of(patent_id)
     if address is None:
         return []
-    events = ledger.token(address).contract.events.RevenueDeposited().get_logs(from_block=0)
+    events = ledger.token(address).deposit_events()
     return [
         RevenueDeposit(
             seq=e["args"]["seq"],
@@ -253,5 +251,5 @@ def revenue_history(ledger: Ledger, patent_id: bytes) -> list[RevenueDeposit]:
             report_hash=e["args"]["reportHash"],
             block_number=e["blockNumber"],
         )
-        for e in sorted(events, key=lambda e: (e["blockNumber"], e["logIndex"]))
+        for e in events
     ]
