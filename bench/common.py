@@ -10,7 +10,7 @@ from ipledger.chain.connect import embedded_chain
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.suite import deploy_suite
-from ipledger.models.types import Role
+from ipledger.models import Role
 from ipledger.project import Project
 from ipledger.toolchain.compiler import compile_project
 

@@ -20,7 +20,7 @@ from web3.contract import Contract
 
 from ipledger.chain.tx import Sender
 from ipledger.deploy.suite import deploy_artifact
-from ipledger.models.types import Valuation
+from ipledger.models import Valuation
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact, CompilerInfo
 from ipledger.toolchain.compiler import compiler_settings, run_solc

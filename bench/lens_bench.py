@@ -18,7 +18,7 @@ from ipledger.chain.node import start_anvil
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.suite import deploy
-from ipledger.models.types import Role
+from ipledger.models import Role
 from ipledger.project import Project
 from ipledger.read.queries import holdings, holdings_per_token
 from ipledger.toolchain.compiler import compile_project

@@ -19,7 +19,7 @@ from bench.common import fresh_ledger
 from ipledger.chain.eip712 import sign_revocation, sign_valuation
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
-from ipledger.models.types import EvidenceKind, Field, Status, Valuation, report_id_of
+from ipledger.models import EvidenceKind, Field, Status, Valuation, report_id_of
 from ipledger.project import Project
 
 TOLERANCE = 0.01

@@ -13,7 +13,7 @@ from bench.common import Row, fresh_ledger
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients import RevenueRightsTokenClient
 from ipledger.clients.ledger import Ledger
-from ipledger.models.types import Field, Status
+from ipledger.models import Field, Status
 from ipledger.project import Project
 
 TOKEN = 10**18

@@ -12,7 +12,7 @@ from bench.eas import Eas, compile_eas
 from ipledger.chain.eip712 import sign_valuation
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
-from ipledger.models.types import EvidenceKind, Field, Status, Valuation, report_id_of
+from ipledger.models import EvidenceKind, Field, Status, Valuation, report_id_of
 from ipledger.project import Project
 
 BATCH = 10

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from ipledger.api.app import create_app
 from ipledger.chain.eip712 import sign_valuation
 from ipledger.clients.ledger import Ledger
-from ipledger.models.types import EvidenceKind, Method, report_id_of
+from ipledger.models import EvidenceKind, Method, report_id_of
 from tests.support.chain import now
 from tests.support.suite import TOKEN, Actors, Market, open_market
 from tests.support.valuations import make_valuation
@@ -147,7 +147,7 @@ def test_openapi_documents_every_status_and_string_amounts(client: TestClient) -
     spec = client.get("/openapi.json").json()
     route = spec["paths"]["/patents/{patent}"]["get"]["responses"]
     assert {"200", "404", "422", "503"} <= set(route)
-    holding = spec["components"]["schemas"]["HoldingView"]["properties"]
+    holding = spec["components"]["schemas"]["Holding"]["properties"]
     assert holding["balance"]["type"] == "string"
     assert holding["balance"]["pattern"] == "^[0-9]+$"
 

@@ -112,7 +112,7 @@ def test_replaced_valuation_registry_can_no_longer_write_evidence(
     from ipledger.chain.eip712 import sign_valuation
     from ipledger.clients.ledger import Ledger
     from ipledger.errors import ContractRevertError
-    from ipledger.models.types import Field, Status, report_id_of
+    from ipledger.models import Field, Status, report_id_of
 
     admin = NodeAccount(w3.eth.accounts[0])
     first = deploy(w3=w3, artifacts=artifacts, admin=admin)

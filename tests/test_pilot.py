@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from web3 import Web3
 
 from ipledger.cli import app
+from ipledger.deploy.attach import open_suite
 from ipledger.pilot.run import run_pilot
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact
@@ -43,6 +44,15 @@ def test_pilot_runs_end_to_end(
     assert result.trail is not None
     assert result.trail.ok
     assert result.trail.documents_checked == 3
+    # The valuations went through the mirror: sent by its own relayer key, in one batch,
+    # and the examples folder was not touched (the mirror worked on a copy).
+    ledger, _ = open_suite(pilot_project, w3)
+    events = [e for p in result.patents.values() for e in ledger.valuations.attested_events(p)]
+    senders = {w3.eth.get_transaction(e["transactionHash"])["from"] for e in events}
+    assert len(events) == 4
+    assert len({e["transactionHash"] for e in events}) == 1
+    assert senders.isdisjoint(w3.eth.accounts)
+    assert not (data / "valuations" / "quarantine").exists()
     again = run_pilot(w3=w3, project=pilot_project, artifacts=artifacts, data_dir=data)
     assert again.already_ran
     assert again.deployed == []

@@ -6,7 +6,7 @@ from eth_utils.crypto import keccak
 
 from ipledger.chain.eip712 import sign_valuation
 from ipledger.clients.ledger import Ledger
-from ipledger.models.types import report_id_of
+from ipledger.models import report_id_of
 from ipledger.read.queries import (
     evidence_trail,
     holdings,
@@ -92,8 +92,8 @@ def test_patent_summaries_and_valuation_history(market: Market) -> None:
     assert summary.patent_id == market.patent_id
     assert summary.token == market.token.address
     assert summary.revenue_deposited == 5000
-    assert summary.evidence_count == 3  # two valuations and one revenue report
-    assert summary.valuation is not None
+    assert summary.evidence_entries == 3  # two valuations and one revenue report
+    assert summary.latest_valuation is not None
     history = valuation_history(market.ledger, market.patent_id)
     assert [v.value for v in history] == [100, 200]
     assert evidence_trail(market.ledger, market.patent_id).ok

@@ -10,7 +10,7 @@ import pytest
 import ipledger.chain.tx as tx
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import ContractRevertError, TransactionError
-from ipledger.models.types import Field, Status
+from ipledger.models import Field, Status
 from tests.support.suite import Actors
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from eth_utils.crypto import keccak
 
-from ipledger.models.types import parse_address, parse_patent_ref, report_id_of
+from ipledger.models import parse_address, parse_patent_ref, report_id_of
 
 ADDRESS = "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa"
 
@@ -57,7 +57,7 @@ def test_report_id_is_the_valuers_address_then_its_own_id() -> None:
 
 
 def test_a_trailing_newline_is_not_canonical() -> None:
-    from ipledger.models.types import jurisdiction_bytes, patent_id
+    from ipledger.models import jurisdiction_bytes, patent_id
 
     with pytest.raises(ValueError, match="canonical"):
         patent_id("HK", "30012345\n")

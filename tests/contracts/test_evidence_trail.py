@@ -7,7 +7,7 @@ import pytest
 from web3 import Web3
 
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import EvidenceKind, patent_id
+from ipledger.models import EvidenceKind, patent_id
 from ipledger.read.evidence import ZERO, entry_hash, verify_entries
 from ipledger.read.queries import evidence_trail
 from tests.support.suite import Market

@@ -4,7 +4,7 @@ import pytest
 
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import Role
+from ipledger.models import Role
 from tests.support.chain import advance, now
 from tests.support.suite import YEAR, Actors
 

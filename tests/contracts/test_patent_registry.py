@@ -5,7 +5,7 @@ from web3 import Web3
 
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import Field, Role, Status, patent_id
+from ipledger.models import Field, Role, Status, patent_id
 from tests.support.chain import advance, now
 from tests.support.suite import TOKEN, YEAR, Actors
 

@@ -4,7 +4,7 @@ import pytest
 from web3 import Web3
 
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import Role, Status
+from ipledger.models import Role, Status
 from tests.support.chain import advance, now
 from tests.support.suite import HKD, SUPPLY, TOKEN, Market
 

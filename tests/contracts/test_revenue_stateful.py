@@ -27,7 +27,7 @@ from hypothesis.stateful import (
 from web3 import Web3
 
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import Status
+from ipledger.models import Status
 from tests.support.chain import ViewBatch
 from tests.support.suite import SUPPLY, Market
 

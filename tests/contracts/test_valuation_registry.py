@@ -10,7 +10,7 @@ from eth_utils.crypto import keccak
 from ipledger.chain.eip712 import sign_revocation, sign_valuation, valuation_message
 from ipledger.deploy.suite import deploy_artifact
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import EvidenceKind, Method, Role, patent_id, report_id_of
+from ipledger.models import EvidenceKind, Method, Role, patent_id, report_id_of
 from tests.support.chain import advance, now
 from tests.support.suite import VALUER_KEY, YEAR, Market
 from tests.support.valuations import (

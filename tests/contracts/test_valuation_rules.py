@@ -12,7 +12,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import EvidenceKind
+from ipledger.models import EvidenceKind
 from tests.support.chain import advance, now
 from tests.support.suite import YEAR, Market
 from tests.support.valuations import (

@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 from ipledger.chain.eip712 import sign_revocation, sign_valuation
 from ipledger.chain.tx import KeyAccount
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import Field, Status, Valuation, patent_id, report_id_of
+from ipledger.models import Field, Status, Valuation, patent_id, report_id_of
 from tests.support.chain import ViewBatch, advance, now
 from tests.support.suite import Market
 from tests.support.valuations import make_valuation

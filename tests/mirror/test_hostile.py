@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from ipledger.chain.eip712 import sign_valuation
-from ipledger.mirror.outbox import valuation_from_json, valuation_to_json
 from ipledger.mirror.service import RunSummary
 from tests.support.mirror import MirrorEnv, rid
 from tests.support.valuations import make_valuation
@@ -107,7 +106,7 @@ def test_dates_before_1970_are_refused_and_one_unsignable_row_stops_nothing(
     row = mirror.outbox.get("HKTIS-2026-0002")
     assert row is not None
     assert row.valuation is not None
-    broken = dict(row.valuation, report_id=rid("BROKEN").hex(), valuation_date=-1)
+    broken = row.valuation.model_copy(update={"report_id": rid("BROKEN"), "valuation_date": -1})
     mirror.outbox.insert_many(
         [{"report_id": "BROKEN", "content_hash": "x", "path": "x", "valuation": broken}]
     )
@@ -131,7 +130,7 @@ def test_an_id_attested_with_other_content_is_a_conflict_not_confirmed(env: Mirr
     assert row is not None
     assert row.valuation is not None
     # The same valuer's other system attests a different valuation under that id first.
-    other = valuation_from_json(row.valuation).model_copy(update={"value": 1})
+    other = row.valuation.model_copy(update={"value": 1})
     valuations = env.ledger.valuations
     valuations.attest(
         other, sign_valuation(env.valuer, valuations.domain(), other), sender=env.actors.admin
@@ -143,7 +142,7 @@ def test_an_id_attested_with_other_content_is_a_conflict_not_confirmed(env: Mirr
     assert conflict.state == "conflict"
     assert "other content than was signed" in (conflict.reason or "")
     assert mirror.outbox.counts() == {"confirmed": 3, "conflict": 1}
-    assert valuation_to_json(other)["value"] == 1
+    assert other.as_json()["value"] == "1"
 
 
 def test_a_taken_nonce_is_resigned_at_a_fresh_one(
@@ -302,7 +301,7 @@ def test_a_report_behind_padded_dead_entries_still_goes_through(env: MirrorEnv) 
     from eth_utils.crypto import keccak
 
     from ipledger.chain.tx import KeyAccount
-    from ipledger.models.types import patent_id, report_id_of
+    from ipledger.models import patent_id, report_id_of
 
     ledger, admin = env.ledger, env.actors.admin
     other = Account.from_key(keccak(text="padding valuer"))

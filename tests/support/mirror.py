@@ -17,7 +17,7 @@ from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror
-from ipledger.models.types import Field, Status, report_id_of
+from ipledger.models import Field, Status, report_id_of
 from tests.support.suite import Actors
 
 PILOT = Path(__file__).resolve().parents[2] / "examples" / "pilot"

@@ -17,7 +17,7 @@ from ipledger.clients.base import ContractClient
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.records import Deployment
 from ipledger.deploy.suite import deploy, deploy_artifact
-from ipledger.models.types import Field, Role, Status
+from ipledger.models import Field, Role, Status
 from ipledger.toolchain.artifacts import Artifact
 from tests.support.chain import now
 

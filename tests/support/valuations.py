@@ -10,7 +10,7 @@ from eth_utils.crypto import keccak
 
 from ipledger.chain.eip712 import sign_valuation
 from ipledger.chain.tx import KeyAccount
-from ipledger.models.types import Method, Valuation, report_id_of
+from ipledger.models import Method, Valuation, report_id_of
 from tests.support.chain import now
 from tests.support.suite import YEAR, Market
 

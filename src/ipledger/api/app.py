@@ -25,8 +25,15 @@ from web3.exceptions import (
 )
 
 from ipledger.clients.ledger import Ledger
-from ipledger.models.types import parse_address, parse_patent_ref, patent_id
-from ipledger.models.views import HoldingsView, PatentView, TrailView, ValuationRecordView
+from ipledger.models import (
+    Holdings,
+    PatentSummary,
+    TrailVerification,
+    ValuationRecord,
+    parse_address,
+    parse_patent_ref,
+    patent_id,
+)
 from ipledger.read.queries import (
     evidence_trail,
     holdings,
@@ -129,47 +136,47 @@ def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> Fast
 
     @app.get(
         "/investors/{address}/holdings",
-        response_model=HoldingsView,
+        response_model=Holdings,
         response_model_by_alias=True,
         responses=_errors(503),
     )
-    def get_holdings(address: Address) -> HoldingsView:
-        return HoldingsView.of(holdings(ledger, account(address)))
+    def get_holdings(address: Address) -> Holdings:
+        return holdings(ledger, account(address))
 
     @app.get(
         "/patents",
-        response_model=list[PatentView],
+        response_model=list[PatentSummary],
         response_model_by_alias=True,
         responses=_errors(503),
     )
-    def get_patents() -> list[PatentView]:
-        return [PatentView.of(s) for s in patent_summaries(ledger)]
+    def get_patents() -> list[PatentSummary]:
+        return patent_summaries(ledger)
 
     @app.get(
         "/patents/{patent}",
-        response_model=PatentView,
+        response_model=PatentSummary,
         response_model_by_alias=True,
         responses=_errors(404, 503),
     )
-    def get_patent(patent: PatentRef) -> PatentView:
-        return PatentView.of(patent_summary(ledger, resolve(patent)))
+    def get_patent(patent: PatentRef) -> PatentSummary:
+        return patent_summary(ledger, resolve(patent))
 
     @app.get(
         "/patents/{patent}/valuations",
-        response_model=list[ValuationRecordView],
+        response_model=list[ValuationRecord],
         response_model_by_alias=True,
         responses=_errors(404, 503),
     )
-    def get_valuations(patent: PatentRef) -> list[ValuationRecordView]:
-        return [ValuationRecordView.of(r) for r in valuation_history(ledger, resolve(patent))]
+    def get_valuations(patent: PatentRef) -> list[ValuationRecord]:
+        return valuation_history(ledger, resolve(patent))
 
     @app.get(
         "/patents/{patent}/evidence",
-        response_model=TrailView,
+        response_model=TrailVerification,
         response_model_by_alias=True,
         responses=_errors(404, 503),
     )
-    def get_evidence(patent: PatentRef) -> TrailView:
-        return TrailView.of(evidence_trail(ledger, resolve(patent)))
+    def get_evidence(patent: PatentRef) -> TrailVerification:
+        return evidence_trail(ledger, resolve(patent))
 
     return app

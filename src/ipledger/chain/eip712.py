@@ -10,7 +10,7 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict
 
-from ipledger.models.types import Valuation
+from ipledger.models import Valuation
 
 VALUATION_FIELDS: list[dict[str, str]] = [
     {"name": "reportId", "type": "bytes32"},

@@ -32,7 +32,7 @@ from ipledger.cli.render import show_pilot
 from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
 from ipledger.deploy.suite import deploy
 from ipledger.errors import CompilationError, IpledgerError
-from ipledger.models.types import parse_address
+from ipledger.models import parse_address
 from ipledger.pilot.run import pilot_json, run_pilot
 from ipledger.toolchain.compiler import compile_project
 

@@ -20,7 +20,7 @@ from ipledger.chain.tx import KeyAccount, NodeAccount, Sender
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.attach import open_suite
 from ipledger.deploy.records import Deployment
-from ipledger.models.types import PatentId, parse_patent_ref, patent_id
+from ipledger.models import PatentId, parse_patent_ref, patent_id
 from ipledger.project import Project
 
 console = Console()

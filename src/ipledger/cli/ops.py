@@ -24,7 +24,7 @@ from ipledger.cli.common import (
 )
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.models.types import EvidenceKind, Field, Status, parse_address, parse_patent_ref
+from ipledger.models import EvidenceKind, Field, Status, parse_address, parse_patent_ref
 
 # Names, not numbers, on the command line.
 FieldName = StrEnum("FieldName", {f.name.lower(): f.name.lower() for f in Field})  # type: ignore[misc]

@@ -30,9 +30,7 @@ from ipledger.cli.render import holdings_table, trail_table, units
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.mirror.reports import minor_units
-from ipledger.models.types import parse_address
-from ipledger.models.views import HoldingsView, PatentView, TrailView, ValuationRecordView
-from ipledger.read.evidence import TrailVerification
+from ipledger.models import TrailVerification, parse_address
 from ipledger.read.queries import evidence_trail, holdings, patent_summary, valuation_history
 
 PatentRef = Annotated[str, typer.Argument(help='"HK 30012345", or the 0x patent id.')]
@@ -57,7 +55,7 @@ def holdings_cmd(
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if as_json:
-        emit_json(HoldingsView.of(result).as_json())
+        emit_json(result.as_json())
         return
     console.print(holdings_table(result, title=f"Holdings of {result.investor}"))
 
@@ -70,7 +68,7 @@ def patent_show_cmd(
         patent_ref_id(patent)  # what was typed is checked before the chain is asked
         ledger = open_ledger(project, rpc)
         pid = _patent(ledger, patent)
-        data = PatentView.of(patent_summary(ledger, pid)).as_json()
+        data = patent_summary(ledger, pid).as_json()
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if as_json:
@@ -93,7 +91,7 @@ def valuations_cmd(
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if as_json:
-        emit_json([ValuationRecordView.of(r).as_json() for r in history])
+        emit_json([r.as_json() for r in history])
         return
     table = Table(title=f"Valuations of {patent}")
     for column in ("report", "valuer", "value", "date", "valid until", "standard", "revoked"):
@@ -129,7 +127,7 @@ def evidence_verify_cmd(
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if as_json:
-        emit_json(TrailView.of(trail).as_json())
+        emit_json(trail.as_json())
     else:
         console.print(trail_table(trail, title=f"Evidence trail of {patent}"))
         for problem in trail.problems:

@@ -11,9 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ipledger.mirror.reports import minor_units
-from ipledger.pilot.run import PilotResult
-from ipledger.read.evidence import TrailVerification
-from ipledger.read.queries import Holdings
+from ipledger.models import Holdings, TrailVerification
+from ipledger.pilot.data import PilotResult
 
 TOKEN_DECIMALS = 18
 PAYMENT_DECIMALS = 6  # the test HKD stablecoin

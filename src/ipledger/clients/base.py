@@ -13,7 +13,7 @@ from web3.types import EventData, TxReceipt
 
 from ipledger.chain.revert import RevertDecoder
 from ipledger.chain.tx import Sender, transact
-from ipledger.models.types import Role, parse_address
+from ipledger.models import Role, parse_address
 from ipledger.toolchain.artifacts import Artifact
 
 

@@ -9,7 +9,7 @@ from web3.types import TxReceipt
 
 from ipledger.chain.tx import Sender
 from ipledger.clients.base import ContractClient
-from ipledger.models.types import parse_address
+from ipledger.models import parse_address
 
 
 def _fn(name: str, inputs: list[str], outputs: list[str], mutability: str) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from web3.types import TxReceipt
 
 from ipledger.chain.tx import Sender
 from ipledger.clients.base import AccessControlled
-from ipledger.models.types import EvidenceKind, parse_address
-from ipledger.read.evidence import EvidenceEntry
+from ipledger.models import EvidenceKind, parse_address
+from ipledger.models.reads import EvidenceEntry
 
 
 class EvidenceTrailClient(AccessControlled):

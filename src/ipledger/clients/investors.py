@@ -6,7 +6,7 @@ from web3.types import TxReceipt
 
 from ipledger.chain.tx import Sender
 from ipledger.clients.base import AccessControlled
-from ipledger.models.types import InvestorRecord, jurisdiction_bytes, parse_address
+from ipledger.models import InvestorRecord, jurisdiction_bytes, parse_address
 
 
 class InvestorRegistryClient(AccessControlled):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ipledger.clients.base import ContractClient
-from ipledger.models.types import LatestValuation
+from ipledger.models import LatestValuation
 
 
 def latest_from_tuple(data: Any) -> LatestValuation | None:

@@ -7,7 +7,7 @@ from web3.types import TxReceipt
 
 from ipledger.chain.tx import Sender
 from ipledger.clients.base import AccessControlled
-from ipledger.models.types import (
+from ipledger.models import (
     Field,
     PatentId,
     PatentRecord,

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from eth_typing import ChecksumAddress
-from pydantic import BaseModel, ConfigDict
 from web3.types import EventData, TxReceipt
 
 from ipledger.chain.tx import Sender
 from ipledger.clients.base import ContractClient
-from ipledger.models.types import parse_address
-
-
-class RevenueTotals(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    deposited: int  # payment-token base units received by deposits, ever
-    held: int  # base units the token holds now: unclaimed revenue plus rounding dust
-    deposits: int  # number of deposits
+from ipledger.models import parse_address
+from ipledger.models.reads import RevenueTotals
 
 
 class RevenueRightsTokenClient(ContractClient):

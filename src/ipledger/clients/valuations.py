@@ -11,7 +11,7 @@ from ipledger.chain.tx import Sender
 from ipledger.clients.base import AccessControlled
 from ipledger.clients.lens import latest_from_tuple
 from ipledger.errors import ContractRevertError
-from ipledger.models.types import LatestValuation, Valuation, jurisdiction_bytes, parse_address
+from ipledger.models import LatestValuation, Valuation, jurisdiction_bytes, parse_address
 
 
 class ValuationRegistryClient(AccessControlled):

@@ -23,7 +23,7 @@ from ipledger.deploy.records import (
     sha256_hex,
 )
 from ipledger.errors import IpledgerError
-from ipledger.models.types import Role, parse_address
+from ipledger.models import Role, parse_address
 from ipledger.toolchain.artifacts import Artifact
 
 

@@ -13,7 +13,6 @@ so a malformed re-export can never erase a signed or sent report's state.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipledger.models.types import Method, Valuation
+from ipledger.models import Valuation
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -68,7 +67,7 @@ class Row:
     path: str
     state: str
     reason: str | None
-    valuation: dict[str, Any] | None
+    valuation: Valuation | None
     signature: bytes | None
     tx_hash: str | None
     solo: bool = False  # to be sent alone (its batch reverted)
@@ -141,7 +140,7 @@ class Outbox:
                         r["report_id"],
                         r["content_hash"],
                         r["path"],
-                        json.dumps(r["valuation"]),
+                        r["valuation"].model_dump_json(),
                         time.time(),
                     ),
                 )
@@ -316,7 +315,7 @@ def _row(r: tuple[Any, ...]) -> Row:
         path=r[2],
         state=r[3],
         reason=r[4],
-        valuation=json.loads(r[5]) if r[5] else None,
+        valuation=Valuation.model_validate_json(r[5]) if r[5] else None,
         signature=bytes(r[6]) if r[6] is not None else None,
         tx_hash=r[7],
         solo=bool(r[8]),
@@ -325,19 +324,3 @@ def _row(r: tuple[Any, ...]) -> Row:
 
 def _utf8(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def valuation_to_json(v: Valuation) -> dict[str, Any]:
-    data = v.model_dump()
-    for key in ("report_id", "patent_id", "report_hash"):
-        data[key] = data[key].hex()
-    data["method"] = int(v.method)
-    return data
-
-
-def valuation_from_json(data: dict[str, Any]) -> Valuation:
-    fixed = dict(data)
-    for key in ("report_id", "patent_id", "report_hash"):
-        fixed[key] = bytes.fromhex(fixed[key])
-    fixed["method"] = Method(fixed["method"])
-    return Valuation(**fixed)

@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from ipledger.errors import IpledgerError
-from ipledger.models.types import (
+from ipledger.models import (
     Method,
     Valuation,
     parse_address,

@@ -29,10 +29,10 @@ from ipledger.chain.tx import broadcast, build, replay_revert, sign
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import ContractRevertError, IpledgerError
 from ipledger.mirror.checks import ChainChecks
-from ipledger.mirror.outbox import Outbox, Row, valuation_from_json, valuation_to_json
+from ipledger.mirror.outbox import Outbox, Row
 from ipledger.mirror.quarantine import Quarantine
 from ipledger.mirror.reports import ReportError, load_report, read_report_bytes
-from ipledger.models.types import Valuation
+from ipledger.models import Valuation
 
 REJECTIONS = [
     "None",
@@ -245,7 +245,7 @@ class Mirror:
             "report_id": report.report_id,
             "content_hash": content_hash,
             "path": str(path),
-            "valuation": valuation_to_json(report.to_valuation()),
+            "valuation": report.to_valuation(),
         }
 
     def _quarantine(
@@ -288,7 +288,7 @@ class Mirror:
             signed: list[tuple[str, bytes]] = []
             for r in rows:
                 try:
-                    valuation = valuation_from_json(r.valuation or {})
+                    valuation = _valuation(r)
                     signed.append((r.report_id, sign_valuation(self.valuer, domain, valuation)))
                 except Exception as exc:  # the per-row error boundary
                     # One row that cannot be signed never holds up the others.
@@ -302,7 +302,7 @@ class Mirror:
         signed = [r for r in self.outbox.rows("signed") if r.report_id not in self._unverified]
         # Oldest valuation first: each then goes to the head of its patent's list (no walk).
         together = sorted(
-            (r for r in signed if not r.solo), key=lambda r: (r.valuation or {})["valuation_date"]
+            (r for r in signed if not r.solo), key=lambda r: _valuation(r).valuation_date
         )
         batches = [
             together[i : i + self.batch_size] for i in range(0, len(together), self.batch_size)
@@ -422,7 +422,7 @@ class Mirror:
         if event is None:
             self.log(f"{row.report_id}: attested, but its event is not found yet")
             return None
-        if _same_valuation(event["args"], valuation_from_json(row.valuation or {})):
+        if _same_valuation(event["args"], _valuation(row)):
             return ("confirmed", None)
         where = f"block {event['blockNumber']}"
         return (
@@ -495,7 +495,7 @@ class Mirror:
 
 
 def _signed_items(rows: list[Row]) -> list[tuple[Valuation, bytes]]:
-    return [(valuation_from_json(r.valuation or {}), r.signature or b"") for r in rows]
+    return [(_valuation(r), r.signature or b"") for r in rows]
 
 
 def _safe(text: str) -> str:
@@ -503,8 +503,14 @@ def _safe(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _valuation(row: Row) -> Valuation:
+    if row.valuation is None:
+        raise MirrorError(f"outbox row {row.report_id} holds no valuation")
+    return row.valuation
+
+
 def _report_id(row: Row) -> bytes:
-    return bytes.fromhex((row.valuation or {})["report_id"])
+    return _valuation(row).report_id
 
 
 def _same_valuation(args: Any, v: Valuation) -> bool:

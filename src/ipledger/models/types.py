@@ -1,15 +1,22 @@
-"""Domain types shared by the clients, mirroring the contracts' enums and structs."""
+"""Annotated types that validate and serialise themselves, and the parsers of what
+people type (a patent reference, an address).
+
+In Python: bytes, checksummed addresses, ints. In JSON (the CLI's `--json`, the API):
+bytes32 as 0x-hex, addresses checksummed, amounts in base units as decimal strings
+(JavaScript clients and jq round numbers above 2**53).
+"""
 
 from __future__ import annotations
 
 import re
-from enum import IntEnum, StrEnum
-from typing import Annotated, NewType
+from enum import Enum
+from typing import Annotated, Any, NewType
 
 from eth_typing import ChecksumAddress
 from eth_utils.address import is_checksum_address, to_checksum_address
 from eth_utils.crypto import keccak
-from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic.alias_generators import to_camel
 
 PatentId = NewType("PatentId", bytes)  # 32 bytes: keccak256("<jurisdiction> <number>")
 Amount = NewType("Amount", int)  # base units of a token
@@ -21,8 +28,7 @@ _NUMBER = re.compile(r"^(?=.{1,32}$)[1-9A-Z][0-9A-Z]*(?:[./-][0-9A-Z]+)*$")
 _HK_NUMBER = re.compile(r"^[1-9][0-9]{0,31}$")
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
-# An amount in base units: an int in Python, a decimal string in JSON (JavaScript
-# clients and jq round numbers above 2**53).
+# An amount in base units: an int in Python, a decimal string in JSON.
 DecimalAmount = Annotated[
     int,
     PlainSerializer(str, return_type=str, when_used="json"),
@@ -30,25 +36,6 @@ DecimalAmount = Annotated[
         {"type": "string", "pattern": "^[0-9]+$", "examples": ["250002500000000000000000"]}
     ),
 ]
-
-
-class Field(IntEnum):
-    """`IPatentRegistry.Field`."""
-
-    MECHANICAL = 0
-    ELECTRICAL = 1
-    CHEMICAL = 2
-    OTHER = 3
-
-
-class Status(IntEnum):
-    """`IPatentRegistry.Status`."""
-
-    FILED = 0
-    GRANTED = 1
-    LAPSED = 2
-    EXPIRED = 3
-    REVOKED = 4
 
 
 def jurisdiction_bytes(code: str) -> bytes:
@@ -123,130 +110,62 @@ def report_id_of(valuer: str, local_id: str) -> bytes:
     return bytes.fromhex(parse_address(valuer)[2:]) + keccak(text=local_id)[:12]
 
 
-class PatentRecord(BaseModel):
-    """A registered patent, as `PatentRegistry.patent` returns it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    patent_id: bytes
-    owner: ChecksumAddress
-    field: Field
-    status: Status
-    jurisdiction: str
-    expiry: int
-    metadata_hash: bytes
+def _bytes32(value: Any) -> bytes:
+    """32 bytes from bytes (HexBytes too) or hex text, with or without 0x."""
+    if isinstance(value, str):
+        text = value.removeprefix("0x")
+        if not re.fullmatch(r"[0-9a-fA-F]{64}", text):
+            raise ValueError(f"{value!r} is not 32 bytes of hex (0x and 64 hex digits)")
+        return bytes.fromhex(text)
+    if isinstance(value, bytes | bytearray) and len(value) == 32:
+        return bytes(value)
+    raise ValueError(f"expected 32 bytes, got {value!r}")
 
 
-class InvestorRecord(BaseModel):
-    """An eligible investor's listing."""
-
-    model_config = ConfigDict(frozen=True)
-
-    account: ChecksumAddress
-    jurisdiction: str
-    expiry: int
-    updated_at: int
+def _hex(data: bytes) -> str:
+    return "0x" + data.hex()
 
 
-class Role(StrEnum):
-    """The ledger's roles (`contracts/libraries/Roles.sol`); the value is the role name."""
-
-    REGISTRAR = "REGISTRAR_ROLE"
-    TOKEN_AGENT = "TOKEN_AGENT_ROLE"  # noqa: S105 - a role name, not a secret
-    REVENUE_DEPOSITOR = "REVENUE_DEPOSITOR_ROLE"
-    COMPLIANCE = "COMPLIANCE_ROLE"  # held in the InvestorRegistry
-    EVIDENCE_WRITER = "EVIDENCE_WRITER_ROLE"  # held in the EvidenceTrail
-    ACCREDITOR = "ACCREDITOR_ROLE"  # held in the ValuationRegistry
-
-    @property
-    def id(self) -> bytes:
-        return keccak(text=self.value)
-
-    @property
-    def contract(self) -> str:
-        """The contract whose AccessControl holds this role."""
-        return {
-            Role.COMPLIANCE: "InvestorRegistry",
-            Role.EVIDENCE_WRITER: "EvidenceTrail",
-            Role.ACCREDITOR: "ValuationRegistry",
-        }.get(self, "PatentRegistry")
+# A bytes32 (an id, a hash): bytes in Python, 0x-hex in JSON.
+Bytes32 = Annotated[
+    bytes,
+    BeforeValidator(_bytes32),
+    PlainSerializer(_hex, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": "^0x[0-9a-f]{64}$"}),
+]
 
 
-class Method(IntEnum):
-    """`IValuationRegistry.Method`."""
-
-    INCOME = 0
-    MARKET = 1
-    COST = 2
+def _address(value: Any) -> ChecksumAddress:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an address, got {value!r}")
+    return parse_address(value)
 
 
-class Valuation(BaseModel):
-    """A valuation as the valuer signs it (`IValuationRegistry.Valuation`)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    report_id: bytes
-    patent_id: bytes
-    valuer: ChecksumAddress
-    value: int  # minor units of `currency`
-    currency: str  # ISO 4217
-    valuation_date: int  # unix seconds
-    valid_until: int
-    method: Method
-    standard: str
-    citation_network: int
-    commercial_application: int
-    technology_maturity: int
-    market_potential: int
-    report_hash: bytes
-    subsidised: bool
-
-    def typed_message(self) -> dict[str, object]:
-        """The EIP-712 message (field names as in Solidity)."""
-        return {
-            "reportId": self.report_id,
-            "patentId": self.patent_id,
-            "valuer": self.valuer,
-            "value": self.value,
-            "currency": self.currency.encode("ascii"),
-            "valuationDate": self.valuation_date,
-            "validUntil": self.valid_until,
-            "method": int(self.method),
-            "standard": self.standard,
-            "citationNetwork": self.citation_network,
-            "commercialApplication": self.commercial_application,
-            "technologyMaturity": self.technology_maturity,
-            "marketPotential": self.market_potential,
-            "reportHash": self.report_hash,
-            "subsidised": self.subsidised,
-        }
-
-    def as_tuple(self) -> tuple[object, ...]:
-        """The struct as a contract call argument."""
-        return tuple(self.typed_message().values())
+# An address: checksummed (EIP-55) in Python and JSON; mixed case must pass its checksum.
+Address = Annotated[
+    ChecksumAddress,
+    BeforeValidator(_address),
+    WithJsonSchema({"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$"}),
+]
 
 
-class EvidenceKind(IntEnum):
-    """`IEvidenceTrail.Kind`."""
-
-    FILING = 0
-    GRANT = 1
-    ASSIGNMENT = 2
-    LICENCE = 3
-    REVENUE_REPORT = 4
-    VALUATION = 5
-    COURT_ORDER = 6
-    OTHER = 7
+def _name(member: Enum) -> str:
+    return member.name.lower()
 
 
-class LatestValuation(BaseModel):
-    """`ValuationRegistry.latestValuation`: the latest valuation valid now, if any."""
+# An enum member shown by its lower-case name in JSON ("granted", not 1).
+AS_NAME = PlainSerializer(_name, return_type=str, when_used="json")
 
-    model_config = ConfigDict(frozen=True)
 
-    report_id: bytes
-    valuer: ChecksumAddress
-    value: int
-    currency: str
-    valuation_date: int
-    valid_until: int
+def name_schema(enum: type[Enum]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": [m.name.lower() for m in enum]})
+
+
+class Model(BaseModel):
+    """A domain model: frozen; camelCase and self-serialising types in JSON."""
+
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape the CLI's `--json` and the API give out."""
+        return self.model_dump(mode="json", by_alias=True)

@@ -9,17 +9,17 @@ investors claim, and reads back holdings and a verified evidence trail.
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
-from eth_typing import ChecksumAddress
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.types import Wei
 
-from ipledger.chain.eip712 import sign_valuation
 from ipledger.chain.keys import PASSWORD_ENV, load_keystore
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients import RevenueRightsTokenClient
@@ -27,96 +27,19 @@ from ipledger.clients.ledger import Ledger
 from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
 from ipledger.deploy.suite import deploy
 from ipledger.errors import IpledgerError
-from ipledger.mirror.reports import load_report
-from ipledger.models.types import EvidenceKind, Role, Status, patent_id
-from ipledger.models.types import Field as PatentField
+from ipledger.mirror.outbox import Outbox
+from ipledger.mirror.service import Mirror
+from ipledger.models import EvidenceKind, Role, Status, patent_id
+from ipledger.models import Field as PatentField
+from ipledger.pilot.data import PilotData, PilotResult, RevenueReport
 from ipledger.project import Project
-from ipledger.read.evidence import TrailVerification
-from ipledger.read.queries import Holdings, evidence_trail, holdings
+from ipledger.read.queries import evidence_trail, holdings
 from ipledger.toolchain.artifacts import Artifact
 
 TOKEN = 10**18
 HKD = 10**6
 YEAR = 365 * 24 * 3600
 DEMO_KEYSTORE_PASSWORD = "pilot"  # noqa: S105 - the public test keystore in examples/pilot/keys
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel)
-
-
-class Party(_Model):
-    name: str
-    account: int | None = None
-    jurisdiction: str = "HK"
-    keystore: str | None = None
-    address: str | None = None
-
-
-class Document(_Model):
-    kind: str
-    file: str
-
-
-class PilotPatent(_Model):
-    jurisdiction: str
-    publication_number: str
-    title: str
-    field: str
-    status: str
-    expiry: str
-    symbol: str
-    supply: int
-    price_per_token: Decimal
-    documents: list[Document]
-
-    @property
-    def label(self) -> str:
-        return f"{self.jurisdiction} {self.publication_number}"
-
-
-class Sale(_Model):
-    patent: str
-    buyer: str
-    tokens: int
-
-
-class PilotData(_Model):
-    description: str
-    registrar: Party
-    issuer: Party
-    valuer: Party
-    bank: Party
-    investors: list[Party]
-    patents: list[PilotPatent]
-    sales: list[Sale]
-    claims: list[str]
-
-
-class Payment(_Model):
-    patent: str
-    amount: int
-    currency: str
-    document: str
-    report_hash: str
-
-
-class RevenueReport(_Model):
-    quarter: str
-    payments: list[Payment]
-
-
-class PilotResult(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    chain_id: int
-    deployment: Path
-    deployed: list[str]
-    investors: dict[str, ChecksumAddress]  # name -> address (the bank included)
-    patents: dict[str, bytes]  # "HK 30012345" -> patent id
-    holdings: list[Holdings] = Field(default_factory=list)
-    trail: TrailVerification | None = None
-    already_ran: bool = False
 
 
 def _ts(day: str) -> int:
@@ -170,7 +93,8 @@ def run_pilot(
 
     _onboard(ledger, data, registrar, holders, step)
     tokens = _register_and_tokenize(ledger, data, data_dir, registrar, issuer, step)
-    _mirror_valuations(ledger, data_dir, registrar, step)
+    registry_block = result.deployment.contracts["ValuationRegistry"].block
+    _mirror_valuations(ledger, data_dir, registrar, registry_block, step)
     _sell(ledger, data, tokens, registrar, issuer, holders, step)
     _deposit_revenue(ledger, data_dir, tokens, issuer, step)
     step("investors claim their revenue")
@@ -252,17 +176,49 @@ def _register_and_tokenize(
 
 
 def _mirror_valuations(
-    ledger: Ledger, data_dir: Path, relayer: NodeAccount, step: Callable[[str], None]
+    ledger: Ledger,
+    data_dir: Path,
+    funder: NodeAccount,
+    from_block: int,
+    step: Callable[[str], None],
 ) -> None:
-    step("mirroring the valuer's signed valuations (EIP-712, one batch)")
-    reports = [load_report(p) for p in sorted((data_dir / "valuations").glob("*.json"))]
-    keystore = data_dir / "keys" / "valuer.json"
-    valuer = load_keystore(keystore, env={PASSWORD_ENV: DEMO_KEYSTORE_PASSWORD})
-    domain = ledger.valuations.domain()
-    items = [(r.to_valuation(), sign_valuation(valuer, domain, r.to_valuation())) for r in reports]
-    _, skipped = ledger.valuations.attest_batch(items, sender=relayer)
-    if skipped:
-        raise IpledgerError(f"{len(skipped)} pilot valuations were refused: {skipped}")
+    """The valuer's reports through the real mirror (validate, sign, batch, confirm),
+    with a temporary outbox and a relayer key funded for the purpose."""
+    step("mirroring the valuer's signed valuations (the mirror: EIP-712, one batch)")
+    valuer = load_keystore(
+        data_dir / "keys" / "valuer.json", env={PASSWORD_ENV: DEMO_KEYSTORE_PASSWORD}
+    )
+    relayer: LocalAccount = Account.create()
+    w3 = ledger.w3
+    w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_transaction(
+            {"from": funder.address, "to": relayer.address, "value": Wei(10**18)}
+        )
+    )
+    with tempfile.TemporaryDirectory(prefix="ipledger-pilot-") as scratch:
+        source = Path(scratch) / "reports"  # a copy: the mirror moves bad files aside
+        shutil.copytree(data_dir / "valuations", source)
+        outbox = Outbox(Path(scratch) / "outbox.sqlite")
+        mirror = Mirror(
+            ledger=ledger,
+            outbox=outbox,
+            valuer=valuer,
+            relayer=relayer,
+            chain_id=w3.eth.chain_id,
+            lock_dir=Path(scratch) / "locks",
+            from_block=from_block,
+        )
+        try:
+            summary = mirror.run_until_settled(source)
+            counts = outbox.counts()
+        finally:
+            mirror.close()
+            outbox.close()
+    if summary.quarantined or summary.conflicts or set(counts) != {"confirmed"}:
+        raise IpledgerError(
+            f"the pilot's valuations did not all go through the mirror: {counts}; "
+            f"quarantined {summary.quarantined}; conflicts {summary.conflicts}"
+        )
 
 
 def _sell(
@@ -336,15 +292,8 @@ def pilot_json(result: PilotResult) -> dict[str, object]:
             {
                 "investor": h.investor,
                 "holdings": [
-                    {
-                        "patentId": "0x" + x.patent_id.hex(),
-                        "token": x.token,
-                        "balance": str(x.balance),
-                        "totalSupply": str(x.total_supply),
-                        "claimable": str(x.claimable),
-                        "impliedValue": None if x.implied_value is None else str(x.implied_value),
-                        "valuationCurrency": x.valuation.currency if x.valuation else None,
-                    }
+                    # The holdings' own JSON, and the currency of the implied value.
+                    {**x.as_json(), "valuationCurrency": x.valuation and x.valuation.currency}
                     for x in h.holdings
                 ],
             }

@@ -12,15 +12,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from eth_abi.abi import encode
-from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
-from pydantic import BaseModel, ConfigDict
-from web3.types import EventData
 
-from ipledger.models.types import EvidenceKind
+from ipledger.models.reads import EvidenceEntry, TrailProblem, TrailVerification
 
 ZERO = b"\0" * 32
 
@@ -44,67 +40,6 @@ def entry_hash(
         )
     )
     return digest[:24] + seq.to_bytes(8, "big")
-
-
-class EvidenceEntry(BaseModel):
-    """One entry of a trail, as its event records it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    patent_id: bytes
-    seq: int
-    kind: EvidenceKind
-    content_hash: bytes
-    submitter: ChecksumAddress
-    timestamp: int
-    previous_hash: bytes
-    entry_hash: bytes
-    uri: str
-    block_number: int | None = None
-    tx_hash: bytes | None = None
-
-    @classmethod
-    def from_event(cls, event: EventData) -> EvidenceEntry:
-        args: Any = event["args"]
-        return cls(
-            patent_id=args["patentId"],
-            seq=args["seq"],
-            kind=EvidenceKind(args["kind"]),
-            content_hash=args["contentHash"],
-            submitter=args["submitter"],
-            timestamp=args["timestamp"],
-            previous_hash=args["previousHash"],
-            entry_hash=args["entryHash"],
-            uri=args["uri"],
-            block_number=event["blockNumber"],
-            tx_hash=bytes(event["transactionHash"]),
-        )
-
-
-class TrailProblem(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    seq: int  # the entry number (1-based) the problem is at
-    problem: str
-
-    def __str__(self) -> str:
-        return f"entry {self.seq}: {self.problem}"
-
-
-class TrailVerification(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    patent_id: bytes
-    head_hash: bytes
-    count: int
-    entries: list[EvidenceEntry]
-    documents_checked: int
-    problems: list[TrailProblem]
-    unchecked: list[int] = []  # entries naming no document, when documents were given
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def _document_problems(entry: EvidenceEntry, documents: Path) -> list[TrailProblem]:

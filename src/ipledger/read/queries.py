@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
-
-from eth_typing import ChecksumAddress
-from pydantic import BaseModel, ConfigDict
 
 from ipledger.clients.ledger import Ledger
 from ipledger.clients.lens import latest_from_tuple
-from ipledger.models.types import Field, LatestValuation, Status, parse_address
-from ipledger.read.evidence import TrailVerification, verify_entries
+from ipledger.models import Field, Status, parse_address
+from ipledger.models.reads import (
+    Holding,
+    Holdings,
+    PatentSummary,
+    RevenueDeposit,
+    TrailVerification,
+    ValuationRecord,
+)
+from ipledger.read.evidence import verify_entries
 
 
 def evidence_trail(
@@ -24,39 +28,6 @@ def evidence_trail(
     return verify_entries(
         entries, patent_id=patent_id, head_hash=head_hash, count=count, documents=documents
     )
-
-
-class Holding(BaseModel):
-    """One patent an investor holds revenue-rights tokens of."""
-
-    model_config = ConfigDict(frozen=True)
-
-    patent_id: bytes
-    token: ChecksumAddress
-    balance: int  # token base units
-    total_supply: int
-    claimable: int  # payment-token base units
-    payment_token: ChecksumAddress
-    valuation: LatestValuation | None  # the latest valid valuation, if any
-
-    @property
-    def share(self) -> Fraction:
-        return Fraction(self.balance, self.total_supply)
-
-    @property
-    def implied_value(self) -> int | None:
-        """balance / supply x the latest valid valuation, in the valuation's minor
-        units, rounded down (exact integer arithmetic)."""
-        if self.valuation is None:
-            return None
-        return self.balance * self.valuation.value // self.total_supply
-
-
-class Holdings(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    investor: ChecksumAddress
-    holdings: list[Holding]
 
 
 def holdings(ledger: Ledger, investor: str) -> Holdings:
@@ -108,22 +79,6 @@ def holdings_per_token(ledger: Ledger, investor: str) -> Holdings:
     return Holdings(investor=account, holdings=found)
 
 
-class PatentSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    patent_id: bytes
-    owner: ChecksumAddress
-    field: Field
-    status: Status
-    jurisdiction: str
-    expiry: int
-    token: ChecksumAddress | None
-    total_supply: int
-    revenue_deposited: int
-    evidence_count: int
-    valuation: LatestValuation | None
-
-
 def patent_summaries(ledger: Ledger, *, page: int | None = None) -> list[PatentSummary]:
     """Every registered patent, a page of the lens (`page` patents) at a time."""
     found: list[PatentSummary] = []
@@ -143,33 +98,12 @@ def patent_summaries(ledger: Ledger, *, page: int | None = None) -> list[PatentS
                     token=None if int(token, 16) == 0 else token,
                     total_supply=supply,
                     revenue_deposited=deposited,
-                    evidence_count=evidence_count,
-                    valuation=latest_from_tuple(valuation),
+                    evidence_entries=evidence_count,
+                    latest_valuation=latest_from_tuple(valuation),
                 )
             )
         if offset == 0:
             return found
-
-
-class ValuationRecord(BaseModel):
-    """A valuation as attested (from its event), and whether it was revoked since."""
-
-    model_config = ConfigDict(frozen=True)
-
-    report_id: bytes
-    valuer: ChecksumAddress
-    value: int
-    currency: str
-    valuation_date: int
-    valid_until: int
-    method: int
-    standard: str
-    scores: list[int]
-    report_hash: bytes
-    subsidised: bool
-    revoked: bool
-    valuer_withdrawn: bool  # its valuer's accreditation was withdrawn for cause: it counts no more
-    block_number: int
 
 
 def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]:
@@ -222,19 +156,9 @@ def patent_summary(ledger: Ledger, patent_id: bytes) -> PatentSummary:
         token=token,
         total_supply=supply,
         revenue_deposited=deposited,
-        evidence_count=evidence_count,
-        valuation=ledger.valuations.latest_valuation(patent_id),
+        evidence_entries=evidence_count,
+        latest_valuation=ledger.valuations.latest_valuation(patent_id),
     )
-
-
-class RevenueDeposit(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    seq: int
-    depositor: ChecksumAddress
-    amount: int  # payment-token base units, as received
-    report_hash: bytes
-    block_number: int
 
 
 def revenue_history(ledger: Ledger, patent_id: bytes) -> list[RevenueDeposit]:

@@ -1,0 +1,158 @@
+"""The ledger's domain: the contracts' enums and structs, as models shared by the
+clients, the mirror, the read side and every front end."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from typing import Annotated
+
+from eth_utils.crypto import keccak
+
+from ipledger.models.types import AS_NAME, Address, Bytes32, DecimalAmount, Model, name_schema
+
+
+class Field(IntEnum):
+    """`IPatentRegistry.Field`."""
+
+    MECHANICAL = 0
+    ELECTRICAL = 1
+    CHEMICAL = 2
+    OTHER = 3
+
+
+class Status(IntEnum):
+    """`IPatentRegistry.Status`."""
+
+    FILED = 0
+    GRANTED = 1
+    LAPSED = 2
+    EXPIRED = 3
+    REVOKED = 4
+
+
+FieldName = Annotated[Field, AS_NAME, name_schema(Field)]
+StatusName = Annotated[Status, AS_NAME, name_schema(Status)]
+
+
+class PatentRecord(Model):
+    """A registered patent, as `PatentRegistry.patent` returns it."""
+
+    patent_id: Bytes32
+    owner: Address
+    field: FieldName
+    status: StatusName
+    jurisdiction: str
+    expiry: int
+    metadata_hash: Bytes32
+
+
+class InvestorRecord(Model):
+    """An eligible investor's listing."""
+
+    account: Address
+    jurisdiction: str
+    expiry: int
+    updated_at: int
+
+
+class Role(StrEnum):
+    """The ledger's roles (`contracts/libraries/Roles.sol`); the value is the role name."""
+
+    REGISTRAR = "REGISTRAR_ROLE"
+    TOKEN_AGENT = "TOKEN_AGENT_ROLE"  # noqa: S105 - a role name, not a secret
+    REVENUE_DEPOSITOR = "REVENUE_DEPOSITOR_ROLE"
+    COMPLIANCE = "COMPLIANCE_ROLE"  # held in the InvestorRegistry
+    EVIDENCE_WRITER = "EVIDENCE_WRITER_ROLE"  # held in the EvidenceTrail
+    ACCREDITOR = "ACCREDITOR_ROLE"  # held in the ValuationRegistry
+
+    @property
+    def id(self) -> bytes:
+        return keccak(text=self.value)
+
+    @property
+    def contract(self) -> str:
+        """The contract whose AccessControl holds this role."""
+        return {
+            Role.COMPLIANCE: "InvestorRegistry",
+            Role.EVIDENCE_WRITER: "EvidenceTrail",
+            Role.ACCREDITOR: "ValuationRegistry",
+        }.get(self, "PatentRegistry")
+
+
+class Method(IntEnum):
+    """`IValuationRegistry.Method`."""
+
+    INCOME = 0
+    MARKET = 1
+    COST = 2
+
+
+class Valuation(Model):
+    """A valuation as the valuer signs it (`IValuationRegistry.Valuation`)."""
+
+    report_id: Bytes32
+    patent_id: Bytes32
+    valuer: Address
+    value: DecimalAmount  # minor units of `currency`
+    currency: str  # ISO 4217
+    valuation_date: int  # unix seconds
+    valid_until: int
+    method: Method
+    standard: str
+    citation_network: int
+    commercial_application: int
+    technology_maturity: int
+    market_potential: int
+    report_hash: Bytes32
+    subsidised: bool
+
+    def typed_message(self) -> dict[str, object]:
+        """The EIP-712 message (field names as in Solidity)."""
+        return {
+            "reportId": self.report_id,
+            "patentId": self.patent_id,
+            "valuer": self.valuer,
+            "value": self.value,
+            "currency": self.currency.encode("ascii"),
+            "valuationDate": self.valuation_date,
+            "validUntil": self.valid_until,
+            "method": int(self.method),
+            "standard": self.standard,
+            "citationNetwork": self.citation_network,
+            "commercialApplication": self.commercial_application,
+            "technologyMaturity": self.technology_maturity,
+            "marketPotential": self.market_potential,
+            "reportHash": self.report_hash,
+            "subsidised": self.subsidised,
+        }
+
+    def as_tuple(self) -> tuple[object, ...]:
+        """The struct as a contract call argument."""
+        return tuple(self.typed_message().values())
+
+
+class EvidenceKind(IntEnum):
+    """`IEvidenceTrail.Kind`."""
+
+    FILING = 0
+    GRANT = 1
+    ASSIGNMENT = 2
+    LICENCE = 3
+    REVENUE_REPORT = 4
+    VALUATION = 5
+    COURT_ORDER = 6
+    OTHER = 7
+
+
+KindName = Annotated[EvidenceKind, AS_NAME, name_schema(EvidenceKind)]
+
+
+class LatestValuation(Model):
+    """`ValuationRegistry.latestValuation`: the latest valuation valid now, if any."""
+
+    report_id: Bytes32
+    valuer: Address
+    value: DecimalAmount
+    currency: str
+    valuation_date: int
+    valid_until: int

@@ -1,0 +1,152 @@
+"""What the read side gives investors, banks and the supervisor: holdings, patents,
+valuations, revenue and evidence trails. The same models serve the CLI's `--json`, the
+HTTP API and the pilot; their JSON is the public shape (camelCase, amounts as decimal
+strings, bytes32 as 0x-hex, addresses checksummed)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from pydantic import Field as Spec
+from pydantic import computed_field
+from web3.types import EventData
+
+from ipledger.models.ledger import FieldName, KindName, LatestValuation, StatusName
+from ipledger.models.types import Address, Bytes32, DecimalAmount, Model
+
+
+class Holding(Model):
+    """One patent an investor holds revenue-rights tokens of."""
+
+    patent_id: Bytes32
+    token: Address
+    balance: DecimalAmount  # token base units
+    total_supply: DecimalAmount
+    claimable: DecimalAmount  # payment-token base units
+    payment_token: Address
+    valuation: LatestValuation | None  # the latest valid valuation, if any
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.balance, self.total_supply)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def implied_value(self) -> DecimalAmount | None:
+        """balance / supply x the latest valid valuation, in the valuation's minor
+        units, rounded down (exact integer arithmetic)."""
+        if self.valuation is None:
+            return None
+        return self.balance * self.valuation.value // self.total_supply
+
+
+class Holdings(Model):
+    investor: Address
+    holdings: list[Holding]
+
+
+class PatentSummary(Model):
+    """One patent's record, token, revenue, evidence count and latest valid valuation."""
+
+    patent_id: Bytes32
+    owner: Address
+    field: FieldName
+    status: StatusName
+    jurisdiction: str
+    expiry: int
+    token: Address | None
+    total_supply: DecimalAmount
+    revenue_deposited: DecimalAmount
+    evidence_entries: int
+    latest_valuation: LatestValuation | None
+
+
+class ValuationRecord(Model):
+    """A valuation as attested (from its event), and whether it was revoked since."""
+
+    report_id: Bytes32
+    valuer: Address
+    value: DecimalAmount
+    currency: str
+    valuation_date: int
+    valid_until: int
+    method: int
+    standard: str
+    scores: list[int]
+    report_hash: Bytes32
+    subsidised: bool
+    revoked: bool
+    valuer_withdrawn: bool  # its valuer's accreditation was withdrawn for cause: it counts no more
+    block_number: int
+
+
+class RevenueDeposit(Model):
+    seq: int
+    depositor: Address
+    amount: DecimalAmount  # payment-token base units, as received
+    report_hash: Bytes32
+    block_number: int
+
+
+class RevenueTotals(Model):
+    deposited: DecimalAmount  # payment-token base units received by deposits, ever
+    held: DecimalAmount  # base units the token holds now: unclaimed revenue plus rounding dust
+    deposits: int  # number of deposits
+
+
+class EvidenceEntry(Model):
+    """One entry of a trail, as its event records it."""
+
+    patent_id: Bytes32
+    seq: int
+    kind: KindName
+    content_hash: Bytes32
+    submitter: Address
+    timestamp: int
+    previous_hash: Bytes32
+    entry_hash: Bytes32
+    uri: str
+    block_number: int | None = None
+    tx_hash: Bytes32 | None = None
+
+    @classmethod
+    def from_event(cls, event: EventData) -> EvidenceEntry:
+        args: Any = event["args"]
+        return cls(
+            patent_id=args["patentId"],
+            seq=args["seq"],
+            kind=args["kind"],
+            content_hash=args["contentHash"],
+            submitter=args["submitter"],
+            timestamp=args["timestamp"],
+            previous_hash=args["previousHash"],
+            entry_hash=args["entryHash"],
+            uri=args["uri"],
+            block_number=event["blockNumber"],
+            tx_hash=bytes(event["transactionHash"]),
+        )
+
+
+class TrailProblem(Model):
+    seq: int = Spec(alias="entry")  # the entry number (1-based) the problem is at
+    problem: str
+
+    def __str__(self) -> str:
+        return f"entry {self.seq}: {self.problem}"
+
+
+class TrailVerification(Model):
+    patent_id: Bytes32
+    head_hash: Bytes32 = Spec(alias="head")
+    count: int
+    entries: list[EvidenceEntry]
+    documents_checked: int
+    problems: list[TrailProblem]
+    # Entries naming no document, when documents were given: not checked against one.
+    unchecked: list[int] = Spec(default=[], alias="documentsUnchecked")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ok(self) -> bool:
+        return not self.problems

@@ -1,0 +1,90 @@
+"""The pilot's input files (`examples/pilot/`) and its outcome, as models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from eth_typing import ChecksumAddress
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from ipledger.models import Holdings, TrailVerification
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel)
+
+
+class Party(_Model):
+    name: str
+    account: int | None = None
+    jurisdiction: str = "HK"
+    keystore: str | None = None
+    address: str | None = None
+
+
+class Document(_Model):
+    kind: str
+    file: str
+
+
+class PilotPatent(_Model):
+    jurisdiction: str
+    publication_number: str
+    title: str
+    field: str
+    status: str
+    expiry: str
+    symbol: str
+    supply: int
+    price_per_token: Decimal
+    documents: list[Document]
+
+    @property
+    def label(self) -> str:
+        return f"{self.jurisdiction} {self.publication_number}"
+
+
+class Sale(_Model):
+    patent: str
+    buyer: str
+    tokens: int
+
+
+class PilotData(_Model):
+    description: str
+    registrar: Party
+    issuer: Party
+    valuer: Party
+    bank: Party
+    investors: list[Party]
+    patents: list[PilotPatent]
+    sales: list[Sale]
+    claims: list[str]
+
+
+class Payment(_Model):
+    patent: str
+    amount: int
+    currency: str
+    document: str
+    report_hash: str
+
+
+class RevenueReport(_Model):
+    quarter: str
+    payments: list[Payment]
+
+
+class PilotResult(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    chain_id: int
+    deployment: Path
+    deployed: list[str]
+    investors: dict[str, ChecksumAddress]  # name -> address (the bank included)
+    patents: dict[str, bytes]  # "HK 30012345" -> patent id
+    holdings: list[Holdings] = Field(default_factory=list)
+    trail: TrailVerification | None = None
+    already_ran: bool = False
