@@ -113,7 +113,7 @@ def cli(
     path = deployment_path(scratch.deployments_dir, ledger.w3.eth.chain_id)
     save_deployment(path, session_ledger.deployment)
     monkeypatch.setattr("ipledger.cli.common.connect", lambda rpc: ledger.w3)
-    return Cli(scratch)
+    return Cli(scratch, ledger)
 
 
 # ---- hypothesis profiles: quick in `make test`, thorough in `make audit` ----------------

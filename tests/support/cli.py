@@ -11,12 +11,14 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from ipledger.cli import app
+from ipledger.clients.ledger import Ledger
 from ipledger.project import Project
 
 
 @dataclass
 class Cli:
     project: Project
+    ledger: Ledger  # the suite the CLI finds recorded
 
     def __call__(self, *args: str) -> Result:
         return CliRunner().invoke(app, [*args, "--project", str(self.project.root)])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from ipledger.cli import build, mirror, ops, queries
+from ipledger.cli import admin_ops, build, mirror, ops, queries, token_ops
 
 app = typer.Typer(
     help="ipledger: a ledger for tokenised patent revenue rights.",
@@ -27,16 +27,39 @@ app.command("demo")(build.demo_cmd)
 app.command("register")(ops.register_cmd)
 app.command("tokenize")(ops.tokenize_cmd)
 app.command("set-investor")(ops.set_investor_cmd)
-app.command("deposit")(ops.deposit_cmd)
-app.command("claim")(ops.claim_cmd)
 app.command("append-evidence")(ops.append_evidence_cmd)
+app.command("deposit")(token_ops.deposit_cmd)
+app.command("claim")(token_ops.claim_cmd)
+app.command("transfer")(token_ops.transfer_cmd)
+app.command("approve")(token_ops.approve_cmd)
+app.command("pause")(token_ops.pause_cmd)
+app.command("unpause")(token_ops.unpause_cmd)
+app.command("freeze")(token_ops.freeze_cmd)
+app.command("unfreeze")(token_ops.unfreeze_cmd)
+app.command("forced-transfer")(token_ops.forced_transfer_cmd)
+valuer_app = typer.Typer(help="Valuers' accreditation (accreditor).", no_args_is_help=True)
+valuer_app.command("accredit")(admin_ops.accredit_cmd)
+valuer_app.command("withdraw")(admin_ops.withdraw_cmd)
+app.add_typer(valuer_app, name="valuer")
+valuation_app = typer.Typer(help="Revoke valuations.", no_args_is_help=True)
+valuation_app.command("revoke")(admin_ops.revoke_cmd)
+valuation_app.command("revoke-for-cause")(admin_ops.revoke_for_cause_cmd)
+app.add_typer(valuation_app, name="valuation")
+role_app = typer.Typer(help="Grant and revoke the ledger's roles (admin).", no_args_is_help=True)
+role_app.command("grant")(admin_ops.grant_role_cmd)
+role_app.command("revoke")(admin_ops.revoke_role_cmd)
+app.add_typer(role_app, name="role")
 
 # reads
 app.command("holdings")(queries.holdings_cmd)
 app.command("valuations")(queries.valuations_cmd)
 app.command("serve")(queries.serve_cmd)
-patent_app = typer.Typer(help="Read a patent's record.", no_args_is_help=True)
+patent_app = typer.Typer(
+    help="A patent's record: read it, or change it (registrar).", no_args_is_help=True
+)
 patent_app.command("show")(queries.patent_show_cmd)
+patent_app.command("set-status")(admin_ops.set_status_cmd)
+patent_app.command("set-owner")(admin_ops.set_owner_cmd)
 app.add_typer(patent_app, name="patent")
 evidence_app = typer.Typer(help="Read and verify evidence trails.", no_args_is_help=True)
 evidence_app.command("verify")(queries.evidence_verify_cmd)

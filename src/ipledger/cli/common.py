@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +21,10 @@ from ipledger.chain.connect import connect
 from ipledger.chain.keys import DEV_CHAIN_IDS, PASSWORD_ENV, KeystoreError, load_keystore
 from ipledger.chain.tx import KeyAccount, NodeAccount, Sender
 from ipledger.clients.ledger import Ledger
+from ipledger.clients.tokens import RevenueRightsTokenClient
 from ipledger.deploy.attach import open_suite
 from ipledger.deploy.records import Deployment
+from ipledger.errors import IpledgerError
 from ipledger.models import PatentId, parse_patent_ref, patent_id
 from ipledger.project import Project
 
@@ -116,6 +121,41 @@ def patent_ref_id(ref: str) -> PatentId:
     if ref.startswith("0x") and len(ref) == 66:
         return PatentId(bytes.fromhex(ref[2:]))
     return patent_id(*parse_patent_ref(ref))
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """What a verb raises on purpose (or a value it refuses) becomes one line, exit 1."""
+    try:
+        yield
+    except (IpledgerError, ValueError) as exc:
+        raise fail(exc) from None
+
+
+def patent_token(ledger: Ledger, patent: str) -> RevenueRightsTokenClient:
+    """The revenue-rights token of the patent typed as `patent`."""
+    pid = patent_ref_id(patent)
+    if not ledger.patents.is_registered(pid):
+        raise IpledgerError(f"unknown patent {patent} (0x{pid.hex()}): not registered")
+    address = ledger.patents.token_of(pid)
+    if address is None:
+        raise IpledgerError(f"patent {patent} has no revenue-rights token")
+    return ledger.token(address)
+
+
+def token_units(text: str, decimals: int = 18) -> int:
+    """Base units of a token amount typed in whole tokens ("1.5"): exact, never rounded."""
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"amount {text!r} is not a number of tokens") from None
+    units = amount.scaleb(decimals)
+    if not amount.is_finite() or amount <= 0 or units != units.to_integral_value():
+        raise ValueError(
+            f"amount {text!r} must be a positive number of tokens with at most "
+            f"{decimals} decimal places"
+        )
+    return int(units)
 
 
 def sha256_file(path: Path) -> bytes:

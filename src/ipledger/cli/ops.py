@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,6 @@ from ipledger.cli.common import (
     patent_ref_id,
     sha256_file,
 )
-from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.models import EvidenceKind, Field, Status, parse_address, parse_patent_ref
 
@@ -129,51 +128,6 @@ def set_investor_cmd(
     done(as_json, {"investor": checksum, "expiry": expiry}, f"listed {checksum} until {expiry}")
 
 
-def deposit_cmd(
-    patent: PatentArg,
-    amount: Annotated[int, typer.Option(help="Payment-token base units.")],
-    report: Annotated[Path, typer.Option(help="Licence revenue report (its sha256 is recorded).")],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
-) -> None:
-    """Pay licence revenue into a patent's token (revenue depositor; approve first)."""
-    try:
-        ledger, sender = open_signer(project, rpc, keystore, account)
-        token = _token(ledger, patent)
-        payment = ledger.erc20(token.payment_token())
-        if payment.allowance(sender.address, token.address) < amount:
-            payment.approve(token.address, amount, sender=sender)
-        receipt = token.deposit_revenue(amount, sha256_file(report), sender=sender)
-    except (IpledgerError, ValueError) as exc:
-        raise fail(exc) from None
-    tx = receipt["transactionHash"].to_0x_hex()
-    done(
-        as_json,
-        {"token": token.address, "amount": str(amount), "tx": tx},
-        f"deposited {amount} ({tx})",
-    )
-
-
-def claim_cmd(
-    patent: PatentArg,
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
-) -> None:
-    """Claim the revenue the signer has earned on a patent's token."""
-    try:
-        ledger, sender = open_signer(project, rpc, keystore, account)
-        amount, _ = _token(ledger, patent).claim(sender=sender)
-    except (IpledgerError, ValueError) as exc:
-        raise fail(exc) from None
-    done(as_json, {"claimed": str(amount)}, f"claimed {amount}")
-
-
 def append_evidence_cmd(
     patent: PatentArg,
     kind: Annotated[KindName, typer.Option(case_sensitive=False)],
@@ -205,10 +159,3 @@ def append_evidence_cmd(
         {"seq": entry.seq, "entryHash": "0x" + entry.entry_hash.hex()},
         f"entry {entry.seq} of {patent}: 0x{entry.entry_hash.hex()}",
     )
-
-
-def _token(ledger: Ledger, patent: str) -> Any:
-    address = ledger.patents.token_of(patent_ref_id(patent))
-    if address is None:
-        raise IpledgerError(f"patent {patent} has no revenue-rights token")
-    return ledger.token(address)

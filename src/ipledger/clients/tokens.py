@@ -26,6 +26,12 @@ class RevenueRightsTokenClient(ContractClient):
     def transfer(self, to: str, amount: int, *, sender: Sender) -> TxReceipt:
         return self._send("transfer", parse_address(to), amount, sender=sender)
 
+    def approve(self, spender: str, amount: int, *, sender: Sender) -> TxReceipt:
+        return self._send("approve", parse_address(spender), amount, sender=sender)
+
+    def allowance(self, owner: str, spender: str) -> int:
+        return int(self._call("allowance", parse_address(owner), parse_address(spender)))
+
     def deposit_revenue(self, amount: int, report_hash: bytes, *, sender: Sender) -> TxReceipt:
         return self._send("depositRevenue", amount, report_hash, sender=sender)
 

@@ -1,0 +1,226 @@
+"""CLI verbs of the ledger's officers: a patent's status and owner (registrar), valuers'
+accreditation (accreditor), revoking a valuation (its valuer, or the accreditor for
+cause), and roles (admin). Each names what it changed, in text or `--json`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ipledger.cli.common import (
+    AccountOpt,
+    JsonOpt,
+    KeystoreOpt,
+    PatentArg,
+    ProjectOpt,
+    RpcOpt,
+    done,
+    one_line_errors,
+    open_signer,
+    patent_ref_id,
+    sha256_file,
+)
+from ipledger.clients.ledger import Ledger
+from ipledger.errors import IpledgerError
+from ipledger.models import Role, Status, parse_address, report_id_of
+
+StatusName = StrEnum("StatusName", {s.name.lower(): s.name.lower() for s in Status})  # type: ignore[misc]
+# Roles by the names people use: "token-agent" for TOKEN_AGENT_ROLE.
+RoleName = StrEnum(  # type: ignore[misc]
+    "RoleName", {r.name.lower(): r.name.lower().replace("_", "-") for r in Role}
+)
+ReportArg = Annotated[
+    str,
+    typer.Argument(help="The report: its on-chain id (0x + 64 hex), or the valuer's own id."),
+]
+
+
+def _registered(ledger: Ledger, patent: str) -> bytes:
+    pid = patent_ref_id(patent)
+    if not ledger.patents.is_registered(pid):
+        raise IpledgerError(f"unknown patent {patent} (0x{pid.hex()}): not registered")
+    return pid
+
+
+def _report_id(report: str, valuer: str) -> bytes:
+    """The on-chain id of `report`: as typed (0x + 64 hex), or the valuer's own id."""
+    if report.startswith("0x") and len(report) == 66:
+        return bytes.fromhex(report[2:])
+    return report_id_of(valuer, report)
+
+
+def set_status_cmd(
+    patent: PatentArg,
+    status: Annotated[StatusName, typer.Argument(case_sensitive=False)],
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    account: AccountOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a patent's legal status (registrar): lapsed, expired and revoked patents
+    take no more revenue."""
+    with one_line_errors():
+        ledger, sender = open_signer(project, rpc, keystore, account)
+        pid = _registered(ledger, patent)
+        ledger.patents.set_status(pid, Status[status.name.upper()], sender=sender)
+    data = {"patentId": "0x" + pid.hex(), "status": status.value}
+    done(as_json, data, f"{patent}: {status.value}")
+
+
+def set_owner_cmd(
+    patent: PatentArg,
+    owner: Annotated[str, typer.Argument(help="The new owner's address.")],
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    account: AccountOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a patent's new owner (registrar; an assignment)."""
+    with one_line_errors():
+        new_owner = parse_address(owner)
+        ledger, sender = open_signer(project, rpc, keystore, account)
+        pid = _registered(ledger, patent)
+        ledger.patents.set_owner(pid, new_owner, sender=sender)
+    data = {"patentId": "0x" + pid.hex(), "owner": new_owner}
+    done(as_json, data, f"{patent}: owned by {new_owner}")
+
+
+def accredit_cmd(
+    valuer: Annotated[str, typer.Argument(help="The valuer's signing address.")],
+    name: Annotated[str, typer.Option(help="The valuer's name.")],
+    until: Annotated[int, typer.Option(help="Accredited until, unix seconds.")],
+    jurisdiction: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2.")] = "HK",
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    account: AccountOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Accredit a valuer, or renew its accreditation (accreditor)."""
+    with one_line_errors():
+        who = parse_address(valuer)
+        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger.valuations.set_valuer(
+            who, name=name, jurisdiction=jurisdiction, accredited_until=until, sender=sender
+        )
+    data = {"valuer": who, "name": name, "accreditedUntil": until}
+    done(as_json, data, f"accredited {name} ({who}) until {until}")
+
+
+def withdraw_cmd(
+    valuer: Annotated[str, typer.Argument(help="The valuer's signing address.")],
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    account: AccountOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Withdraw a valuer's accreditation for cause (accreditor): its valuations stop
+    counting, and it cannot be accredited again."""
+    with one_line_errors():
+        who = parse_address(valuer)
+        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger.valuations.remove_valuer(who, sender=sender)
+    done(as_json, {"valuer": who, "withdrawn": True}, f"withdrew {who}")
+
+
+def revoke_cmd(
+    report: ReportArg,
+    reason: Annotated[str, typer.Option(help="Why, as recorded on chain.")],
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    account: AccountOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke one of the signer's own valuations (the valuer)."""
+    with one_line_errors():
+        ledger, sender = open_signer(project, rpc, keystore, account)
+        rid = _report_id(report, sender.address)
+        if not ledger.valuations.is_attested(rid):
+            raise IpledgerError(f"report {report} (0x{rid.hex()}) is not attested")
+        ledger.valuations.revoke(rid, reason, sender=sender)
+    done(as_json, {"reportId": "0x" + rid.hex(), "revoked": True}, f"revoked 0x{rid.hex()}")
+
+
+def revoke_for_cause_cmd(
+    patent: PatentArg,
+    report: ReportArg,
+    reason: Annotated[str, typer.Option(help="Why, as recorded on chain.")],
+    evidence: Annotated[Path, typer.Option(help="The finding (its sha256 goes on the trail).")],
+    valuer: Annotated[
+        str | None, typer.Option(help="The valuer, when the report is given by its own id.")
+    ] = None,
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    account: AccountOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a valuation for cause, citing evidence (accreditor)."""
+    with one_line_errors():
+        digest = sha256_file(evidence)
+        if valuer is None and not report.startswith("0x"):
+            raise IpledgerError(f"report {report!r}: name its --valuer, or give the 0x id")
+        rid = _report_id(report, parse_address(valuer) if valuer else "")
+        ledger, sender = open_signer(project, rpc, keystore, account)
+        pid = _registered(ledger, patent)
+        ledger.valuations.revoke_for_cause(pid, rid, reason, digest, sender=sender)
+    data = {"patentId": "0x" + pid.hex(), "reportId": "0x" + rid.hex(), "revoked": True}
+    done(as_json, {**data, "evidenceHash": "0x" + digest.hex()}, f"revoked 0x{rid.hex()}")
+
+
+def _role(
+    role: StrEnum,
+    holder: str,
+    grant: bool,
+    project: Path | None,
+    rpc: str | None,
+    keystore: Path | None,
+    account: int,
+    as_json: bool,
+) -> None:
+    with one_line_errors():
+        who = parse_address(holder)
+        the_role = Role[role.name.upper()]
+        ledger, sender = open_signer(project, rpc, keystore, account)
+        where = ledger.roles(the_role.contract)
+        (where.grant_role if grant else where.revoke_role)(the_role, who, sender=sender)
+    data = {"role": role.value, "contract": the_role.contract, "account": who, "granted": grant}
+    verb = "granted" if grant else "revoked"
+    done(
+        as_json,
+        data,
+        f"{verb} {role.value} ({the_role.contract}) {'to' if grant else 'from'} {who}",
+    )
+
+
+def grant_role_cmd(
+    role: Annotated[RoleName, typer.Argument(case_sensitive=False)],
+    holder: Annotated[str, typer.Argument(help="Who gets it.")],
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    account: AccountOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Grant a role (the role's admin)."""
+    _role(role, holder, True, project, rpc, keystore, account, as_json)
+
+
+def revoke_role_cmd(
+    role: Annotated[RoleName, typer.Argument(case_sensitive=False)],
+    holder: Annotated[str, typer.Argument(help="Who loses it.")],
+    project: ProjectOpt = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    account: AccountOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a role (the role's admin)."""
+    _role(role, holder, False, project, rpc, keystore, account, as_json)
