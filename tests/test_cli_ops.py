@@ -136,28 +136,14 @@ def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
         w3.eth.wait_for_transaction_receipt(
             mint.functions.mint(issuer, 10**9).transact({"from": issuer})
         )
-        erc20 = w3.eth.contract(
-            address=str(token["token"]),
-            abi=[
-                {
-                    "type": "function",
-                    "name": "transfer",
-                    "stateMutability": "nonpayable",
-                    "inputs": [{"name": "to", "type": "address"}, {"name": "v", "type": "uint256"}],
-                    "outputs": [{"type": "bool"}],
-                }
-            ],
-        )
-        w3.eth.wait_for_transaction_receipt(
-            erc20.functions.transfer(investor, 250 * 10**18).transact({"from": issuer})
-        )
+        run("transfer", "HK 30099999", "--to", investor, "--amount", "250")
         run("deposit", "HK 30099999", "--amount", "1000000", "--report", str(doc))
         claimed = run("claim", "HK 30099999", account=1)
         assert claimed["claimed"] == "250000"  # a quarter of the deposit, as a decimal string
 
         bad = runner.invoke(app, ["claim", "HK 1", *base])
         assert bad.exit_code == 1
-        assert "has no revenue-rights token" in bad.output
+        assert "unknown patent HK 1" in bad.output
 
 
 def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -> None:
