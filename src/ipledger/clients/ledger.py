@@ -15,7 +15,7 @@ from ipledger.clients.erc20 import ERC20_ABI, Erc20Client
 from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.lens import HoldingsLensClient
 from ipledger.clients.valuations import ValuationRegistryClient
-from ipledger.deploy.records import SuiteAddresses
+from ipledger.models import SuiteAddresses
 from ipledger.toolchain.artifacts import Artifact
 
 C = TypeVar("C", bound=ContractClient)

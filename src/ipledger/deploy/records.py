@@ -15,40 +15,11 @@ from pydantic.alias_generators import to_camel
 from web3 import Web3
 
 from ipledger.errors import IpledgerError
+from ipledger.models import CONTRACT_FIELDS, SuiteAddresses
 
 
 class DeploymentFileError(IpledgerError, ValueError):
     """A deployments file is missing or malformed."""
-
-
-class SuiteAddresses(BaseModel):
-    """Where the ledger's contracts live on one chain."""
-
-    model_config = ConfigDict(frozen=True)
-
-    investor_registry: ChecksumAddress
-    evidence_trail: ChecksumAddress
-    token_implementation: ChecksumAddress
-    patent_registry: ChecksumAddress
-    valuation_registry: ChecksumAddress
-    holdings_lens: ChecksumAddress
-    payment_token: ChecksumAddress  # what tokenize pays revenue in unless told otherwise
-
-    def of(self, contract: str) -> ChecksumAddress:
-        """The address of the suite contract named `contract` (e.g. "PatentRegistry")."""
-        address: ChecksumAddress = getattr(self, CONTRACT_FIELDS[contract])
-        return address
-
-
-CONTRACT_FIELDS = {
-    "InvestorRegistry": "investor_registry",
-    "EvidenceTrail": "evidence_trail",
-    "RevenueRightsToken": "token_implementation",
-    "PatentRegistry": "patent_registry",
-    "ValuationRegistry": "valuation_registry",
-    "HoldingsLens": "holdings_lens",
-    "TestHKD": "payment_token",
-}
 
 
 class ContractRecord(BaseModel):

@@ -18,12 +18,11 @@ from ipledger.deploy.records import (
     ContractRecord,
     Deployment,
     RevokedRole,
-    SuiteAddresses,
     code_hash,
     sha256_hex,
 )
 from ipledger.errors import IpledgerError
-from ipledger.models import Role, parse_address
+from ipledger.models import Role, SuiteAddresses, parse_address
 from ipledger.toolchain.artifacts import Artifact
 
 

@@ -3,6 +3,7 @@
 Clients, the mirror, the read side, the pilot and every front end share these."""
 
 from ipledger.models.ledger import (
+    CONTRACT_FIELDS,
     EvidenceKind,
     Field,
     FieldName,
@@ -14,6 +15,7 @@ from ipledger.models.ledger import (
     Role,
     Status,
     StatusName,
+    SuiteAddresses,
     Valuation,
 )
 from ipledger.models.reads import (
@@ -41,6 +43,7 @@ from ipledger.models.types import (
 )
 
 __all__ = [
+    "CONTRACT_FIELDS",
     "Address",
     "Bytes32",
     "DecimalAmount",
@@ -63,6 +66,7 @@ __all__ = [
     "Role",
     "Status",
     "StatusName",
+    "SuiteAddresses",
     "TrailProblem",
     "TrailVerification",
     "Valuation",

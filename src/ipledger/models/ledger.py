@@ -156,3 +156,31 @@ class LatestValuation(Model):
     currency: str
     valuation_date: int
     valid_until: int
+
+
+class SuiteAddresses(Model):
+    """Where the ledger's contracts live on one chain."""
+
+    investor_registry: Address
+    evidence_trail: Address
+    token_implementation: Address
+    patent_registry: Address
+    valuation_registry: Address
+    holdings_lens: Address
+    payment_token: Address  # what tokenize pays revenue in unless told otherwise
+
+    def of(self, contract: str) -> Address:
+        """The address of the suite contract named `contract` (e.g. "PatentRegistry")."""
+        address: Address = getattr(self, CONTRACT_FIELDS[contract])
+        return address
+
+
+CONTRACT_FIELDS = {
+    "InvestorRegistry": "investor_registry",
+    "EvidenceTrail": "evidence_trail",
+    "RevenueRightsToken": "token_implementation",
+    "PatentRegistry": "patent_registry",
+    "ValuationRegistry": "valuation_registry",
+    "HoldingsLens": "holdings_lens",
+    "TestHKD": "payment_token",
+}
