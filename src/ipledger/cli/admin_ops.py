@@ -11,17 +11,12 @@ from typing import Annotated
 import typer
 
 from ipledger.cli.common import (
-    AccountOpt,
-    JsonOpt,
-    KeystoreOpt,
     PatentArg,
-    ProjectOpt,
-    RpcOpt,
-    done,
+    Target,
     one_line_errors,
-    open_signer,
     patent_ref_id,
     sha256_file,
+    verb,
 )
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
@@ -52,102 +47,93 @@ def _report_id(report: str, valuer: str) -> bytes:
     return report_id_of(valuer, report)
 
 
+@verb(signs=True)
 def set_status_cmd(
     patent: PatentArg,
     status: Annotated[StatusName, typer.Argument(case_sensitive=False)],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Record a patent's legal status (registrar): lapsed, expired and revoked patents
     take no more revenue."""
     with one_line_errors():
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         pid = _registered(ledger, patent)
         ledger.patents.set_status(pid, Status[status.name.upper()], sender=sender)
     data = {"patentId": "0x" + pid.hex(), "status": status.value}
-    done(as_json, data, f"{patent}: {status.value}")
+    target.done(data, f"{patent}: {status.value}")
 
 
+@verb(signs=True)
 def set_owner_cmd(
     patent: PatentArg,
     owner: Annotated[str, typer.Argument(help="The new owner's address.")],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Record a patent's new owner (registrar; an assignment)."""
     with one_line_errors():
         new_owner = parse_address(owner)
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         pid = _registered(ledger, patent)
         ledger.patents.set_owner(pid, new_owner, sender=sender)
     data = {"patentId": "0x" + pid.hex(), "owner": new_owner}
-    done(as_json, data, f"{patent}: owned by {new_owner}")
+    target.done(data, f"{patent}: owned by {new_owner}")
 
 
+@verb(signs=True)
 def accredit_cmd(
     valuer: Annotated[str, typer.Argument(help="The valuer's signing address.")],
     name: Annotated[str, typer.Option(help="The valuer's name.")],
     until: Annotated[int, typer.Option(help="Accredited until, unix seconds.")],
     jurisdiction: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2.")] = "HK",
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Accredit a valuer, or renew its accreditation (accreditor)."""
     with one_line_errors():
         who = parse_address(valuer)
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         ledger.valuations.set_valuer(
             who, name=name, jurisdiction=jurisdiction, accredited_until=until, sender=sender
         )
     data = {"valuer": who, "name": name, "accreditedUntil": until}
-    done(as_json, data, f"accredited {name} ({who}) until {until}")
+    target.done(data, f"accredited {name} ({who}) until {until}")
 
 
+@verb(signs=True)
 def withdraw_cmd(
     valuer: Annotated[str, typer.Argument(help="The valuer's signing address.")],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Withdraw a valuer's accreditation for cause (accreditor): its valuations stop
     counting, and it cannot be accredited again."""
     with one_line_errors():
         who = parse_address(valuer)
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         ledger.valuations.remove_valuer(who, sender=sender)
-    done(as_json, {"valuer": who, "withdrawn": True}, f"withdrew {who}")
+    target.done({"valuer": who, "withdrawn": True}, f"withdrew {who}")
 
 
+@verb(signs=True)
 def revoke_cmd(
     report: ReportArg,
     reason: Annotated[str, typer.Option(help="Why, as recorded on chain.")],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Revoke one of the signer's own valuations (the valuer)."""
     with one_line_errors():
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         rid = _report_id(report, sender.address)
         if not ledger.valuations.is_attested(rid):
             raise IpledgerError(f"report {report} (0x{rid.hex()}) is not attested")
         ledger.valuations.revoke(rid, reason, sender=sender)
-    done(as_json, {"reportId": "0x" + rid.hex(), "revoked": True}, f"revoked 0x{rid.hex()}")
+    target.done({"reportId": "0x" + rid.hex(), "revoked": True}, f"revoked 0x{rid.hex()}")
 
 
+@verb(signs=True)
 def revoke_for_cause_cmd(
     patent: PatentArg,
     report: ReportArg,
@@ -156,11 +142,8 @@ def revoke_for_cause_cmd(
     valuer: Annotated[
         str | None, typer.Option(help="The valuer, when the report is given by its own id.")
     ] = None,
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Revoke a valuation for cause, citing evidence (accreditor)."""
     with one_line_errors():
@@ -168,59 +151,45 @@ def revoke_for_cause_cmd(
         if valuer is None and not report.startswith("0x"):
             raise IpledgerError(f"report {report!r}: name its --valuer, or give the 0x id")
         rid = _report_id(report, parse_address(valuer) if valuer else "")
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         pid = _registered(ledger, patent)
         ledger.valuations.revoke_for_cause(pid, rid, reason, digest, sender=sender)
     data = {"patentId": "0x" + pid.hex(), "reportId": "0x" + rid.hex(), "revoked": True}
-    done(as_json, {**data, "evidenceHash": "0x" + digest.hex()}, f"revoked 0x{rid.hex()}")
+    target.done({**data, "evidenceHash": "0x" + digest.hex()}, f"revoked 0x{rid.hex()}")
 
 
-def _role(
-    role: StrEnum,
-    holder: str,
-    grant: bool,
-    project: Path | None,
-    rpc: str | None,
-    keystore: Path | None,
-    account: int,
-    as_json: bool,
-) -> None:
+def _role(role: StrEnum, holder: str, grant: bool, target: Target) -> None:
     with one_line_errors():
         who = parse_address(holder)
         the_role = Role[role.name.upper()]
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         where = ledger.roles(the_role.contract)
         (where.grant_role if grant else where.revoke_role)(the_role, who, sender=sender)
     data = {"role": role.value, "contract": the_role.contract, "account": who, "granted": grant}
     verb = "granted" if grant else "revoked"
-    done(
-        as_json,
+    target.done(
         data,
         f"{verb} {role.value} ({the_role.contract}) {'to' if grant else 'from'} {who}",
     )
 
 
+@verb(signs=True)
 def grant_role_cmd(
     role: Annotated[RoleName, typer.Argument(case_sensitive=False)],
     holder: Annotated[str, typer.Argument(help="Who gets it.")],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Grant a role (the role's admin)."""
-    _role(role, holder, True, project, rpc, keystore, account, as_json)
+    _role(role, holder, True, target)
 
 
+@verb(signs=True)
 def revoke_role_cmd(
     role: Annotated[RoleName, typer.Argument(case_sensitive=False)],
     holder: Annotated[str, typer.Argument(help="Who loses it.")],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Revoke a role (the role's admin)."""
-    _role(role, holder, False, project, rpc, keystore, account, as_json)
+    _role(role, holder, False, target)

@@ -3,11 +3,14 @@ the way to the deployed suite and a signer."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,6 +54,62 @@ AccountOpt = Annotated[
     int, typer.Option("--account", help="Index of the dev chain's funded account to use.")
 ]
 PatentArg = Annotated[str, typer.Argument(help='Patent, e.g. "HK 30012345".')]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What every verb is given: where it acts, who signs (write verbs), how it answers."""
+
+    project: Path | None = None
+    rpc: str | None = None
+    keystore: Path | None = None
+    account: int = 0
+    as_json: bool = False
+
+    def ledger(self) -> Ledger:
+        return open_ledger(self.project, self.rpc)
+
+    def signer(self) -> tuple[Ledger, Sender]:
+        return open_signer(self.project, self.rpc, self.keystore, self.account)
+
+    def done(self, data: dict[str, Any], text: str) -> None:
+        done(self.as_json, data, text)
+
+
+_SHARED = {
+    "project": (ProjectOpt, None),
+    "rpc": (RpcOpt, None),
+    "keystore": (KeystoreOpt, None),
+    "account": (AccountOpt, 0),
+    "as_json": (JsonOpt, False),
+}
+
+
+def verb(*, signs: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a verb the shared options (`--project`, `--rpc`, `--json`; with `signs`,
+    `--keystore` and `--account` too) as one `target: Target` argument."""
+    names = [n for n in _SHARED if signs or n not in ("keystore", "account")]
+
+    def wrap(fn: Callable[..., None]) -> Callable[..., None]:
+        own = inspect.signature(fn, eval_str=True)
+        params = [p for p in own.parameters.values() if p.name != "target"]
+        params += [
+            inspect.Parameter(
+                n, inspect.Parameter.KEYWORD_ONLY, default=_SHARED[n][1], annotation=_SHARED[n][0]
+            )
+            for n in names
+        ]
+
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> None:
+            shared = {n: kwargs.pop(n) for n in names if n in kwargs}
+            fn(*args, target=Target(**shared), **kwargs)
+
+        run.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run
+
+    return wrap
 
 
 def fail(exc: Exception) -> typer.Exit:

@@ -10,17 +10,12 @@ from typing import Annotated
 import typer
 
 from ipledger.cli.common import (
-    AccountOpt,
-    JsonOpt,
-    KeystoreOpt,
     PatentArg,
-    ProjectOpt,
-    RpcOpt,
-    done,
+    Target,
     fail,
-    open_signer,
     patent_ref_id,
     sha256_file,
+    verb,
 )
 from ipledger.errors import IpledgerError
 from ipledger.models import EvidenceKind, Field, Status, parse_address, parse_patent_ref
@@ -31,6 +26,7 @@ StatusName = StrEnum("StatusName", {s.name.lower(): s.name.lower() for s in Stat
 KindName = StrEnum("KindName", {k.name.lower(): k.name.lower() for k in EvidenceKind})  # type: ignore[misc]
 
 
+@verb(signs=True)
 def register_cmd(
     patent: PatentArg,
     owner: Annotated[str, typer.Option(help="Owner address.")],
@@ -38,16 +34,13 @@ def register_cmd(
     expiry: Annotated[int, typer.Option(help="End of term, unix seconds.")],
     metadata: Annotated[Path, typer.Option(help="Metadata document (its sha256 is recorded).")],
     status: Annotated[StatusName, typer.Option(case_sensitive=False)] = StatusName.granted,  # type: ignore[attr-defined]
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Register a patent (registrar)."""
     try:
         jurisdiction, number = parse_patent_ref(patent)
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         pid = ledger.patents.register_patent(
             jurisdiction=jurisdiction,
             publication_number=number,
@@ -60,13 +53,13 @@ def register_cmd(
         )
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    done(
-        as_json,
+    target.done(
         {"patentId": "0x" + pid.hex(), "patent": f"{jurisdiction} {number}"},
         f"registered {jurisdiction} {number}: 0x{pid.hex()}",
     )
 
 
+@verb(signs=True)
 def tokenize_cmd(
     patent: PatentArg,
     supply: Annotated[int, typer.Option(help="Whole tokens (18 decimals).")],
@@ -79,15 +72,12 @@ def tokenize_cmd(
             "a dev chain's is the test HKD)."
         ),
     ] = None,
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Split a patent's revenue rights into tokens (registrar)."""
     try:
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         token, _ = ledger.patents.tokenize(
             patent_ref_id(patent),
             name=f"{patent} revenue rights",
@@ -99,49 +89,44 @@ def tokenize_cmd(
         )
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    done(
-        as_json,
+    target.done(
         {"patentId": "0x" + patent_ref_id(patent).hex(), "token": token},
         f"{patent}: token {token}",
     )
 
 
+@verb(signs=True)
 def set_investor_cmd(
     investor: Annotated[str, typer.Argument(help="Investor address.")],
     jurisdiction: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 of the KYC.")],
     expiry: Annotated[int, typer.Option(help="KYC valid until, unix seconds.")],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """List an eligible investor (compliance)."""
     try:
         checksum = parse_address(investor)
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         ledger.investors.set_investor(
             checksum, jurisdiction=jurisdiction, expiry=expiry, sender=sender
         )
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    done(as_json, {"investor": checksum, "expiry": expiry}, f"listed {checksum} until {expiry}")
+    target.done({"investor": checksum, "expiry": expiry}, f"listed {checksum} until {expiry}")
 
 
+@verb(signs=True)
 def append_evidence_cmd(
     patent: PatentArg,
     kind: Annotated[KindName, typer.Option(case_sensitive=False)],
     document: Annotated[Path, typer.Option(help="The document (its sha256 is recorded).")],
     uri: Annotated[str, typer.Option(help="Where the document can be fetched.")] = "",
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    account: AccountOpt = 0,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Append a document to a patent's evidence trail (evidence writer)."""
     try:
-        ledger, sender = open_signer(project, rpc, keystore, account)
+        ledger, sender = target.signer()
         pid = patent_ref_id(patent)
         if not ledger.patents.is_registered(pid):
             raise IpledgerError(f"patent {patent} (0x{pid.hex()}) is not registered")
@@ -154,8 +139,7 @@ def append_evidence_cmd(
         )
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    done(
-        as_json,
+    target.done(
         {"seq": entry.seq, "entryHash": "0x" + entry.entry_hash.hex()},
         f"entry {entry.seq} of {patent}: 0x{entry.entry_hash.hex()}",
     )

@@ -17,14 +17,15 @@ from rich.table import Table
 from rich.text import Text
 
 from ipledger.cli.common import (
-    JsonOpt,
     ProjectOpt,
     RpcOpt,
+    Target,
     console,
     emit_json,
     fail,
     open_ledger,
     patent_ref_id,
+    verb,
 )
 from ipledger.cli.render import holdings_table, trail_table, units
 from ipledger.clients.ledger import Ledger
@@ -43,35 +44,32 @@ def _patent(ledger: Ledger, ref: str) -> bytes:
     return pid
 
 
+@verb(signs=False)
 def holdings_cmd(
-    address: Annotated[str, typer.Argument(help="The investor's address.")],
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    as_json: JsonOpt = False,
+    address: Annotated[str, typer.Argument(help="The investor's address.")], *, target: Target
 ) -> None:
     """Every patent an investor holds tokens of, with revenue and valuation."""
     try:
-        result = holdings(open_ledger(project, rpc), parse_address(address))
+        result = holdings(target.ledger(), parse_address(address))
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    if as_json:
+    if target.as_json:
         emit_json(result.as_json())
         return
     console.print(holdings_table(result, title=f"Holdings of {result.investor}"))
 
 
-def patent_show_cmd(
-    patent: PatentRef, project: ProjectOpt = None, rpc: RpcOpt = None, as_json: JsonOpt = False
-) -> None:
+@verb(signs=False)
+def patent_show_cmd(patent: PatentRef, *, target: Target) -> None:
     """A patent's record, token and latest valid valuation."""
     try:
         patent_ref_id(patent)  # what was typed is checked before the chain is asked
-        ledger = open_ledger(project, rpc)
+        ledger = target.ledger()
         pid = _patent(ledger, patent)
         data = patent_summary(ledger, pid).as_json()
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    if as_json:
+    if target.as_json:
         emit_json(data)
         return
     table = Table(title=f"Patent {patent}", show_header=False)
@@ -80,17 +78,16 @@ def patent_show_cmd(
     console.print(table)
 
 
-def valuations_cmd(
-    patent: PatentRef, project: ProjectOpt = None, rpc: RpcOpt = None, as_json: JsonOpt = False
-) -> None:
+@verb(signs=False)
+def valuations_cmd(patent: PatentRef, *, target: Target) -> None:
     """Every valuation of a patent ever attested, and which were revoked."""
     try:
         patent_ref_id(patent)
-        ledger = open_ledger(project, rpc)
+        ledger = target.ledger()
         history = valuation_history(ledger, _patent(ledger, patent))
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    if as_json:
+    if target.as_json:
         emit_json([r.as_json() for r in history])
         return
     table = Table(title=f"Valuations of {patent}")
@@ -110,23 +107,23 @@ def valuations_cmd(
     console.print(table)
 
 
+@verb(signs=False)
 def evidence_verify_cmd(
     patent: PatentRef,
     docs: Annotated[
         Path | None, typer.Option("--docs", help="Folder of the documents to check.")
     ] = None,
-    project: ProjectOpt = None,
-    rpc: RpcOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    target: Target,
 ) -> None:
     """Rebuild a patent's evidence trail from events and verify it; exit 1 on a problem."""
     try:
         patent_ref_id(patent)
-        ledger = open_ledger(project, rpc)
+        ledger = target.ledger()
         trail = evidence_trail(ledger, _patent(ledger, patent), documents=docs)
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    if as_json:
+    if target.as_json:
         emit_json(trail.as_json())
     else:
         console.print(trail_table(trail, title=f"Evidence trail of {patent}"))
