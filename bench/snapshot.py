@@ -13,13 +13,14 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_utils.crypto import keccak
+from tests.support.suite import register
 from tests.support.valuations import make_valuation
 
 from bench.common import fresh_ledger
 from ipledger.chain.eip712 import sign_revocation, sign_valuation
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
-from ipledger.models import EvidenceKind, Field, Status, Valuation, report_id_of
+from ipledger.models import EvidenceKind, Valuation, report_id_of
 from ipledger.project import Project
 
 TOLERANCE = 0.01
@@ -47,16 +48,7 @@ def measure(project: Project) -> dict[str, int]:
 
 def _patent(ledger: Ledger, admin: NodeAccount, gas: dict[str, int]) -> bytes:
     for number in ("30000002", "30000001"):  # the second registration is measured
-        pid = ledger.patents.register_patent(
-            jurisdiction="HK",
-            publication_number=number,
-            owner=admin.address,
-            field=Field.MECHANICAL,
-            status=Status.GRANTED,
-            expiry=2**40,
-            metadata_hash=b"\x01" * 32,
-            sender=admin,
-        )
+        pid = register(ledger, admin, number)
     gas["patents.registerPatent"] = _last_gas(ledger)
     _, receipt = ledger.evidence.append(pid, EvidenceKind.FILING, b"\x02" * 32, sender=admin)
     _, receipt = ledger.evidence.append(pid, EvidenceKind.GRANT, b"\x03" * 32, sender=admin)

@@ -7,13 +7,14 @@ and 1,000 holders; transfer between holders in steady state and in the worst cas
 
 from __future__ import annotations
 
+from tests.support.suite import register
 from web3 import Web3
 
 from bench.common import Row, fresh_ledger
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients import RevenueRightsTokenClient
 from ipledger.clients.ledger import Ledger
-from ipledger.models import Field, Status
+from ipledger.models import Field
 from ipledger.project import Project
 
 TOKEN = 10**18
@@ -24,16 +25,7 @@ REPORT = Web3.keccak(text="report")
 def _open_token(
     ledger: Ledger, admin: NodeAccount, number: str
 ) -> tuple[RevenueRightsTokenClient, int]:
-    pid = ledger.patents.register_patent(
-        jurisdiction="HK",
-        publication_number=number,
-        owner=admin.address,
-        field=Field.CHEMICAL,
-        status=Status.GRANTED,
-        expiry=2**40,
-        metadata_hash=b"\x01" * 32,
-        sender=admin,
-    )
+    pid = register(ledger, admin, number, field=Field.CHEMICAL)
     address, receipt = ledger.patents.tokenize(
         pid,
         name=f"HK {number} revenue rights",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
+from tests.support.suite import register
 from tests.support.valuations import make_valuation
 
 from bench.common import Row, fresh_ledger
@@ -12,7 +13,7 @@ from bench.eas import Eas, compile_eas
 from ipledger.chain.eip712 import sign_valuation
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
-from ipledger.models import EvidenceKind, Field, Status, Valuation, report_id_of
+from ipledger.models import EvidenceKind, Field, Valuation, report_id_of
 from ipledger.project import Project
 
 BATCH = 10
@@ -32,16 +33,7 @@ def _valuation(ledger: Ledger, valuer: LocalAccount, pid: bytes, n: int) -> Valu
 def measure(project: Project) -> list[Row]:
     ledger, accounts = fresh_ledger(project)
     admin: NodeAccount = accounts[0]
-    pid = ledger.patents.register_patent(
-        jurisdiction="HK",
-        publication_number="30000009",
-        owner=admin.address,
-        field=Field.ELECTRICAL,
-        status=Status.GRANTED,
-        expiry=2**40,
-        metadata_hash=b"\x01" * 32,
-        sender=admin,
-    )
+    pid = register(ledger, admin, "30000009", field=Field.ELECTRICAL)
     ledger.evidence.append(pid, EvidenceKind.FILING, b"\x02" * 32, sender=admin)
     _, receipt = ledger.evidence.append(pid, EvidenceKind.GRANT, b"\x03" * 32, sender=admin)
     append = int(receipt["gasUsed"])

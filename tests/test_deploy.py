@@ -22,6 +22,7 @@ from ipledger.deploy.suite import ORDER, DeploymentError, deploy, deploy_artifac
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact
 from tests.support.project import scratch_project
+from tests.support.suite import register
 from tests.support.valuations import make_valuation
 
 
@@ -112,7 +113,7 @@ def test_replaced_valuation_registry_can_no_longer_write_evidence(
     from ipledger.chain.eip712 import sign_valuation
     from ipledger.clients.ledger import Ledger
     from ipledger.errors import ContractRevertError
-    from ipledger.models import Field, Status, report_id_of
+    from ipledger.models import report_id_of
 
     admin = NodeAccount(w3.eth.accounts[0])
     first = deploy(w3=w3, artifacts=artifacts, admin=admin)
@@ -120,16 +121,7 @@ def test_replaced_valuation_registry_can_no_longer_write_evidence(
     deploy(w3=w3, artifacts=changed, admin=admin, previous=first.deployment)
     # The old registry, still on chain, driven as before the redeploy.
     old = Ledger.attach(w3=w3, artifacts=artifacts, addresses=first.deployment.addresses())
-    pid = old.patents.register_patent(
-        jurisdiction="HK",
-        publication_number="30012345",
-        owner=admin.address,
-        field=Field.MECHANICAL,
-        status=Status.GRANTED,
-        expiry=2**40,
-        metadata_hash=b"\x01" * 32,
-        sender=admin,
-    )
+    pid = register(old, admin, "30012345")
     valuer = Account.create()
     t = int(w3.eth.get_block("latest")["timestamp"])
     old.valuations.set_valuer(

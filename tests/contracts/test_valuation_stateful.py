@@ -32,9 +32,9 @@ from hypothesis.stateful import (
 from ipledger.chain.eip712 import sign_revocation, sign_valuation
 from ipledger.chain.tx import KeyAccount
 from ipledger.errors import ContractRevertError
-from ipledger.models import Field, Status, Valuation, patent_id, report_id_of
+from ipledger.models import Field, Valuation, patent_id, report_id_of
 from tests.support.chain import ViewBatch, advance, now
-from tests.support.suite import Market
+from tests.support.suite import Market, register
 from tests.support.valuations import make_valuation
 
 pytestmark = pytest.mark.stateful
@@ -53,16 +53,7 @@ def test_valuation_registry_matches_model(market: Market) -> None:
             w3.eth.send_transaction({"from": admin.address, "to": valuer.address, "value": 10**19})
         )
     senders = [KeyAccount(v) for v in valuers]
-    second = ledger.patents.register_patent(
-        jurisdiction="HK",
-        publication_number="30077777",
-        owner=admin.address,
-        field=Field.ELECTRICAL,
-        status=Status.GRANTED,
-        expiry=2**40,
-        metadata_hash=b"\x01" * 32,
-        sender=admin,
-    )
+    second = register(ledger, admin, "30077777", field=Field.ELECTRICAL)
     patents = [market.patent_id, second, patent_id("HK", "30077778")]  # the last: unknown
     domain = ledger.valuations.domain()
     views = ViewBatch(ledger, admin)

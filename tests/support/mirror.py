@@ -17,8 +17,8 @@ from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror
-from ipledger.models import Field, Status, report_id_of
-from tests.support.suite import Actors
+from ipledger.models import Field, report_id_of
+from tests.support.suite import Actors, register
 
 PILOT = Path(__file__).resolve().parents[2] / "examples" / "pilot"
 REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-0004"]
@@ -36,16 +36,7 @@ PATENTS = [("HK", "30012345"), ("HK", "30023456"), ("HK", "30034567"), ("CN", "Z
 def prepare_chain(ledger: Ledger, admin: NodeAccount) -> tuple[LocalAccount, LocalAccount]:
     """Register the pilot patents, accredit the pilot valuer, fund a relayer."""
     for jurisdiction, number in PATENTS:
-        ledger.patents.register_patent(
-            jurisdiction=jurisdiction,
-            publication_number=number,
-            owner=admin.address,
-            field=Field.OTHER,
-            status=Status.GRANTED,
-            expiry=2**40,
-            metadata_hash=b"\x01" * 32,
-            sender=admin,
-        )
+        register(ledger, admin, number, jurisdiction=jurisdiction, field=Field.OTHER)
     valuer = load_keystore(PILOT / "keys" / "valuer.json", env={PASSWORD_ENV: "pilot"})
     now = int(ledger.w3.eth.get_block("latest")["timestamp"])
     ledger.valuations.set_valuer(

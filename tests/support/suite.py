@@ -11,7 +11,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 from web3 import Web3
 
-from ipledger.chain.tx import NodeAccount
+from ipledger.chain.tx import NodeAccount, Sender
 from ipledger.clients import RevenueRightsTokenClient
 from ipledger.clients.base import ContractClient
 from ipledger.clients.ledger import Ledger
@@ -63,6 +63,28 @@ def deploy_session_suite(w3: Web3, artifacts: Mapping[str, Artifact]) -> Session
     ).deployment
     ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
     return SessionLedger(ledger, actors, deployment)
+
+
+def register(
+    ledger: Ledger,
+    admin: Sender,
+    number: str,
+    *,
+    jurisdiction: str = "HK",
+    owner: str | None = None,
+    field: Field = Field.MECHANICAL,
+) -> bytes:
+    """Register a granted patent (term ending in 2**40 seconds) as `admin`; its id."""
+    return ledger.patents.register_patent(
+        jurisdiction=jurisdiction,
+        publication_number=number,
+        owner=owner or admin.address,
+        field=field,
+        status=Status.GRANTED,
+        expiry=2**40,
+        metadata_hash=b"\x01" * 32,
+        sender=admin,
+    )
 
 
 SUPPLY = 1_000_000 * TOKEN

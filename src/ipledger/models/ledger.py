@@ -34,8 +34,8 @@ FieldName = Annotated[Field, AS_NAME, name_schema(Field)]
 StatusName = Annotated[Status, AS_NAME, name_schema(Status)]
 
 
-class PatentRecord(Model):
-    """A registered patent, as `PatentRegistry.patent` returns it."""
+class PatentTerms(Model):
+    """Who owns a patent, in what field, in which legal state, until when."""
 
     patent_id: Bytes32
     owner: Address
@@ -43,6 +43,11 @@ class PatentRecord(Model):
     status: StatusName
     jurisdiction: str
     expiry: int
+
+
+class PatentRecord(PatentTerms):
+    """A registered patent, as `PatentRegistry.patent` returns it."""
+
     metadata_hash: Bytes32
 
 

@@ -12,7 +12,7 @@ from pydantic import Field as Spec
 from pydantic import computed_field
 from web3.types import EventData
 
-from ipledger.models.ledger import FieldName, KindName, LatestValuation, StatusName
+from ipledger.models.ledger import KindName, LatestValuation, PatentTerms
 from ipledger.models.types import Address, Bytes32, DecimalAmount, Model
 
 
@@ -46,15 +46,9 @@ class Holdings(Model):
     holdings: list[Holding]
 
 
-class PatentSummary(Model):
+class PatentSummary(PatentTerms):
     """One patent's record, token, revenue, evidence count and latest valid valuation."""
 
-    patent_id: Bytes32
-    owner: Address
-    field: FieldName
-    status: StatusName
-    jurisdiction: str
-    expiry: int
     token: Address | None
     total_supply: DecimalAmount
     revenue_deposited: DecimalAmount
@@ -62,15 +56,9 @@ class PatentSummary(Model):
     latest_valuation: LatestValuation | None
 
 
-class ValuationRecord(Model):
+class ValuationRecord(LatestValuation):
     """A valuation as attested (from its event), and whether it was revoked since."""
 
-    report_id: Bytes32
-    valuer: Address
-    value: DecimalAmount
-    currency: str
-    valuation_date: int
-    valid_until: int
     method: int
     standard: str
     scores: list[int]
