@@ -28,7 +28,7 @@ run: install
 
 # Test workers: one per core, at most 4 (each brings up its own eth-tester and anvil).
 WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --maxprocesses=4
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --maxprocesses=4 --dist loadgroup
 
 # make audit's checks (Slither; the state machines at 200 examples) and every other test,
 # in one pytest run: the long state machines start first and the rest fill the other

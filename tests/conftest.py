@@ -62,8 +62,13 @@ def w3(session_w3: Web3) -> Iterator[Web3]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The state machines first (the longest tests): workers then share out the rest
-    around them instead of waiting on one at the end."""
+    """The state machines first (the longest tests), one backend's pair per worker
+    (`--dist loadgroup`): without the groups, xdist hands all four to the first worker
+    in its first chunk and the other worker idles for two minutes at the end."""
+    for item in items:
+        if item.get_closest_marker("stateful") is not None:
+            backend = "anvil" if "[anvil" in item.nodeid else "eth-tester"
+            item.add_marker(pytest.mark.xdist_group(f"stateful-{backend}"))
     items.sort(key=lambda item: item.get_closest_marker("stateful") is None)
 
 
