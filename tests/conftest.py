@@ -31,7 +31,10 @@ BACKENDS = ("eth-tester", "anvil")
 
 @pytest.fixture(scope="session")
 def project() -> Project:
-    return Project.find(Path(__file__).parent)
+    """The checkout under test; `make mutation` runs the tests from a copy (mutants/)
+    and names the real checkout in $IPLEDGER_PROJECT."""
+    root = os.environ.get("IPLEDGER_PROJECT")
+    return Project(Path(root)) if root else Project.find(Path(__file__).parent)
 
 
 @pytest.fixture(scope="session")

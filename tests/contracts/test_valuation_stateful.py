@@ -249,6 +249,43 @@ def test_valuation_registry_matches_model(market: Market) -> None:
             if record["subsidy_year"] == _year(t):  # revoked within its year: slot back
                 record["subsidy_year"] = None
 
+        @rule(pick=st.integers(0, 1000), wrong=st.booleans())
+        def revoke_for_cause(self, pick: int, wrong: bool) -> None:
+            """The accreditor, citing evidence; under another patent's id only an entry
+            that counts nowhere any more (expired, withdrawn) is found."""
+            if not self.records:
+                return
+            record = self.records[pick % len(self.records)]
+            v, patent = record["v"], int(record["patent"])  # type: ignore[call-overload]
+            rid, t = v.report_id, now(w3)  # type: ignore[attr-defined]
+            if abs(v.valid_until - t) < 60:  # type: ignore[attr-defined]
+                return  # dead or not depends on the block's second
+            if record["subsidy_year"] is not None and _year(t) != _year(t + 10):
+                return
+            named = patents[1 - patent] if wrong else patents[patent]
+            call = (named, rid, "conflict of interest", keccak(text=f"finding {pick}"))
+            dead = v.valid_until <= t or self.withdrawn[int(record["who"])]  # type: ignore[attr-defined, call-overload]
+            if record["revoked"]:
+                expected: str | None = "AlreadyRevoked"
+            elif wrong and not dead:
+                expected = "WrongPatent"
+            else:
+                expected = None
+            if expected is not None:
+                with pytest.raises(ContractRevertError.named(f"Valuation{expected}")):
+                    ledger.valuations.revoke_for_cause(*call, sender=admin)
+                return
+            ledger.valuations.revoke_for_cause(*call, sender=admin)
+            record["revoked"] = True
+            if record["subsidy_year"] == _year(t):  # revoked within its year: slot back
+                record["subsidy_year"] = None
+
+        @rule(patent=st.integers(0, 1), steps=st.integers(0, 6))
+        def prune(self, patent: int, steps: int) -> None:
+            """Anyone may unlink dead entries: what counts must not change (checked by
+            the invariant after every step)."""
+            ledger.valuations.prune(patents[patent], steps, sender=admin)
+
         @rule(who=st.integers(0, 1))
         def withdraw(self, who: int) -> None:
             if self.withdrawn[who]:

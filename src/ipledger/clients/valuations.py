@@ -79,6 +79,12 @@ class ValuationRegistryClient(AccessControlled):
             "revokeForCause", patent_id, report_id, reason, evidence_hash, sender=sender
         )
 
+    def prune(self, patent_id: bytes, max_steps: int, *, sender: Sender) -> int:
+        """Unlink up to `max_steps` dead entries of a patent's list (anyone may)."""
+        receipt = self._send("prune", patent_id, max_steps, sender=sender)
+        [event] = self.events(receipt, "ValuationsPruned")
+        return int(event["args"]["removed"])
+
     def is_withdrawn(self, valuer: str) -> bool:
         return bool(self._call("isWithdrawn", parse_address(valuer)))
 

@@ -9,13 +9,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 from web3 import Web3
 
 from ipledger.errors import IpledgerError
-from ipledger.models import CONTRACT_FIELDS, SuiteAddresses
+from ipledger.models import CONTRACT_FIELDS, Address, SuiteAddresses
 
 
 class DeploymentFileError(IpledgerError, ValueError):
@@ -27,7 +26,7 @@ class ContractRecord(BaseModel):
 
     model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True)
 
-    address: ChecksumAddress
+    address: Address
     tx_hash: str
     block: int
     artifact_hash: str  # sha256 of the artifact's deployedBytecode when deployed
@@ -42,7 +41,7 @@ class RevokedRole(BaseModel):
 
     contract: str  # where the role was held, e.g. "EvidenceTrail"
     role: str  # e.g. "EVIDENCE_WRITER_ROLE"
-    account: ChecksumAddress  # the replaced contract
+    account: Address  # the replaced contract
     tx_hash: str
 
 
@@ -52,12 +51,12 @@ class Deployment(BaseModel):
     model_config = ConfigDict(frozen=True, alias_generator=to_camel, populate_by_name=True)
 
     chain_id: int
-    deployer: ChecksumAddress
+    deployer: Address
     contracts: dict[str, ContractRecord]
     revoked: list[RevokedRole] = []  # every role taken back from a replaced contract
     # The ERC-20 licence revenue is paid in, named at deployment; None on a dev chain,
     # whose suite pays in the TestHKD it deploys.
-    payment_token: ChecksumAddress | None = None
+    payment_token: Address | None = None
 
     def addresses(self) -> SuiteAddresses:
         found = {
