@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from eth_utils.crypto import keccak
 
-from ipledger.models import parse_address, parse_patent_ref, report_id_of
+from ipledger.models import parse_address, parse_patent, parse_patent_ref, patent_id, report_id_of
 
 ADDRESS = "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa"
 
@@ -65,3 +65,13 @@ def test_a_trailing_newline_is_not_canonical() -> None:
         jurisdiction_bytes("HK\n")
     with pytest.raises(ValueError, match="not an Ethereum address"):
         parse_address(ADDRESS + "\n")
+
+
+def test_a_patent_is_named_by_reference_or_by_id() -> None:
+    pid = patent_id("HK", "30012345")
+    assert parse_patent("hk 30012345") == pid
+    assert parse_patent("0x" + pid.hex()) == pid
+    assert parse_patent("0x" + pid.hex().upper()) == pid
+    for bad in ("0x1234", "0x" + "g" * 64, "0x" + pid.hex() + "00"):
+        with pytest.raises(ValueError, match="is not a patent id"):
+            parse_patent(bad)

@@ -31,8 +31,7 @@ from ipledger.models import (
     TrailVerification,
     ValuationRecord,
     parse_address,
-    parse_patent_ref,
-    patent_id,
+    parse_patent,
 )
 from ipledger.read.queries import (
     evidence_trail,
@@ -116,12 +115,7 @@ def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> Fast
 
     def resolve(ref: str) -> bytes:
         try:
-            if ref.startswith("0x"):
-                if len(ref) != 66:
-                    raise ValueError(f"{ref!r} is not a patent id (0x + 64 hex)")
-                pid = bytes.fromhex(ref[2:])
-            else:
-                pid = patent_id(*parse_patent_ref(ref))
+            pid = parse_patent(ref)
         except ValueError as exc:
             raise _invalid("patent", ref, exc) from None
         if not ledger.patents.is_registered(pid):

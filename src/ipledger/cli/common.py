@@ -28,7 +28,7 @@ from ipledger.clients.tokens import RevenueRightsTokenClient
 from ipledger.deploy.attach import open_suite
 from ipledger.deploy.records import Deployment
 from ipledger.errors import IpledgerError
-from ipledger.models import PatentId, parse_patent_ref, patent_id
+from ipledger.models import PatentId, parse_patent
 from ipledger.project import Project
 
 console = Console()
@@ -175,11 +175,8 @@ def password_prompt(text: str) -> str:
 
 
 def patent_ref_id(ref: str) -> PatentId:
-    """The id of what was typed: "HK 30012345" (case and spacing forgiven) or 0x + 64
-    hex; a ValueError names what is wrong."""
-    if ref.startswith("0x") and len(ref) == 66:
-        return PatentId(bytes.fromhex(ref[2:]))
-    return patent_id(*parse_patent_ref(ref))
+    """The id of what was typed; a ValueError names what is wrong."""
+    return parse_patent(ref)
 
 
 @contextmanager

@@ -90,6 +90,16 @@ def parse_patent_ref(text: str) -> tuple[str, str]:
     )
 
 
+def parse_patent(text: str) -> PatentId:
+    """The id of a patent as people and programs name it: "HK 30012345" (case and
+    spacing forgiven, see `parse_patent_ref`) or its id, 0x + 64 hex."""
+    if text.startswith("0x"):
+        if not re.fullmatch(r"0x[0-9a-fA-F]{64}", text):
+            raise ValueError(f"{text!r} is not a patent id (0x + 64 hex)")
+        return PatentId(bytes.fromhex(text[2:]))
+    return patent_id(*parse_patent_ref(text))
+
+
 def parse_address(text: str) -> ChecksumAddress:
     """A checksummed address from 0x + 40 hex; mixed case must pass its EIP-55 checksum
     (a typo in a mixed-case address would otherwise name another account)."""
