@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 PEERS_STAMP := bench/peers/node_modules/.installed
 AUDIT_STAMP := .venv-audit/.installed
 
-.PHONY: install run test lint audit compile node bench snapshot clean
+.PHONY: install run test lint audit mutation compile node bench snapshot clean
 
 install: $(VENV_STAMP) $(NODE_STAMP)
 
@@ -58,6 +58,13 @@ audit: install $(AUDIT_STAMP)
 	$(BIN)/python scripts/audit.py
 	HYPOTHESIS_PROFILE=audit $(PYTEST) -q -m stateful
 
+# Mutation testing of the modules whose bugs lose data or money (pyproject [tool.mutmut]);
+# long (about 40 minutes on 2 cores), so not part of make test. Scores per module go to
+# bench/mutation.json; `scripts/mutation_report.py --survivors` lists what lived.
+mutation: install
+	IPLEDGER_PROJECT=$(CURDIR) $(BIN)/mutmut run --max-children $(or $(MUTATION_WORKERS),2)
+	$(BIN)/python scripts/mutation_report.py
+
 bench: install $(PEERS_STAMP)
 	$(BIN)/python -m bench.run
 
@@ -71,4 +78,4 @@ node: install
 	$(BIN)/ipledger node
 
 clean:
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache mutants
