@@ -8,7 +8,9 @@ import shutil
 
 import pytest
 
-from ipledger.deploy.records import load_deployment, save_deployment
+from ipledger.deploy.records import code_hash, load_deployment, save_deployment
+from ipledger.deploy.suite import deploy_artifact
+from ipledger.toolchain.artifacts import Artifact
 from tests.support.cli import Cli
 from tests.support.suite import Actors
 
@@ -69,3 +71,44 @@ def test_a_missing_build_names_the_command_that_makes_it(cli: Cli, actors: Actor
     line = cli.error("holdings", actors.issuer.address)
     assert "no artifact for contract" in line
     assert "ipledger compile" in line
+
+
+@pytest.mark.chain
+def test_a_record_naming_someone_elses_copy_is_refused(
+    cli: Cli, actors: Actors, artifacts: dict[str, Artifact]
+) -> None:
+    """The same registry code, deployed by someone else with themselves as admin, has
+    the same code hash: only its creation transaction shows it is not the suite's."""
+    record_path = next(cli.project.deployments_dir.glob("*.json"))
+    record = load_deployment(record_path)
+    assert record is not None
+    real = record.contracts["PatentRegistry"]
+    forged_args = [actors.outsider.address, *real.args[1:]]
+    address, receipt = deploy_artifact(
+        w3=cli.ledger.w3,
+        artifact=artifacts["PatentRegistry"],
+        sender=actors.outsider,
+        args=tuple(forged_args),
+    )
+    forged = real.model_copy(
+        update={
+            "address": address,
+            "tx_hash": receipt["transactionHash"].to_0x_hex(),
+            "args": forged_args,
+        }
+    )
+    assert code_hash(cli.ledger.w3, address) == real.code_hash  # the old check passes
+    contracts = {**record.contracts, "PatentRegistry": forged}
+    save_deployment(record_path, record.model_copy(update={"contracts": contracts}))
+    line = cli.error("holdings", actors.issuer.address)
+    assert f"the PatentRegistry recorded at {address}" in line
+    assert f"it was created by {actors.outsider.address}, not the recorded deployer" in line
+
+
+@pytest.mark.chain
+def test_a_record_of_another_chain_is_refused(cli: Cli, actors: Actors) -> None:
+    record_path = next(cli.project.deployments_dir.glob("*.json"))
+    record = load_deployment(record_path)
+    assert record is not None
+    save_deployment(record_path, record.model_copy(update={"chain_id": 1}))
+    assert "records chain 1, but the node is chain" in cli.error("holdings", actors.issuer.address)

@@ -12,13 +12,14 @@ from ipledger.chain.keys import PASSWORD_ENV, KeystoreError, load_keystore
 from ipledger.chain.node import start_anvil
 from ipledger.chain.tx import KeyAccount, NodeAccount
 from ipledger.cli import app
+from ipledger.deploy.provenance import ORDER
 from ipledger.deploy.records import (
     DeploymentFileError,
     deployment_path,
     load_deployment,
     save_deployment,
 )
-from ipledger.deploy.suite import ORDER, DeploymentError, deploy, deploy_artifact
+from ipledger.deploy.suite import DeploymentError, deploy, deploy_artifact
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact
 from tests.support.project import scratch_project

@@ -1,9 +1,12 @@
 """Attaching to the suite deployed on a node's chain, without the compiler.
 
 Reads and operators' verbs load `build/contracts/<Name>.json` and the record in
-`deployments/<chainId>.json`, and check that each artifact is the one deployed (its
-sha256) and that the chain still holds the recorded code (its keccak): an edited source
-or a reset node is named, never called with the wrong ABI.
+`deployments/<chainId>.json`, and check each contract against the chain before use: the
+artifact is the one deployed (its sha256), the chain still holds the recorded code (its
+keccak), and the chain shows that code created from this artifact, by the recorded
+deployer, with constructor arguments binding it to the rest of the recorded suite
+(`provenance`). An edited source or build, a reset node or an edited record is named,
+never acted on.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from web3 import Web3
 
 from ipledger.chain.connect import redact_url
 from ipledger.clients.ledger import Ledger
+from ipledger.deploy.provenance import ORDER, constructor_args, creation_problem
 from ipledger.deploy.records import (
     Deployment,
     DeploymentFileError,
@@ -39,6 +43,10 @@ def load_deployed(project: Project, w3: Web3, rpc: str | None = None) -> Deploym
             + (f" --rpc {redact_url(rpc)}`" if rpc else "` against a node (--rpc)")
             + " first"
         )
+    if deployment.chain_id != chain_id:
+        raise StaleDeploymentError(
+            f"{path} records chain {deployment.chain_id}, but the node is chain {chain_id}"
+        )
     return deployment
 
 
@@ -46,7 +54,10 @@ def deployed_artifacts(project: Project, w3: Web3, deployment: Deployment) -> di
     """The artifacts of every recorded contract, each checked against the record and the
     code on chain."""
     artifacts: dict[str, Artifact] = {}
-    for name, record in deployment.contracts.items():
+    addresses: dict[str, str | None] = {n: r.address for n, r in deployment.contracts.items()}
+    # Dependencies first: a wrong contract is named, not the first one that points at it.
+    for name in sorted(deployment.contracts, key=lambda n: ORDER.index(n) if n in ORDER else 99):
+        record = deployment.contracts[name]
         artifact = load_artifact(project.build_dir, name)
         if sha256_hex(artifact.deployed_bytecode) != record.artifact_hash:
             raise StaleDeploymentError(
@@ -60,7 +71,17 @@ def deployed_artifacts(project: Project, w3: Web3, deployment: Deployment) -> di
                 f"{name} recorded in deployments/{deployment.chain_id}.json (a node reset?): "
                 "run `ipledger deploy`"
             )
+        args = constructor_args(name, deployment.deployer, addresses)
+        problem = creation_problem(w3, artifact, record, deployment.deployer, args)
+        if problem is not None:
+            raise StaleDeploymentError(
+                f"the {name} recorded at {record.address} in deployments/"
+                f"{deployment.chain_id}.json is not the suite's: {problem}"
+            )
         artifacts[name] = artifact
+    payment = deployment.payment_token
+    if payment is not None and not w3.eth.get_code(payment):
+        raise StaleDeploymentError(f"the recorded payment token {payment} has no code")
     return artifacts
 
 

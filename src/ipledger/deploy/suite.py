@@ -14,6 +14,7 @@ from ipledger.chain.keys import DEV_CHAIN_IDS
 from ipledger.chain.revert import RevertDecoder
 from ipledger.chain.tx import Sender, transact
 from ipledger.clients.ledger import Ledger
+from ipledger.deploy.provenance import ORDER, constructor_args, creation_problem
 from ipledger.deploy.records import (
     ContractRecord,
     Deployment,
@@ -50,41 +51,16 @@ def deploy_artifact(
     return address, receipt
 
 
-SUBSIDY_CAP = 100  # the pilot subsidises at most 100 valuations a calendar year
-ORDER = (
-    "InvestorRegistry",
-    "EvidenceTrail",
-    "RevenueRightsToken",
-    "PatentRegistry",
-    "ValuationRegistry",
-    "HoldingsLens",
-    "TestHKD",
-)
-
-
-def _constructor_args(name: str, admin: str, deployed: Mapping[str, str | None]) -> list[Any]:
-    """The constructor arguments of `name`, given the addresses of what it depends on
-    (None for a dependency about to be redeployed, so the args cannot match)."""
-    if name == "RevenueRightsToken":
-        return [deployed["InvestorRegistry"], deployed["EvidenceTrail"]]
-    if name == "PatentRegistry":
-        return [admin, deployed["InvestorRegistry"], deployed["RevenueRightsToken"]]
-    if name == "ValuationRegistry":
-        return [admin, deployed["PatentRegistry"], deployed["EvidenceTrail"], SUBSIDY_CAP]
-    if name == "HoldingsLens":
-        return [
-            deployed["PatentRegistry"],
-            deployed["ValuationRegistry"],
-            deployed["EvidenceTrail"],
-        ]
-    return [admin]  # InvestorRegistry, EvidenceTrail, TestHKD: their admin or owner
-
-
-def _intact(w3: Web3, artifacts: Mapping[str, Artifact], name: str, record: ContractRecord) -> bool:
-    """The recorded contract is still there, with the code of the current artifact."""
+def _intact(
+    w3: Web3, artifacts: Mapping[str, Artifact], name: str, record: ContractRecord, deployer: str
+) -> bool:
+    """The recorded contract is still there, with the code of the current artifact, and
+    the chain shows it created from that artifact with its recorded arguments."""
     if sha256_hex(artifacts[name].deployed_bytecode) != record.artifact_hash:
         return False
-    return bool(code_hash(w3, record.address) == record.code_hash)
+    if code_hash(w3, record.address) != record.code_hash:
+        return False
+    return creation_problem(w3, artifacts[name], record, deployer, record.args) is None
 
 
 def _reusable(
@@ -98,14 +74,16 @@ def _reusable(
     if previous is None:
         return set()
     intact = {
-        n for n, r in previous.contracts.items() if n in artifacts and _intact(w3, artifacts, n, r)
+        n
+        for n, r in previous.contracts.items()
+        if n in artifacts and _intact(w3, artifacts, n, r, previous.deployer)
     }
     while True:
         addresses: dict[str, str | None] = {}
         keep: set[str] = set()
         for name in order:
             record = previous.contracts.get(name)
-            args = _constructor_args(name, admin, addresses)
+            args = constructor_args(name, admin, addresses)
             if name in intact and record is not None and record.args == args:
                 keep.add(name)
                 addresses[name] = record.address
@@ -160,7 +138,7 @@ def deploy(
         if name in keep and previous is not None:
             records[name] = previous.contracts[name]
         else:
-            args = _constructor_args(name, admin.address, addresses)
+            args = constructor_args(name, admin.address, addresses)
             address, receipt = deploy_artifact(
                 w3=w3, artifact=artifacts[name], sender=admin, args=tuple(args)
             )
