@@ -144,3 +144,40 @@ def test_roles_are_granted_and_revoked_by_name(cli: Cli, market: Market) -> None
     line = cli.error("role", "grant", "registrar", alice, "--account", "3")
     assert "AccessControlUnauthorizedAccount" in line
     assert cli("role", "grant", "king", alice).exit_code == 2  # not a role: a usage error
+
+
+@pytest.mark.parametrize(
+    ("typed", "units"),
+    [
+        ("1", TOKEN),
+        ("0.5", TOKEN // 2),
+        ("12345678901.123456789012345678", 12345678901123456789012345678),  # not rounded
+        ("0.000000000000000001", 1),
+    ],
+)
+def test_token_amounts_are_exact(typed: str, units: int) -> None:
+    from ipledger.cli.common import token_units
+
+    assert token_units(typed) == units
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["0", "-1", "1e3", "1_000", "sNaN", "NaN", "1e999999", "\u0661", "0.0000000000000000001", ""],
+)
+def test_token_amounts_that_are_not_are_one_line(cli: Cli, market: Market, typed: str) -> None:
+    alice = market.actors.investors[0].address
+    line = cli.error("transfer", PATENT, "--to", alice, "--amount", typed, "--account", "2")
+    assert "must be" in line
+
+
+def test_base_unit_amounts_must_be_positive_and_ids_well_formed(cli: Cli, market: Market) -> None:
+    line = cli.error("deposit", PATENT, "--amount", "-5", "--report", __file__, "--account", "2")
+    assert "--amount -5 must be more than 0" in line
+    bad_id = "0x" + "zz" * 32
+    line = cli.error("valuation", "revoke", bad_id, "--reason", "r")
+    assert f"report id '{bad_id}' is not 0x + 64 hex digits" in line
+    line = cli.error(
+        "valuation", "revoke-for-cause", PATENT, "MY-1", "--reason", "r", "--evidence", __file__
+    )
+    assert "name its --valuer, or give its 0x id" in line

@@ -75,3 +75,16 @@ def test_a_patent_is_named_by_reference_or_by_id() -> None:
     for bad in ("0x1234", "0x" + "g" * 64, "0x" + pid.hex() + "00"):
         with pytest.raises(ValueError, match="is not a patent id"):
             parse_patent(bad)
+
+
+def test_amounts_are_base_units_never_negative_or_booleans() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from ipledger.models import DecimalAmount
+
+    amount = TypeAdapter(DecimalAmount)
+    assert amount.validate_python("250") == 250
+    assert amount.dump_python(2**200, mode="json") == str(2**200)
+    for bad in (-5, True, "1.5", "-1", " 1", 1.0):
+        with pytest.raises(ValidationError):
+            amount.validate_python(bad)

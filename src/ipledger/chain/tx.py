@@ -171,3 +171,14 @@ def transact(
         f"{where}: failed in block {receipt['blockNumber']} "
         f"(gas used {receipt['gasUsed']} of {tx.get('gas')})"
     )
+
+
+def send_value(w3: Web3, sender: Sender, to: str, wei: int) -> TxReceipt:
+    """Send `wei` of the chain's coin (gas money for a key of our own) and wait; a
+    transfer that fails is an error."""
+    tx = cast(TxParams, {"from": sender.address, "to": Web3.to_checksum_address(to), "value": wei})
+    tx_hash = sender.send(w3, tx)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
+    if receipt["status"] != 1:
+        raise TransactionError(f"sending {wei} wei to {to} failed (tx {tx_hash.to_0x_hex()})")
+    return receipt

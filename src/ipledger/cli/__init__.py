@@ -2,7 +2,7 @@
 machines; every error is one clear line and a non-zero exit.
 
 The app is assembled here, verb by verb, from the modules beside this one; they import
-only `cli.common`, never each other or this module.
+`cli.common` (and the tables of `cli.render`), never each other or this module.
 """
 
 from __future__ import annotations

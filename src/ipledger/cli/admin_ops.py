@@ -12,45 +12,36 @@ import typer
 
 from ipledger.cli.common import (
     PatentArg,
+    RoleChoice,
+    StatusChoice,
     Target,
     one_line_errors,
-    patent_ref_id,
+    registered_patent,
     sha256_file,
     verb,
 )
-from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.models import Role, Status, parse_address, report_id_of
+from ipledger.models import Role, Status, parse_address, parse_bytes32, report_id_of
 
-StatusName = StrEnum("StatusName", {s.name.lower(): s.name.lower() for s in Status})  # type: ignore[misc]
-# Roles by the names people use: "token-agent" for TOKEN_AGENT_ROLE.
-RoleName = StrEnum(  # type: ignore[misc]
-    "RoleName", {r.name.lower(): r.name.lower().replace("_", "-") for r in Role}
-)
 ReportArg = Annotated[
     str,
     typer.Argument(help="The report: its on-chain id (0x + 64 hex), or the valuer's own id."),
 ]
 
 
-def _registered(ledger: Ledger, patent: str) -> bytes:
-    pid = patent_ref_id(patent)
-    if not ledger.patents.is_registered(pid):
-        raise IpledgerError(f"unknown patent {patent} (0x{pid.hex()}): not registered")
-    return pid
-
-
-def _report_id(report: str, valuer: str) -> bytes:
+def _report_id(report: str, valuer: str | None) -> bytes:
     """The on-chain id of `report`: as typed (0x + 64 hex), or the valuer's own id."""
-    if report.startswith("0x") and len(report) == 66:
-        return bytes.fromhex(report[2:])
-    return report_id_of(valuer, report)
+    if report.startswith("0x"):
+        return parse_bytes32(report, "report id")
+    if valuer is None:
+        raise ValueError(f"report {report!r}: name its --valuer, or give its 0x id")
+    return report_id_of(parse_address(valuer), report)
 
 
 @verb(signs=True)
 def set_status_cmd(
     patent: PatentArg,
-    status: Annotated[StatusName, typer.Argument(case_sensitive=False)],
+    status: Annotated[StatusChoice, typer.Argument(case_sensitive=False)],
     *,
     target: Target,
 ) -> None:
@@ -58,7 +49,7 @@ def set_status_cmd(
     take no more revenue."""
     with one_line_errors():
         ledger, sender = target.signer()
-        pid = _registered(ledger, patent)
+        pid = registered_patent(ledger, patent)
         ledger.patents.set_status(pid, Status[status.name.upper()], sender=sender)
     data = {"patentId": "0x" + pid.hex(), "status": status.value}
     target.done(data, f"{patent}: {status.value}")
@@ -75,7 +66,7 @@ def set_owner_cmd(
     with one_line_errors():
         new_owner = parse_address(owner)
         ledger, sender = target.signer()
-        pid = _registered(ledger, patent)
+        pid = registered_patent(ledger, patent)
         ledger.patents.set_owner(pid, new_owner, sender=sender)
     data = {"patentId": "0x" + pid.hex(), "owner": new_owner}
     target.done(data, f"{patent}: owned by {new_owner}")
@@ -148,11 +139,9 @@ def revoke_for_cause_cmd(
     """Revoke a valuation for cause, citing evidence (accreditor)."""
     with one_line_errors():
         digest = sha256_file(evidence)
-        if valuer is None and not report.startswith("0x"):
-            raise IpledgerError(f"report {report!r}: name its --valuer, or give the 0x id")
-        rid = _report_id(report, parse_address(valuer) if valuer else "")
+        rid = _report_id(report, valuer)
         ledger, sender = target.signer()
-        pid = _registered(ledger, patent)
+        pid = registered_patent(ledger, patent)
         ledger.valuations.revoke_for_cause(pid, rid, reason, digest, sender=sender)
     data = {"patentId": "0x" + pid.hex(), "reportId": "0x" + rid.hex(), "revoked": True}
     target.done({**data, "evidenceHash": "0x" + digest.hex()}, f"revoked 0x{rid.hex()}")
@@ -175,7 +164,7 @@ def _role(role: StrEnum, holder: str, grant: bool, target: Target) -> None:
 
 @verb(signs=True)
 def grant_role_cmd(
-    role: Annotated[RoleName, typer.Argument(case_sensitive=False)],
+    role: Annotated[RoleChoice, typer.Argument(case_sensitive=False)],
     holder: Annotated[str, typer.Argument(help="Who gets it.")],
     *,
     target: Target,
@@ -186,7 +175,7 @@ def grant_role_cmd(
 
 @verb(signs=True)
 def revoke_role_cmd(
-    role: Annotated[RoleName, typer.Argument(case_sensitive=False)],
+    role: Annotated[RoleChoice, typer.Argument(case_sensitive=False)],
     holder: Annotated[str, typer.Argument(help="Who loses it.")],
     *,
     target: Target,

@@ -7,18 +7,21 @@ import functools
 import hashlib
 import inspect
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import requests
 import typer
 from rich.console import Console
 from rich.text import Text
 from web3 import Web3
+from web3.exceptions import Web3Exception
 
 from ipledger.chain.connect import connect
 from ipledger.chain.keys import DEV_CHAIN_IDS, PASSWORD_ENV, KeystoreError, load_keystore
@@ -28,7 +31,7 @@ from ipledger.clients.tokens import RevenueRightsTokenClient
 from ipledger.deploy.attach import open_suite
 from ipledger.deploy.records import Deployment
 from ipledger.errors import IpledgerError
-from ipledger.models import PatentId, parse_patent
+from ipledger.models import EvidenceKind, Field, PatentId, Role, Status, parse_patent
 from ipledger.project import Project
 
 console = Console()
@@ -174,9 +177,24 @@ def password_prompt(text: str) -> str:
     return answer
 
 
-def patent_ref_id(ref: str) -> PatentId:
-    """The id of what was typed; a ValueError names what is wrong."""
-    return parse_patent(ref)
+def registered_patent(ledger: Ledger, text: str) -> PatentId:
+    """The id of the patent typed as `text`, which must be registered on this chain."""
+    pid = parse_patent(text)
+    if not ledger.patents.is_registered(pid):
+        raise IpledgerError(f"unknown patent {text} (0x{pid.hex()}): not registered on this chain")
+    return pid
+
+
+def _choices(name: str, enum: type[Enum], spell: Callable[[str], str] = str.lower) -> Any:
+    """A model enum's members by name, as the command line offers them."""
+    return StrEnum(name, {m.name.lower(): spell(m.name) for m in enum})
+
+
+# Names, not numbers, on the command line; "token-agent" for TOKEN_AGENT_ROLE.
+FieldChoice = _choices("FieldChoice", Field)
+StatusChoice = _choices("StatusChoice", Status)
+KindChoice = _choices("KindChoice", EvidenceKind)
+RoleChoice = _choices("RoleChoice", Role, lambda n: n.lower().replace("_", "-"))
 
 
 @contextmanager
@@ -186,13 +204,14 @@ def one_line_errors() -> Iterator[None]:
         yield
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
+    except (Web3Exception, requests.exceptions.RequestException, OSError) as exc:
+        # The node's answer (funds too low, a timeout, gone away), not the verb's fault.
+        raise fail(IpledgerError(f"the node refused or did not answer: {exc}")) from None
 
 
 def patent_token(ledger: Ledger, patent: str) -> RevenueRightsTokenClient:
     """The revenue-rights token of the patent typed as `patent`."""
-    pid = patent_ref_id(patent)
-    if not ledger.patents.is_registered(pid):
-        raise IpledgerError(f"unknown patent {patent} (0x{pid.hex()}): not registered")
+    pid = registered_patent(ledger, patent)
     address = ledger.patents.token_of(pid)
     if address is None:
         raise IpledgerError(f"patent {patent} has no revenue-rights token")
@@ -200,18 +219,23 @@ def patent_token(ledger: Ledger, patent: str) -> RevenueRightsTokenClient:
 
 
 def token_units(text: str, decimals: int = 18) -> int:
-    """Base units of a token amount typed in whole tokens ("1.5"): exact, never rounded."""
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"amount {text!r} is not a number of tokens") from None
-    units = amount.scaleb(decimals)
-    if not amount.is_finite() or amount <= 0 or units != units.to_integral_value():
+    """Base units of an amount typed in whole tokens ("250", "0.5"): ASCII digits, at
+    most `decimals` places, exact (integer arithmetic, never rounded)."""
+    match = re.fullmatch(r"([0-9]+)(?:\.([0-9]+))?", text)
+    if match is None or len(match.group(2) or "") > decimals:
         raise ValueError(
-            f"amount {text!r} must be a positive number of tokens with at most "
+            f"amount {text!r} must be a number of tokens like 250 or 0.5, with at most "
             f"{decimals} decimal places"
         )
-    return int(units)
+    whole, fraction = match.group(1), (match.group(2) or "").ljust(decimals, "0")
+    return positive_units(int(whole) * 10**decimals + int(fraction or "0"), text)
+
+
+def positive_units(units: int, shown: object) -> int:
+    """`units` if it is an amount a contract takes (1 .. 2**256-1); else a ValueError."""
+    if not 0 < units < 2**256:
+        raise ValueError(f"amount {shown} must be more than 0 and less than 2**256 base units")
+    return units
 
 
 def sha256_file(path: Path) -> bytes:

@@ -3,37 +3,42 @@ into the typed clients, against the deployment recorded for the node's chain."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ipledger.cli.common import (
+    FieldChoice,
+    KindChoice,
     PatentArg,
+    StatusChoice,
     Target,
     fail,
-    patent_ref_id,
+    positive_units,
+    registered_patent,
     sha256_file,
     verb,
 )
 from ipledger.errors import IpledgerError
-from ipledger.models import EvidenceKind, Field, Status, parse_address, parse_patent_ref
-
-# Names, not numbers, on the command line.
-FieldName = StrEnum("FieldName", {f.name.lower(): f.name.lower() for f in Field})  # type: ignore[misc]
-StatusName = StrEnum("StatusName", {s.name.lower(): s.name.lower() for s in Status})  # type: ignore[misc]
-KindName = StrEnum("KindName", {k.name.lower(): k.name.lower() for k in EvidenceKind})  # type: ignore[misc]
+from ipledger.models import (
+    EvidenceKind,
+    Field,
+    Status,
+    parse_address,
+    parse_patent,
+    parse_patent_ref,
+)
 
 
 @verb(signs=True)
 def register_cmd(
     patent: PatentArg,
     owner: Annotated[str, typer.Option(help="Owner address.")],
-    field: Annotated[FieldName, typer.Option(help="Technical field.", case_sensitive=False)],
+    field: Annotated[FieldChoice, typer.Option(help="Technical field.", case_sensitive=False)],
     expiry: Annotated[int, typer.Option(help="End of term, unix seconds.")],
     metadata: Annotated[Path, typer.Option(help="Metadata document (its sha256 is recorded).")],
-    status: Annotated[StatusName, typer.Option(case_sensitive=False)] = StatusName.granted,  # type: ignore[attr-defined]
+    status: Annotated[StatusChoice, typer.Option(case_sensitive=False)] = StatusChoice.granted,
     *,
     target: Target,
 ) -> None:
@@ -79,10 +84,10 @@ def tokenize_cmd(
     try:
         ledger, sender = target.signer()
         token, _ = ledger.patents.tokenize(
-            patent_ref_id(patent),
+            parse_patent(patent),
             name=f"{patent} revenue rights",
             symbol=symbol,
-            supply=supply * 10**18,
+            supply=positive_units(supply * 10**18, f"--supply {supply}"),
             initial_holder=holder,
             payment_token=parse_address(payment_token or ledger.addresses.payment_token),
             sender=sender,
@@ -90,7 +95,7 @@ def tokenize_cmd(
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     target.done(
-        {"patentId": "0x" + patent_ref_id(patent).hex(), "token": token},
+        {"patentId": "0x" + parse_patent(patent).hex(), "token": token},
         f"{patent}: token {token}",
     )
 
@@ -118,7 +123,7 @@ def set_investor_cmd(
 @verb(signs=True)
 def append_evidence_cmd(
     patent: PatentArg,
-    kind: Annotated[KindName, typer.Option(case_sensitive=False)],
+    kind: Annotated[KindChoice, typer.Option(case_sensitive=False)],
     document: Annotated[Path, typer.Option(help="The document (its sha256 is recorded).")],
     uri: Annotated[str, typer.Option(help="Where the document can be fetched.")] = "",
     *,
@@ -127,9 +132,7 @@ def append_evidence_cmd(
     """Append a document to a patent's evidence trail (evidence writer)."""
     try:
         ledger, sender = target.signer()
-        pid = patent_ref_id(patent)
-        if not ledger.patents.is_registered(pid):
-            raise IpledgerError(f"patent {patent} (0x{pid.hex()}) is not registered")
+        pid = registered_patent(ledger, patent)
         entry, _ = ledger.evidence.append(
             pid,
             EvidenceKind[kind.name.upper()],

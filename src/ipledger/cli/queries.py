@@ -24,24 +24,16 @@ from ipledger.cli.common import (
     emit_json,
     fail,
     open_ledger,
-    patent_ref_id,
+    registered_patent,
     verb,
 )
 from ipledger.cli.render import holdings_table, trail_table, units
-from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.mirror.reports import minor_units
-from ipledger.models import TrailVerification, parse_address
+from ipledger.models import TrailVerification, parse_address, parse_patent
 from ipledger.read.queries import evidence_trail, holdings, patent_summary, valuation_history
 
 PatentRef = Annotated[str, typer.Argument(help='"HK 30012345", or the 0x patent id.')]
-
-
-def _patent(ledger: Ledger, ref: str) -> bytes:
-    pid = patent_ref_id(ref)
-    if not ledger.patents.is_registered(pid):
-        raise IpledgerError(f"unknown patent {ref} (0x{pid.hex()}): not registered on this chain")
-    return pid
 
 
 @verb(signs=False)
@@ -63,9 +55,9 @@ def holdings_cmd(
 def patent_show_cmd(patent: PatentRef, *, target: Target) -> None:
     """A patent's record, token and latest valid valuation."""
     try:
-        patent_ref_id(patent)  # what was typed is checked before the chain is asked
+        parse_patent(patent)  # what was typed is checked before the chain is asked
         ledger = target.ledger()
-        pid = _patent(ledger, patent)
+        pid = registered_patent(ledger, patent)
         data = patent_summary(ledger, pid).as_json()
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
@@ -82,9 +74,9 @@ def patent_show_cmd(patent: PatentRef, *, target: Target) -> None:
 def valuations_cmd(patent: PatentRef, *, target: Target) -> None:
     """Every valuation of a patent ever attested, and which were revoked."""
     try:
-        patent_ref_id(patent)
+        parse_patent(patent)
         ledger = target.ledger()
-        history = valuation_history(ledger, _patent(ledger, patent))
+        history = valuation_history(ledger, registered_patent(ledger, patent))
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if target.as_json:
@@ -118,9 +110,9 @@ def evidence_verify_cmd(
 ) -> None:
     """Rebuild a patent's evidence trail from events and verify it; exit 1 on a problem."""
     try:
-        patent_ref_id(patent)
+        parse_patent(patent)
         ledger = target.ledger()
-        trail = evidence_trail(ledger, _patent(ledger, patent), documents=docs)
+        trail = evidence_trail(ledger, registered_patent(ledger, patent), documents=docs)
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if target.as_json:

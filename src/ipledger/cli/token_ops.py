@@ -15,6 +15,7 @@ from ipledger.cli.common import (
     Target,
     one_line_errors,
     patent_token,
+    positive_units,
     sha256_file,
     token_units,
     verb,
@@ -72,6 +73,7 @@ def deposit_cmd(
 ) -> None:
     """Pay licence revenue into a patent's token (revenue depositor; approves it first)."""
     with one_line_errors():
+        positive_units(amount, f"--amount {amount}")
         ledger, sender = target.signer()
         token = patent_token(ledger, patent)
         payment = ledger.erc20(token.payment_token())

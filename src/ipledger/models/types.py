@@ -28,9 +28,24 @@ _NUMBER = re.compile(r"^(?=.{1,32}$)[1-9A-Z][0-9A-Z]*(?:[./-][0-9A-Z]+)*$")
 _HK_NUMBER = re.compile(r"^[1-9][0-9]{0,31}$")
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
+
+def _amount(value: Any) -> int:
+    """Base units: a non-negative int, or its decimal digits as text (as JSON gives it)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"expected an amount in base units, got {value!r}")
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]+", value):
+            raise ValueError(f"amount {value!r} is not decimal digits")
+        return int(value)
+    if value < 0:
+        raise ValueError(f"amount {value} is negative")
+    return int(value)
+
+
 # An amount in base units: an int in Python, a decimal string in JSON.
 DecimalAmount = Annotated[
     int,
+    BeforeValidator(_amount),
     PlainSerializer(str, return_type=str, when_used="json"),
     WithJsonSchema(
         {"type": "string", "pattern": "^[0-9]+$", "examples": ["250002500000000000000000"]}
@@ -130,6 +145,13 @@ def _bytes32(value: Any) -> bytes:
     if isinstance(value, bytes | bytearray) and len(value) == 32:
         return bytes(value)
     raise ValueError(f"expected 32 bytes, got {value!r}")
+
+
+def parse_bytes32(text: str, what: str) -> bytes:
+    """32 bytes typed as 0x + 64 hex; a ValueError names `what` was expected."""
+    if not re.fullmatch(r"0x[0-9a-fA-F]{64}", text):
+        raise ValueError(f"{what} {text!r} is not 0x + 64 hex digits")
+    return bytes.fromhex(text[2:])
 
 
 def _hex(data: bytes) -> str:

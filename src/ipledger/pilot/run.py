@@ -18,10 +18,9 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
-from web3.types import Wei
 
 from ipledger.chain.keys import PASSWORD_ENV, load_keystore
-from ipledger.chain.tx import NodeAccount
+from ipledger.chain.tx import NodeAccount, send_value
 from ipledger.clients import RevenueRightsTokenClient
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
@@ -190,11 +189,7 @@ def _mirror_valuations(
     )
     relayer: LocalAccount = Account.create()
     w3 = ledger.w3
-    w3.eth.wait_for_transaction_receipt(
-        w3.eth.send_transaction(
-            {"from": funder.address, "to": relayer.address, "value": Wei(10**18)}
-        )
-    )
+    send_value(w3, funder, relayer.address, 10**18)  # the relayer's gas money
     with tempfile.TemporaryDirectory(prefix="ipledger-pilot-") as scratch:
         source = Path(scratch) / "reports"  # a copy: the mirror moves bad files aside
         shutil.copytree(data_dir / "valuations", source)
