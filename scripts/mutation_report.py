@@ -1,7 +1,8 @@
 """`make mutation`'s score: mutmut's verdicts per module, and the survivors to read.
 
 Killed counts as caught; "no tests" (code no selected test reaches) and survivors count
-against the score; timeouts count as caught (the mutant hung the tests).
+against the score; timeouts and crashes count as caught (the mutant hung or broke the
+tests).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CAUGHT = {"killed", "timeout"}
+CAUGHT = {"killed", "timeout", "segfault"}
 
 
 def main() -> int:

@@ -142,6 +142,8 @@ def test_an_id_attested_with_other_content_is_a_conflict_not_confirmed(env: Mirr
     assert conflict.state == "conflict"
     assert "other content than was signed" in (conflict.reason or "")
     assert mirror.outbox.counts() == {"confirmed": 3, "conflict": 1}
+    [told] = summary.conflicts  # and the run's summary tells which, and why
+    assert told.startswith("HKTIS-2026-0003: report id is attested on chain (block ")
     assert other.as_json()["value"] == "1"
 
 

@@ -40,8 +40,6 @@ class RunSummary:
     quarantined: dict[str, str] = field(default_factory=dict)  # file -> reason
     conflicts: list[str] = field(default_factory=list)
     sent: int = 0
-    confirmed: int = 0
-    failed: int = 0
 
     def as_json(self, counts: dict[str, int]) -> dict[str, Any]:
         return {

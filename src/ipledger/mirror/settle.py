@@ -126,13 +126,12 @@ class Settlement:
     def _record_verdicts(
         self, verdicts: dict[str, tuple[str, str | None]], summary: RunSummary
     ) -> None:
-        for report_id, (state, reason) in verdicts.items():
-            if state == "confirmed":
-                summary.confirmed += 1
-            elif state == "conflict":
-                summary.conflicts.append(f"{report_id}: {reason}")
-            else:
-                summary.failed += 1
+        """Conflicts are told in the run's summary; the outbox counts the rest."""
+        summary.conflicts += [
+            f"{report_id}: {reason}"
+            for report_id, (state, reason) in verdicts.items()
+            if state == "conflict"
+        ]
 
     def _revert_reason(self, rows: list[Row], receipt: Any) -> str:
         """Why a batch reverted: the same call replayed on the state before its block,
