@@ -60,7 +60,7 @@ audit: install $(AUDIT_STAMP)
 
 # Mutation testing of the modules whose bugs lose data or money (pyproject [tool.mutmut]);
 # long (about 40 minutes on 2 cores), so not part of make test. Scores per module go to
-# bench/mutation.json; `scripts/mutation_report.py --survivors` lists what lived.
+# bench/mutation.json (read in bench/MUTATION.md); `scripts/mutation_report.py --survivors` lists what lived.
 mutation: install
 	IPLEDGER_PROJECT=$(CURDIR) $(BIN)/mutmut run --max-children $(or $(MUTATION_WORKERS),2)
 	$(BIN)/python scripts/mutation_report.py
