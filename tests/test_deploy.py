@@ -87,7 +87,8 @@ def test_changed_artifact_is_redeployed_with_its_dependents_only(
     first = deploy(w3=w3, artifacts=artifacts, admin=admin)
     changed = {**artifacts, "ValuationRegistry": _changed(artifacts["ValuationRegistry"])}
     second = deploy(w3=w3, artifacts=changed, admin=admin, previous=first.deployment)
-    assert second.deployed == ["ValuationRegistry", "HoldingsLens"]  # the lens reads it
+    # The lens and the loan book read it.
+    assert second.deployed == ["ValuationRegistry", "HoldingsLens", "LoanBook"]
     new = second.deployment.addresses().valuation_registry
     assert new != first.deployment.addresses().valuation_registry
     # The new registry may write evidence: the grant was made for it.
@@ -98,12 +99,12 @@ def test_changed_artifact_is_redeployed_with_its_dependents_only(
     # ...and the replaced one may not any more: revoked, and recorded.
     old = first.deployment.addresses().valuation_registry
     assert not trail.functions.hasRole(Web3.keccak(text="EVIDENCE_WRITER_ROLE"), old).call()
-    [revoked] = second.deployment.revoked
-    assert (revoked.contract, revoked.role, revoked.account) == (
-        "EvidenceTrail",
-        "EVIDENCE_WRITER_ROLE",
-        old,
-    )
+    old_book = first.deployment.addresses().loan_book
+    assert {(r.contract, r.role, r.account) for r in second.deployment.revoked} == {
+        ("EvidenceTrail", "EVIDENCE_WRITER_ROLE", old),
+        ("EvidenceTrail", "EVIDENCE_WRITER_ROLE", old_book),
+        ("PatentRegistry", "PLEDGE_CUSTODIAN_ROLE", old_book),
+    }
     third = deploy(w3=w3, artifacts=changed, admin=admin, previous=second.deployment)
     assert third.deployment.revoked == second.deployment.revoked  # kept, not repeated
 

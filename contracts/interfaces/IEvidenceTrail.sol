@@ -3,7 +3,8 @@ pragma solidity ^0.8.28;
 
 /// @title IEvidenceTrail
 /// @notice A tamper-evident, hash-chained trail of the documents behind each patent
-/// (filing, grant, assignment, licence, revenue report, valuation, court order).
+/// (filing, grant, assignment, licence, revenue report, valuation, court order, and a
+/// loan's pledge, margin call, enforcement and release).
 /// @dev Each entry's hash is `keccak256(abi.encode(previousHash, patentId, kind,
 /// contentHash, submitter, timestamp))` with its low 64 bits replaced by the entry's
 /// 1-based sequence number: 192 bits of hash commit to the fields and, through the
@@ -21,7 +22,11 @@ interface IEvidenceTrail {
         RevenueReport,
         Valuation,
         CourtOrder,
-        Other
+        Other,
+        Pledge, // a loan agreement pledging the patent's revenue rights
+        Release, // the pledge released: the loan was repaid
+        MarginCall, // the lender called the loan: the remediation clock started
+        Enforcement // the pledged rights went to the lender or a buyer
     }
 
     /// @notice The caller holds no writer role and is not the patent's revenue-rights token.

@@ -24,6 +24,9 @@ interface IRevenueRightsToken {
     /// @notice A forced transfer must cite the hash of its evidence (court order, recovery
     /// request), and a deposit the hash of its revenue report.
     error RevenueRightsMissingEvidence();
+    /// @notice `account` holds pledged tokens in escrow (a loan book): agents cannot freeze
+    /// it or force tokens out of it; its loans release or enforce them.
+    error RevenueRightsCustodian(address account);
     /// @notice The freeze state is already what was asked.
     error RevenueRightsFreezeUnchanged(address account, bool frozen);
 
@@ -116,6 +119,10 @@ interface IRevenueRightsToken {
 
     /// @notice Whether `account` may hold the token without being a listed investor.
     function isExempt(address account) external view returns (bool);
+
+    /// @notice Payment token deposited since creation (as received): the accumulator a
+    /// holder's earnings follow (`balance * (now - then) / supply`), one storage read.
+    function revenueDeposited() external view returns (uint256);
 
     /// @notice Payment token deposited since creation (as received), payment token the
     /// token holds now, and the number of deposits. What it holds beyond the holders' total

@@ -19,4 +19,11 @@ library Roles {
     bytes32 internal constant ACCREDITOR = keccak256("ACCREDITOR_ROLE");
     /// @notice Lists and delists eligible (KYC'd) investors.
     bytes32 internal constant COMPLIANCE = keccak256("COMPLIANCE_ROLE");
+    /// @notice Holds pledged tokens in escrow without an investor listing (the loan book
+    /// only); agents cannot freeze it or force tokens out of it.
+    bytes32 internal constant PLEDGE_CUSTODIAN = keccak256("PLEDGE_CUSTODIAN_ROLE");
+    /// @notice Offers loans against pledged revenue rights (a listed bank); in the LoanBook.
+    bytes32 internal constant LENDER = keccak256("LENDER_ROLE");
+    /// @notice Sets the loan book's collateral factors, currency rates and guarantee fund.
+    bytes32 internal constant RISK = keccak256("RISK_ROLE");
 }

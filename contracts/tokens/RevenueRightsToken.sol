@@ -120,7 +120,9 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         if (totals.paused) revert RevenueRightsPaused();
         Account memory account = _accounts[msg.sender];
         if (account.frozen) revert RevenueRightsFrozen(msg.sender);
-        if (!account.exempt && !_INVESTORS.isEligible(msg.sender)) revert RevenueRightsNotEligible(msg.sender);
+        if (!account.exempt && !_INVESTORS.isEligible(msg.sender) && !_isCustodian(msg.sender)) {
+            revert RevenueRightsNotEligible(msg.sender);
+        }
         Earnings memory earnings = _earnings[msg.sender];
         bool settles = account.checkpoint != totals.deposited;
         if (settles) {
@@ -135,6 +137,11 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
             IERC20(payment).safeTransfer(msg.sender, amount);
             emit RevenueClaimed(msg.sender, amount);
         }
+    }
+
+    /// @inheritdoc IRevenueRightsToken
+    function revenueDeposited() external view returns (uint256) {
+        return _totals.deposited;
     }
 
     /// @inheritdoc IRevenueRightsToken
@@ -163,6 +170,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
     /// @inheritdoc IRevenueRightsToken
     function setFrozen(address account, bool frozen) external {
         _checkRole(Roles.TOKEN_AGENT);
+        _checkNotCustodian(account);
         if (_accounts[account].frozen == frozen) revert RevenueRightsFreezeUnchanged(account, frozen);
         _accounts[account].frozen = frozen;
         emit AccountFreezeChanged(account, frozen, msg.sender);
@@ -174,6 +182,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         if (evidenceHash == bytes32(0)) revert RevenueRightsMissingEvidence();
         if (from == address(0)) revert ERC20InvalidSender(from);
         if (to == address(0)) revert ERC20InvalidReceiver(to);
+        _checkNotCustodian(from);
         // The sender's freeze, eligibility and the pause are what a forced transfer
         // overrides; the receiver must still be an eligible, unfrozen holder.
         Account memory receiver = _accounts[to];
@@ -192,6 +201,7 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         if (evidenceHash == bytes32(0)) revert RevenueRightsMissingEvidence();
         if (from == address(0) || from == to) revert ERC20InvalidSender(from);
         if (to == address(0)) revert ERC20InvalidReceiver(to);
+        _checkNotCustodian(from);
         Account memory receiver = _accounts[to];
         if (receiver.frozen) revert RevenueRightsFrozen(to);
         _checkEligible(address(0), true, to, receiver.exempt);
@@ -343,8 +353,20 @@ contract RevenueRightsToken is IRevenueRightsToken, ERC20Upgradeable, Reentrancy
         } else if (!toExempt) {
             toOk = _INVESTORS.isEligible(to);
         }
-        if (!fromOk) revert RevenueRightsNotEligible(from);
-        if (!toOk) revert RevenueRightsNotEligible(to);
+        // A pledge custodian (the loan book's escrow) holds without a listing; asked only
+        // when the investor registry says no, so ordinary transfers pay nothing for it.
+        if (!fromOk && !_isCustodian(from)) revert RevenueRightsNotEligible(from);
+        if (!toOk && !_isCustodian(to)) revert RevenueRightsNotEligible(to);
+    }
+
+    function _isCustodian(address account) private view returns (bool) {
+        return IAccessControl(patentRegistry()).hasRole(Roles.PLEDGE_CUSTODIAN, account);
+    }
+
+    /// @dev Pledged tokens leave a custodian only through the loan book's own rules
+    /// (release, enforcement): no agent freezes them or forces them out.
+    function _checkNotCustodian(address account) private view {
+        if (_isCustodian(account)) revert RevenueRightsCustodian(account);
     }
 
     /// @dev `state` settled at `deposited`: its earnings since the checkpoint are added to

@@ -141,7 +141,12 @@ def test_empty_content_and_bad_kind_revert(market: Market) -> None:
         )
     with pytest.raises(ContractRevertError.named("EvidenceInvalidKind")):
         market.ledger.evidence._send(
-            "append", market.patent_id, 8, sha(b"x"), "", sender=market.actors.admin
+            "append",
+            market.patent_id,
+            max(EvidenceKind) + 1,
+            sha(b"x"),
+            "",
+            sender=market.actors.admin,
         )
 
 

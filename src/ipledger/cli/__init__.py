@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from ipledger.cli import admin_ops, build, mirror, ops, queries, token_ops
+from ipledger.cli import admin_ops, build, loans, mirror, ops, queries, token_ops
 
 app = typer.Typer(
     help="ipledger: a ledger for tokenised patent revenue rights.",
@@ -72,5 +72,23 @@ mirror_app = typer.Typer(
 mirror_app.callback()(mirror.mirror_cmd)
 mirror_app.command("status")(mirror.mirror_status_cmd)
 app.add_typer(mirror_app, name="mirror")
+
+# loans against pledged revenue rights
+loan_app = typer.Typer(
+    help="Loans against pledged revenue rights: offer, accept, repay, call, cure, enforce.",
+    no_args_is_help=True,
+)
+loan_app.command("offer")(loans.offer_cmd)
+loan_app.command("accept")(loans.accept_cmd)
+loan_app.command("repay")(loans.repay_cmd)
+loan_app.command("call")(loans.call_cmd)
+loan_app.command("cure")(loans.cure_cmd)
+loan_app.command("bid")(loans.bid_cmd)
+loan_app.command("enforce")(loans.enforce_cmd)
+loan_app.command("cancel")(loans.cancel_cmd)
+loan_app.command("withdraw")(loans.withdraw_cmd)
+loan_app.command("show")(loans.show_cmd)
+app.add_typer(loan_app, name="loan")
+app.command("loans")(loans.loans_cmd)
 
 __all__ = ["app"]

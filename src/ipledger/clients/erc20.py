@@ -44,3 +44,9 @@ class Erc20Client(ContractClient):
 
     def transfer(self, to: str, amount: int, *, sender: Sender) -> TxReceipt:
         return self._send("transfer", parse_address(to), amount, sender=sender)
+
+    def decimals(self) -> int:
+        return int(self._call("decimals"))
+
+    def symbol(self) -> str:
+        return str(self._call("symbol"))

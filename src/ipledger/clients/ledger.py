@@ -14,6 +14,7 @@ from ipledger.clients.base import AccessControlled, ContractClient
 from ipledger.clients.erc20 import ERC20_ABI, Erc20Client
 from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.lens import HoldingsLensClient
+from ipledger.clients.loans import LoanBookClient
 from ipledger.clients.valuations import ValuationRegistryClient
 from ipledger.models import SuiteAddresses
 from ipledger.toolchain.artifacts import Artifact
@@ -32,6 +33,7 @@ class Ledger:
     evidence: EvidenceTrailClient
     valuations: ValuationRegistryClient
     lens: HoldingsLensClient
+    loans: LoanBookClient
 
     @classmethod
     def attach(
@@ -54,6 +56,7 @@ class Ledger:
             evidence=bind(EvidenceTrailClient, "EvidenceTrail"),
             valuations=bind(ValuationRegistryClient, "ValuationRegistry"),
             lens=bind(HoldingsLensClient, "HoldingsLens"),
+            loans=bind(LoanBookClient, "LoanBook"),
         )
 
     def token(self, address: str) -> RevenueRightsTokenClient:

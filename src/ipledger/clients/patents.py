@@ -106,3 +106,13 @@ class PatentRegistryClient(AccessControlled):
 
     def patent_ids(self) -> list[PatentId]:
         return [PatentId(self._call("patentIdAt", i)) for i in range(self.patent_count())]
+
+    def reference(self, pid: bytes) -> str | None:
+        """The patent's reference as registered ("HK 30012345"), from its event."""
+        logs = self.contract.events.PatentRegistered.get_logs(
+            from_block=0, argument_filters={"patentId": pid}
+        )
+        if not logs:
+            return None
+        args = logs[0]["args"]
+        return f"{args['jurisdiction'].decode('ascii')} {args['publicationNumber']}"

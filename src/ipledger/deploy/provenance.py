@@ -29,6 +29,7 @@ ORDER = (
     "PatentRegistry",
     "ValuationRegistry",
     "HoldingsLens",
+    "LoanBook",
     "TestHKD",
 )
 
@@ -43,6 +44,12 @@ def constructor_args(name: str, admin: str, deployed: Mapping[str, str | None]) 
     if name == "ValuationRegistry":
         return [admin, deployed.get("PatentRegistry"), deployed.get("EvidenceTrail"), SUBSIDY_CAP]
     if name == "HoldingsLens":
+        return [
+            deployed.get("PatentRegistry"),
+            deployed.get("ValuationRegistry"),
+            deployed.get("EvidenceTrail"),
+        ]
+    if name == "LoanBook":
         return [
             deployed.get("PatentRegistry"),
             deployed.get("ValuationRegistry"),

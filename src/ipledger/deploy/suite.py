@@ -23,7 +23,7 @@ from ipledger.deploy.records import (
     sha256_hex,
 )
 from ipledger.errors import IpledgerError
-from ipledger.models import Role, SuiteAddresses, parse_address
+from ipledger.models import OPERATOR_ROLES, Role, SuiteAddresses, parse_address
 from ipledger.toolchain.artifacts import Artifact
 
 
@@ -96,6 +96,26 @@ def _reusable(
         return keep
 
 
+def _check_loans_kept(
+    w3: Web3, artifacts: Mapping[str, Artifact], previous: Deployment | None, keep: set[str]
+) -> None:
+    """A loan book holding pledged tokens is never replaced: the old one would lose its
+    custodian role and the pledges could neither be released nor enforced."""
+    if previous is None or "LoanBook" in keep or "LoanBook" not in previous.contracts:
+        return
+    address = previous.contracts["LoanBook"].address
+    if not w3.eth.get_code(address):
+        return  # a reset node: nothing is there to strand
+    book = w3.eth.contract(address=address, abi=artifacts["LoanBook"].abi)
+    count = book.functions.loanCount().call()
+    if count > 0:
+        raise DeploymentError(
+            f"this deploy would replace the LoanBook at {address}, which has {count} loan(s): "
+            "their pledged tokens would be stranded in it. Keep the contracts it depends on "
+            "(PatentRegistry, ValuationRegistry, EvidenceTrail) until its loans are closed"
+        )
+
+
 @dataclass(frozen=True)
 class DeployResult:
     deployment: Deployment
@@ -131,6 +151,7 @@ def deploy(
         )
     order = ORDER if payment_token is None else tuple(n for n in ORDER if n != "TestHKD")
     keep = _reusable(w3, artifacts, admin.address, previous, order)
+    _check_loans_kept(w3, artifacts, previous, keep)
     records: dict[str, ContractRecord] = {}
     addresses: dict[str, str | None] = {}
     deployed: list[str] = []
@@ -159,7 +180,7 @@ def deploy(
         payment_token=None if payment_token is None else parse_address(payment_token),
     ).addresses()
     ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=suite)
-    _configure(ledger, admin, operators or {})
+    _configure(ledger, admin, operators or {}, test_hkd=payment_token is None)
     revoked = list(previous.revoked) if previous is not None else []
     if previous is not None:
         replaced = [r.address for n, r in previous.contracts.items() if n not in keep]
@@ -198,22 +219,37 @@ def _revoke_replaced(
     return revoked
 
 
-def _configure(ledger: Ledger, admin: Sender, operators: Mapping[Role, str]) -> None:
+TEST_HKD_RATE_WAD = 10**4 * 10**18  # test HKD base units per HKD cent, scaled by 1e18
+
+
+def _configure(
+    ledger: Ledger, admin: Sender, operators: Mapping[Role, str], *, test_hkd: bool
+) -> None:
     """Bind the trail to the registry (once) and grant every role not yet granted."""
     suite = ledger.addresses
     if ledger.evidence.patent_registry() is None:
         ledger.evidence.bind_patent_registry(suite.patent_registry, sender=admin)
-    grants = [(role, operators.get(role, admin.address)) for role in Role]
-    # Whoever registers patents or acts as token agent also records their documents.
+    grants: list[tuple[Role, str]] = [
+        (role, operators.get(role, admin.address)) for role in OPERATOR_ROLES
+    ]
+    # Whoever registers patents or acts as token agent also records their documents; the
+    # loan book records pledges and holds them in escrow.
     grants += [
         (Role.EVIDENCE_WRITER, operators.get(Role.REGISTRAR, admin.address)),
         (Role.EVIDENCE_WRITER, operators.get(Role.TOKEN_AGENT, admin.address)),
         (Role.EVIDENCE_WRITER, suite.valuation_registry),
+        (Role.EVIDENCE_WRITER, suite.loan_book),
+        (Role.PLEDGE_CUSTODIAN, suite.loan_book),
     ]
     for role, holder in dict.fromkeys(grants):
         where = ledger.roles(role.contract)
         if not where.has_role(role, holder):
             where.grant_role(role, holder, sender=admin)
+    # The test HKD has 6 decimals and HKD valuations are in cents: 10**4 base units per
+    # cent. A real payment token's rates are the risk officer's to set.
+    risk_is_admin = operators.get(Role.RISK, admin.address) == admin.address
+    if test_hkd and risk_is_admin and ledger.loans.rate(suite.payment_token, "HKD") == 0:
+        ledger.loans.set_rate(suite.payment_token, "HKD", TEST_HKD_RATE_WAD, sender=admin)
 
 
 def deploy_suite(

@@ -4,6 +4,7 @@ Clients, the mirror, the read side, the pilot and every front end share these.""
 
 from ipledger.models.ledger import (
     CONTRACT_FIELDS,
+    OPERATOR_ROLES,
     EvidenceKind,
     Field,
     FieldName,
@@ -18,6 +19,7 @@ from ipledger.models.ledger import (
     SuiteAddresses,
     Valuation,
 )
+from ipledger.models.loans import Loan, LoanHealth, LoanState, LoanTerms, PledgedTokens
 from ipledger.models.reads import (
     EvidenceEntry,
     Holding,
@@ -46,6 +48,7 @@ from ipledger.models.types import (
 
 __all__ = [
     "CONTRACT_FIELDS",
+    "OPERATOR_ROLES",
     "Address",
     "Bytes32",
     "DecimalAmount",
@@ -58,11 +61,16 @@ __all__ = [
     "InvestorRecord",
     "KindName",
     "LatestValuation",
+    "Loan",
+    "LoanHealth",
+    "LoanState",
+    "LoanTerms",
     "Method",
     "Model",
     "PatentId",
     "PatentRecord",
     "PatentSummary",
+    "PledgedTokens",
     "RevenueDeposit",
     "RevenueTotals",
     "Role",

@@ -69,6 +69,11 @@ class Role(StrEnum):
     COMPLIANCE = "COMPLIANCE_ROLE"  # held in the InvestorRegistry
     EVIDENCE_WRITER = "EVIDENCE_WRITER_ROLE"  # held in the EvidenceTrail
     ACCREDITOR = "ACCREDITOR_ROLE"  # held in the ValuationRegistry
+    LENDER = "LENDER_ROLE"  # offers loans in the LoanBook (a listed bank)
+    RISK = "RISK_ROLE"  # sets the LoanBook's collateral factors, rates and guarantee fund
+    # The LoanBook's escrow, which holds pledged tokens without a listing: granted to the
+    # LoanBook only, never to a person (see `OPERATOR_ROLES`).
+    PLEDGE_CUSTODIAN = "PLEDGE_CUSTODIAN_ROLE"
 
     @property
     def id(self) -> bytes:
@@ -82,6 +87,10 @@ class Role(StrEnum):
             Role.EVIDENCE_WRITER: "EvidenceTrail",
             Role.ACCREDITOR: "ValuationRegistry",
         }.get(self, "PatentRegistry")
+
+
+# The roles deploy hands to people (the admin unless told otherwise).
+OPERATOR_ROLES = tuple(r for r in Role if r is not Role.PLEDGE_CUSTODIAN)
 
 
 class Method(IntEnum):
@@ -147,6 +156,10 @@ class EvidenceKind(IntEnum):
     VALUATION = 5
     COURT_ORDER = 6
     OTHER = 7
+    PLEDGE = 8
+    RELEASE = 9
+    MARGIN_CALL = 10
+    ENFORCEMENT = 11
 
 
 KindName = Annotated[EvidenceKind, AS_NAME, name_schema(EvidenceKind)]
@@ -172,6 +185,7 @@ class SuiteAddresses(Model):
     patent_registry: Address
     valuation_registry: Address
     holdings_lens: Address
+    loan_book: Address
     payment_token: Address  # what tokenize pays revenue in unless told otherwise
 
     def of(self, contract: str) -> Address:
@@ -187,5 +201,6 @@ CONTRACT_FIELDS = {
     "PatentRegistry": "patent_registry",
     "ValuationRegistry": "valuation_registry",
     "HoldingsLens": "holdings_lens",
+    "LoanBook": "loan_book",
     "TestHKD": "payment_token",
 }

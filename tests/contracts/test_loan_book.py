@@ -1,0 +1,287 @@
+"""The loan book on both backends: atomic opening, the pledge that cannot move, interest
+and the revenue sweep exact to the unit, margin call, cure, enforcement and release."""
+
+from __future__ import annotations
+
+import pytest
+from eth_utils.crypto import keccak
+
+from ipledger.chain.revert import ContractRevertError
+from ipledger.models import EvidenceKind, LoanState, Role
+from tests.support.chain import advance, now
+from tests.support.loans import (
+    AGREEMENT,
+    COLLATERAL,
+    DAY,
+    PLEDGED,
+    PRINCIPAL,
+    VALUE_CENTS,
+    LoanSetup,
+    loan_setup,
+    open_loan,
+    terms,
+)
+from tests.support.suite import HKD, SUPPLY, YEAR, Market, open_market
+from tests.support.valuations import make, signed
+
+NOTICE = keccak(text="margin call notice")
+BPS_YEAR = 10_000 * YEAR
+
+
+@pytest.fixture
+def s(market: Market) -> LoanSetup:
+    return loan_setup(market)
+
+
+def _kinds(s: LoanSetup) -> list[EvidenceKind]:
+    return [e.kind for e in s.market.ledger.evidence.entries(s.market.patent_id)]
+
+
+def test_accept_moves_principal_and_pledge_in_one_transaction(s: LoanSetup) -> None:
+    ledger, book = s.market.ledger, s.market.ledger.loans
+    cash_before = s.market.payment._call("balanceOf", s.borrower.address)
+    loan_id = open_loan(s)
+    assert s.market.payment._call("balanceOf", s.borrower.address) == cash_before + PRINCIPAL
+    assert s.market.token.balance_of(ledger.addresses.loan_book) == PLEDGED
+    assert s.market.token.balance_of(s.borrower.address) == PLEDGED  # the unpledged half
+    assert book.pledged_of(s.borrower.address, s.market.patent_id) == PLEDGED
+    view = book.loan(loan_id)
+    assert LoanState(view["state"]) is LoanState.ACTIVE
+    assert (view["principal"], view["principalOutstanding"]) == (PRINCIPAL, PRINCIPAL)
+    health = book.health(loan_id)
+    assert health.collateral_value == COLLATERAL
+    assert health.ltv_bps == -(-PRINCIPAL * 10_000 // COLLATERAL)  # 4800, rounded up
+    assert health.healthy
+    assert _kinds(s)[-1] is EvidenceKind.PLEDGE
+    assert s.market.ledger.evidence.entries(s.market.patent_id)[-1].content_hash == AGREEMENT
+
+
+def test_accept_fails_whole_when_the_lender_cannot_pay(s: LoanSetup) -> None:
+    book = s.market.ledger.loans
+    loan_id, _ = book.offer(terms(s), [(s.market.patent_id, PLEDGED)], sender=s.lender)
+    s.market.payment._send("approve", s.market.ledger.addresses.loan_book, 0, sender=s.lender)
+    with pytest.raises(ContractRevertError.named("ERC20InsufficientAllowance")):
+        book.accept(loan_id, sender=s.borrower)
+    assert s.market.token.balance_of(s.borrower.address) == 2 * PLEDGED  # nothing pledged
+    assert LoanState(book.loan(loan_id)["state"]) is LoanState.OFFERED
+
+
+def test_offer_and_accept_rules(s: LoanSetup) -> None:
+    book, pid = s.market.ledger.loans, s.market.patent_id
+    with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")):
+        book.offer(terms(s), [(pid, PLEDGED)], sender=s.buyer)  # not a lender
+    with pytest.raises(ContractRevertError.named("LoanInvalidTerms")):
+        book.offer(terms(s, max_ltv_bps=8000), [(pid, PLEDGED)], sender=s.lender)
+    with pytest.raises(ContractRevertError.named("LoanInvalidPledge")):
+        book.offer(terms(s), [(pid, PLEDGED), (pid, 1)], sender=s.lender)  # counted twice
+    with pytest.raises(ContractRevertError.named("LoanInvalidPledge")):
+        book.offer(terms(s), [(keccak(text="no such patent"), PLEDGED)], sender=s.lender)
+    loan_id, _ = book.offer(terms(s), [(pid, PLEDGED)], sender=s.lender)
+    with pytest.raises(ContractRevertError.named("LoanNotBorrower")):
+        book.accept(loan_id, sender=s.buyer)
+    too_big, _ = book.offer(terms(s, principal=400_000 * HKD), [(pid, PLEDGED)], sender=s.lender)
+    with pytest.raises(ContractRevertError.named("LoanLtvTooHigh")):
+        book.accept(too_big, sender=s.borrower)  # 64% > 60%
+    advance(s.market.ledger.w3, 8 * DAY)
+    with pytest.raises(ContractRevertError.named("LoanOfferExpired")):
+        book.accept(loan_id, sender=s.borrower)
+    book.cancel(loan_id, sender=s.borrower)
+    with pytest.raises(ContractRevertError.named("LoanWrongState")):
+        book.accept(loan_id, sender=s.borrower)
+
+
+def test_pledged_tokens_cannot_move_by_any_path(s: LoanSetup) -> None:
+    ledger, token = s.market.ledger, s.market.token
+    book_address = ledger.addresses.loan_book
+    open_loan(s, amount=2 * PLEDGED)  # everything the borrower held
+    with pytest.raises(ContractRevertError.named("ERC20InsufficientBalance")):
+        token.transfer(s.buyer.address, 1, sender=s.borrower)
+    with pytest.raises(ContractRevertError.named("RevenueRightsCustodian")):
+        token.forced_transfer(
+            book_address, s.buyer.address, 1, evidence_hash=NOTICE, sender=s.market.actors.agent
+        )
+    with pytest.raises(ContractRevertError.named("RevenueRightsCustodian")):
+        token.set_frozen(book_address, True, sender=s.market.actors.agent)
+    with pytest.raises(ContractRevertError.named("ERC20InsufficientAllowance")):
+        token._send("transferFrom", book_address, s.buyer.address, 1, sender=s.borrower)
+    # A second loan over the same tokens finds none to pledge.
+    with pytest.raises(ContractRevertError.named("ERC20InsufficientBalance")):
+        open_loan(s, amount=PLEDGED)
+
+
+def test_interest_accrues_per_second_exactly(s: LoanSetup) -> None:
+    book = s.market.ledger.loans
+    loan_id = open_loan(s)
+    start = now(s.market.ledger.w3)
+    advance(s.market.ledger.w3, 90 * DAY + 17)
+    elapsed = now(s.market.ledger.w3) - start
+    assert book.health(loan_id).debt == PRINCIPAL + PRINCIPAL * 500 * elapsed // BPS_YEAR
+
+
+def test_revenue_sweep_splits_exactly_and_cannot_be_dodged(s: LoanSetup) -> None:
+    ledger, book, asset = (
+        s.market.ledger,
+        s.market.ledger.loans,
+        s.market.ledger.addresses.payment_token,
+    )
+    loan_id = open_loan(s, sweep_bps=5000)
+    deposit = 1_000_001 * HKD + 7  # not a round number: the split must still be exact
+    s.market.token.deposit_revenue(deposit, keccak(text="Q1"), sender=s.market.actors.issuer)
+    earned = PLEDGED * deposit // SUPPLY
+    # The borrower, the holder of record of nothing pledged, cannot claim the pledge's share.
+    free_share = PLEDGED * deposit // SUPPLY
+    assert s.market.token.claimable(s.borrower.address) == free_share
+    paid, _ = book.repay(loan_id, 1, sender=s.buyer)  # anyone's touch settles the sweep
+    to_lender = earned * 5000 // 10_000
+    assert book.owed(s.lender.address, asset) == to_lender + paid
+    assert book.owed(s.borrower.address, asset) == earned - to_lender
+    # Interest first: the sweep cleared the interest accrued so far, the rest went to principal.
+    view = book.loan(loan_id)
+    assert view["interest"] == 0
+    assert view["principalOutstanding"] < PRINCIPAL
+    lender_cash = s.market.payment._call("balanceOf", s.lender.address)
+    amount, _ = book.withdraw(asset, sender=s.lender)
+    assert s.market.payment._call("balanceOf", s.lender.address) == lender_cash + amount
+    with pytest.raises(ContractRevertError.named("LoanZeroAmount")):
+        book.withdraw(asset, sender=s.lender)
+    # What the book was paid covers what it owes: nothing is paid out twice.
+    held = s.market.payment._call("balanceOf", ledger.addresses.loan_book)
+    assert held >= book.owed(s.borrower.address, asset)
+
+
+def test_repaid_in_full_releases_the_pledge(s: LoanSetup) -> None:
+    book = s.market.ledger.loans
+    loan_id = open_loan(s)
+    advance(s.market.ledger.w3, 30 * DAY)
+    paid, _ = book.repay(loan_id, 10**30, sender=s.borrower)  # capped at the debt
+    assert paid > PRINCIPAL
+    assert LoanState(book.loan(loan_id)["state"]) is LoanState.REPAID
+    assert s.market.token.balance_of(s.borrower.address) == 2 * PLEDGED
+    assert book.pledged_of(s.borrower.address, s.market.patent_id) == 0
+    assert _kinds(s)[-1] is EvidenceKind.RELEASE
+    with pytest.raises(ContractRevertError.named("LoanWrongState")):
+        book.repay(loan_id, 1, sender=s.borrower)
+
+
+def test_revoked_valuation_makes_the_loan_callable_then_enforceable(s: LoanSetup) -> None:
+    ledger, book, w3 = s.market.ledger, s.market.ledger.loans, s.market.ledger.w3
+    loan_id = open_loan(s)
+    with pytest.raises(ContractRevertError.named("LoanHealthy")):
+        book.call_loan(loan_id, NOTICE, sender=s.lender)
+    [attested] = ledger.valuations.attested_events(s.market.patent_id)
+    ledger.valuations.revoke_for_cause(
+        s.market.patent_id,
+        attested["args"]["reportId"],
+        "fraud",
+        NOTICE,
+        sender=s.market.actors.admin,
+    )
+    health = book.health(loan_id)
+    assert (health.collateral_value, health.healthy) == (0, False)
+    with pytest.raises(ContractRevertError.named("LoanNotLender")):
+        book.call_loan(loan_id, NOTICE, sender=s.borrower)
+    book.call_loan(loan_id, NOTICE, sender=s.lender)
+    assert _kinds(s)[-1] is EvidenceKind.MARGIN_CALL
+    view = book.loan(loan_id)
+    assert LoanState(view["state"]) is LoanState.CALLED
+    assert view["deadline"] == now(w3) + 30 * DAY
+    with pytest.raises(ContractRevertError.named("LoanUnhealthy")):
+        book.cure(loan_id, sender=s.borrower)
+    with pytest.raises(ContractRevertError.named("LoanRemediationRunning")):
+        book.enforce(loan_id, s.lender.address, 0, NOTICE, sender=s.lender)
+    advance(w3, 30 * DAY)
+    book.enforce(loan_id, s.lender.address, 0, NOTICE, sender=s.lender)
+    [event] = book.contract.events.LoanEnforced().get_logs(from_block=w3.eth.block_number)
+    [opened] = book.contract.events.LoanOpened().get_logs(from_block=0)
+    elapsed = now(w3) - w3.eth.get_block(opened["blockNumber"])["timestamp"]
+    debt = PRINCIPAL + PRINCIPAL * 500 * elapsed // BPS_YEAR
+    # No valid valuation: the tokens are appraised at zero, the whole debt is a shortfall.
+    assert (event["args"]["recovered"], event["args"]["shortfall"]) == (0, debt)
+    assert s.market.token.balance_of(s.lender.address) == PLEDGED
+    assert LoanState(book.loan(loan_id)["state"]) is LoanState.ENFORCED
+    assert _kinds(s)[-1] is EvidenceKind.ENFORCEMENT
+
+
+def test_lower_revaluation_is_cured_by_pledging_more(s: LoanSetup) -> None:
+    ledger, book = s.market.ledger, s.market.ledger.loans
+    loan_id = open_loan(s)
+    lower = make(s.market, s.valuer, n=2, value=6_000_000_00)  # HKD 6M: LTV 100%
+    ledger.valuations.attest(lower, signed(s.market, s.valuer, lower), sender=s.market.actors.admin)
+    assert not book.health(loan_id).healthy
+    book.call_loan(loan_id, NOTICE, sender=s.lender)
+    book.pledge_more(loan_id, s.market.patent_id, PLEDGED, sender=s.borrower)
+    assert LoanState(book.loan(loan_id)["state"]) is LoanState.ACTIVE  # cured: LTV 50%
+    assert book.loan(loan_id)["pledges"] == [(s.market.patent_id, 2 * PLEDGED)]
+
+
+def test_maturity_unpaid_makes_the_loan_callable(s: LoanSetup) -> None:
+    book, w3 = s.market.ledger.loans, s.market.ledger.w3
+    loan_id = open_loan(s, maturity=now(s.market.ledger.w3) + 60 * DAY)
+    advance(w3, 61 * DAY)
+    assert not book.health(loan_id).healthy
+    book.call_loan(loan_id, NOTICE, sender=s.lender)
+
+
+def test_enforcement_sale_to_a_bidder_with_the_guarantee_fund(s: LoanSetup) -> None:
+    ledger, book, w3 = s.market.ledger, s.market.ledger.loans, s.market.ledger.w3
+    asset = ledger.addresses.payment_token
+    fund = s.market.actors.investors[3]
+    s.market.payment._send("mint", fund.address, 1_000_000 * HKD, sender=s.market.actors.admin)
+    s.market.payment._send("approve", ledger.addresses.loan_book, 2**256 - 1, sender=fund)
+    ledger.patents.grant_role(
+        Role.RISK, s.market.actors.admin.address, sender=s.market.actors.admin
+    )
+    book.set_guarantee(fund.address, 5000, sender=s.market.actors.admin)
+    loan_id = open_loan(s, maturity=now(w3) + 10 * DAY)
+    advance(w3, 11 * DAY)
+    book.call_loan(loan_id, NOTICE, sender=s.lender)
+    advance(w3, 30 * DAY)
+    price = 200_000 * HKD
+    with pytest.raises(ContractRevertError.named("LoanNoBid")):
+        book.enforce(loan_id, s.buyer.address, price, NOTICE, sender=s.lender)
+    book.bid(loan_id, price, sender=s.buyer)
+    book.enforce(loan_id, s.buyer.address, price, NOTICE, sender=s.lender)
+    [event] = book.contract.events.LoanEnforced().get_logs(from_block=w3.eth.block_number)
+    shortfall = event["args"]["shortfall"]
+    assert shortfall > PRINCIPAL - price  # the debt with its interest, less the price
+    assert s.market.token.balance_of(s.buyer.address) == PLEDGED
+    assert book.owed(s.lender.address, asset) == price + shortfall * 5000 // 10_000
+    assert book.pledged_of(s.borrower.address, s.market.patent_id) == 0
+
+
+def test_reentrant_payment_token_cannot_reenter_the_book(s: LoanSetup) -> None:
+    ledger, actors = s.market.ledger, s.market.actors
+    evil_market = open_market(ledger, actors, payment_contract="ReentrantToken", number="30099999")
+    evil = evil_market.payment
+    valuation = make(evil_market, s.valuer, n=3, value=VALUE_CENTS)
+    ledger.valuations.attest(
+        valuation, signed(evil_market, s.valuer, valuation), sender=actors.admin
+    )
+    ledger.patents.grant_role(Role.RISK, actors.admin.address, sender=actors.admin)
+    ledger.loans.set_rate(evil.address, "HKD", 10**22, sender=actors.admin)
+    book = ledger.addresses.loan_book
+    evil._send("mint", s.lender.address, 10**24, sender=actors.admin)
+    evil._send("approve", book, 2**256 - 1, sender=s.lender)
+    evil._send("approve", book, 2**256 - 1, sender=s.borrower)
+    evil_market.token.transfer(s.borrower.address, PLEDGED, sender=actors.issuer)
+    evil_market.token.approve(book, 2**256 - 1, sender=s.borrower)
+    loan_id, _ = ledger.loans.offer(
+        terms(s, asset=evil.address), [(evil_market.patent_id, PLEDGED)], sender=s.lender
+    )
+    ledger.loans.accept(loan_id, sender=s.borrower)
+    ledger.loans.repay(loan_id, 1000, sender=s.borrower)
+    # Withdrawing the lender's 1000 pays out in the evil token, which calls back into the
+    # book mid-transfer to withdraw again.
+    evil._send(
+        "arm",
+        book,
+        ledger.loans.contract.encode_abi("withdraw", [evil.address]),
+        sender=actors.admin,
+    )
+    ledger.loans.withdraw(evil.address, sender=s.lender)
+    assert evil._call("reentered")
+    assert not evil._call("reentrySucceeded")
+    assert (
+        bytes(evil._call("reentryError"))[:4] == keccak(text="ReentrancyGuardReentrantCall()")[:4]
+    )
+    assert ledger.loans.owed(s.lender.address, evil.address) == 0
