@@ -212,3 +212,23 @@ def test_cors_only_for_listed_origins(market: Market) -> None:
     assert allowed.headers["access-control-allow-origin"] == "https://dapp.example"
     other = opened.get("/patents", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_loans_and_loan(ledger: Ledger, actors: Actors) -> None:
+    from tests.support.loans import COLLATERAL, PLEDGED, loan_setup, open_loan
+
+    s = loan_setup(open_market(ledger, actors))
+    loan_id = open_loan(s)
+    client = TestClient(create_app(ledger=ledger))
+    [listed] = client.get("/loans", params={"borrower": s.borrower.address}).json()
+    assert listed["loanId"] == loan_id
+    assert listed["pledged"] == {"HK 30012345": str(PLEDGED)}
+    one = client.get(f"/loans/{loan_id}").json()
+    assert (one["state"], one["collateralValue"], one["healthy"]) == (
+        "active",
+        str(COLLATERAL),
+        True,
+    )
+    assert client.get("/loans", params={"lender": s.borrower.address}).json() == []
+    assert client.get("/loans/99").status_code == 404
+    assert client.get("/loans", params={"borrower": "0x123"}).status_code == 422

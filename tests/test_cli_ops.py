@@ -165,7 +165,8 @@ def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -
         shown = json.loads(
             runner.invoke(app, ["patent", "show", "HK 30012345", *base, "--json"]).output
         )
-        assert (shown["status"], shown["evidenceEntries"]) == ("granted", 5)
+        # filing, grant, licence, valuation, the loan's pledge, revenue report, margin call
+        assert (shown["status"], shown["evidenceEntries"]) == ("granted", 7)
         history = json.loads(
             runner.invoke(app, ["valuations", "HK 30012345", *base, "--json"]).output
         )
@@ -179,10 +180,12 @@ def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -
         )
         assert verified.exit_code == 0
         assert json.loads(verified.output)["ok"] is True
-        assert json.loads(verified.output)["documentsUnchecked"] == [4, 5]  # valuation, revenue
+        # valuation, pledge, revenue, margin call: entries that name no document file
+        assert json.loads(verified.output)["documentsUnchecked"] == [4, 5, 6, 7]
         told = runner.invoke(app, ["evidence", "verify", "HK 30012345", "--docs", docs, *base])
-        assert "3 documents match their recorded sha256" in " ".join(told.output.split())
-        assert "2 entries name no document (#4, 5): not checked" in " ".join(told.output.split())
+        words = " ".join(told.output.split())
+        assert "3 documents match their recorded sha256" in words
+        assert "4 entries name no document (#4, 5, 6, 7): not checked" in words
         (tmp_path / "examples" / "pilot" / "documents" / "HK30012345-licence.txt").write_text(
             "forged"
         )

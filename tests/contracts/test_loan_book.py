@@ -7,7 +7,9 @@ import pytest
 from eth_utils.crypto import keccak
 
 from ipledger.chain.revert import ContractRevertError
+from ipledger.deploy.suite import DeploymentError, deploy
 from ipledger.models import EvidenceKind, LoanState, Role
+from ipledger.toolchain.artifacts import Artifact
 from tests.support.chain import advance, now
 from tests.support.loans import (
     AGREEMENT,
@@ -21,7 +23,7 @@ from tests.support.loans import (
     open_loan,
     terms,
 )
-from tests.support.suite import HKD, SUPPLY, YEAR, Market, open_market
+from tests.support.suite import HKD, SUPPLY, YEAR, Market, SessionLedger, open_market
 from tests.support.valuations import make, signed
 
 NOTICE = keccak(text="margin call notice")
@@ -285,3 +287,25 @@ def test_reentrant_payment_token_cannot_reenter_the_book(s: LoanSetup) -> None:
         bytes(evil._call("reentryError"))[:4] == keccak(text="ReentrancyGuardReentrantCall()")[:4]
     )
     assert ledger.loans.owed(s.lender.address, evil.address) == 0
+
+
+def test_redeploy_refuses_to_replace_a_book_with_loans(
+    s: LoanSetup, session_ledger: SessionLedger, artifacts: dict[str, Artifact]
+) -> None:
+    open_loan(s)
+    registry = artifacts["ValuationRegistry"]
+    changed = {
+        **artifacts,
+        "ValuationRegistry": registry.model_copy(
+            update={"deployed_bytecode": registry.deployed_bytecode + "00"}
+        ),
+    }
+    with pytest.raises(DeploymentError, match="1 loan"):
+        deploy(
+            w3=s.market.ledger.w3,
+            artifacts=changed,
+            admin=s.market.actors.admin,
+            previous=session_ledger.deployment,
+        )
+    # Nothing was replaced: the book still answers for its loan.
+    assert s.market.ledger.loans.loan_count() == 1

@@ -25,14 +25,17 @@ from web3.exceptions import (
 )
 
 from ipledger.clients.ledger import Ledger
+from ipledger.errors import IpledgerError
 from ipledger.models import (
     Holdings,
+    Loan,
     PatentSummary,
     TrailVerification,
     ValuationRecord,
     parse_address,
     parse_patent,
 )
+from ipledger.read import loans as loan_reads
 from ipledger.read.queries import (
     evidence_trail,
     holdings,
@@ -172,5 +175,31 @@ def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> Fast
     )
     def get_evidence(patent: PatentRef) -> TrailVerification:
         return evidence_trail(ledger, resolve(patent))
+
+    @app.get(
+        "/loans",
+        response_model=list[Loan],
+        response_model_by_alias=True,
+        responses=_errors(503),
+    )
+    def get_loans(borrower: str | None = None, lender: str | None = None) -> list[Loan]:
+        """Every loan, or a borrower's and/or a lender's, each with its health now."""
+        return loan_reads.loans(
+            ledger,
+            borrower=None if borrower is None else account(borrower),
+            lender=None if lender is None else account(lender),
+        )
+
+    @app.get(
+        "/loans/{loan_id}",
+        response_model=Loan,
+        response_model_by_alias=True,
+        responses=_errors(404, 503),
+    )
+    def get_loan(loan_id: int) -> Loan:
+        try:
+            return loan_reads.loan(ledger, loan_id)
+        except IpledgerError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
 
     return app

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ipledger.cli.common import (
     Target,
@@ -21,11 +20,10 @@ from ipledger.cli.common import (
     token_units,
     verb,
 )
-from ipledger.cli.render import units
+from ipledger.cli.render import loans_table
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.models import Loan, LoanTerms, parse_address
-from ipledger.models.loans import NO_COLLATERAL
+from ipledger.models import LoanTerms, parse_address
 from ipledger.read import loans as read
 
 DAY = 86400
@@ -266,24 +264,3 @@ def loans_cmd(
         target.done({"loans": [loan.as_json() for loan in found]}, "")
         return
     Console().print(loans_table(found, title="Loans"))
-
-
-def loans_table(found: list[Loan], *, title: str, decimals: int = 6) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("loan", "state", "pledged", "debt", "collateral", "LTV", "health"):
-        table.add_column(
-            column, justify="right" if column in ("debt", "collateral", "LTV") else "left"
-        )
-    for loan in found:
-        ltv = "-" if loan.ltv_bps == NO_COLLATERAL else f"{loan.ltv_bps / 100:.2f}%"
-        pledged = ", ".join(f"{ref}: {units(t, 18, 0)}" for ref, t in loan.pledged.items())
-        table.add_row(
-            str(loan.loan_id),
-            loan.state.name.lower(),
-            pledged,
-            units(loan.debt, decimals),
-            units(loan.collateral_value, decimals),
-            ltv,
-            "healthy" if loan.healthy else "UNHEALTHY",
-        )
-    return table

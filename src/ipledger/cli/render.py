@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ipledger.mirror.reports import minor_units
-from ipledger.models import Holdings, TrailVerification
+from ipledger.models import Holdings, Loan, TrailVerification
+from ipledger.models.loans import NO_COLLATERAL
 from ipledger.pilot.data import PilotResult
 
 TOKEN_DECIMALS = 18
@@ -98,3 +99,26 @@ def show_pilot(console: Console, result: PilotResult, data_dir: Path) -> None:
         )
         for problem in result.trail.problems:
             console.print(Text(f"  entry {problem.seq}: {problem.problem}", style="red"))
+    if result.loans:
+        console.print(loans_table(result.loans, title="Loans against pledged revenue rights"))
+
+
+def loans_table(found: list[Loan], *, title: str, decimals: int = 6) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("loan", "state", "pledged", "debt", "collateral", "LTV", "health"):
+        table.add_column(
+            column, justify="right" if column in ("debt", "collateral", "LTV") else "left"
+        )
+    for loan in found:
+        ltv = "-" if loan.ltv_bps == NO_COLLATERAL else f"{loan.ltv_bps / 100:.2f}%"
+        pledged = ", ".join(f"{ref}: {units(t, 18, 0)}" for ref, t in loan.pledged.items())
+        table.add_row(
+            str(loan.loan_id),
+            loan.state.name.lower(),
+            pledged,
+            units(loan.debt, decimals),
+            units(loan.collateral_value, decimals),
+            ltv,
+            "healthy" if loan.healthy else "UNHEALTHY",
+        )
+    return table

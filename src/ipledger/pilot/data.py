@@ -9,7 +9,7 @@ from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from ipledger.models import Holdings, TrailVerification
+from ipledger.models import Holdings, Loan, TrailVerification
 
 
 class _Model(BaseModel):
@@ -52,6 +52,26 @@ class Sale(_Model):
     tokens: int
 
 
+class PilotLoan(_Model):
+    """Harbour Bank's loan to the issuer: the terms, the pledged basket, the valuation the
+    valuer revokes, and the partial repayment that cures the call."""
+
+    lender: str  # a party's name
+    borrower: str
+    pledges: dict[str, int]  # patent label -> whole tokens
+    principal: int  # whole HKD
+    rate_bps: int
+    max_ltv_bps: int
+    liquidation_ltv_bps: int
+    sweep_bps: int
+    maturity: str  # ISO date
+    remediation_days: int
+    agreement: str  # file in documents/
+    revoked_report: str  # the valuer's report id it revokes
+    call_notice: str  # file in documents/
+    cure_repayment: int  # whole HKD
+
+
 class PilotData(_Model):
     description: str
     registrar: Party
@@ -62,6 +82,7 @@ class PilotData(_Model):
     patents: list[PilotPatent]
     sales: list[Sale]
     claims: list[str]
+    loan: PilotLoan | None = None
 
 
 class Payment(_Model):
@@ -87,4 +108,5 @@ class PilotResult(BaseModel):
     patents: dict[str, bytes]  # "HK 30012345" -> patent id
     holdings: list[Holdings] = Field(default_factory=list)
     trail: TrailVerification | None = None
+    loans: list[Loan] = Field(default_factory=list)
     already_ran: bool = False

@@ -2,8 +2,10 @@
 
 Deploys the suite (or reuses it), registers the pilot patents with their evidence,
 tokenises them, mirrors the valuer's signed valuations, sells tokens to investors
-(paid in the test HKD stablecoin), deposits a quarter's licence revenue, lets
-investors claim, and reads back holdings and a verified evidence trail.
+(paid in the test HKD stablecoin), opens the bank's loan to the issuer against pledged
+tokens, deposits a quarter's licence revenue (swept in part to the bank), lets investors
+claim, stresses the loan (a revoked valuation, a call, a cure: `pilot/loan.py`), and
+reads back holdings, loans and a verified evidence trail.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from ipledger.mirror.service import Mirror
 from ipledger.models import EvidenceKind, Role, Status, patent_id
 from ipledger.models import Field as PatentField
 from ipledger.pilot.data import PilotData, PilotResult, RevenueReport
+from ipledger.pilot.loan import open_pilot_loan, stress_pilot_loan
 from ipledger.project import Project
+from ipledger.read.loans import loans
 from ipledger.read.queries import evidence_trail, holdings
 from ipledger.toolchain.artifacts import Artifact
 
@@ -73,7 +77,11 @@ def run_pilot(
         w3=w3,
         artifacts=artifacts,
         admin=registrar,
-        operators={Role.REVENUE_DEPOSITOR: issuer.address},
+        # The bank lends; the registrar keeps the other roles (the risk role included).
+        operators={
+            Role.REVENUE_DEPOSITOR: issuer.address,
+            Role.LENDER: holders[data.bank.name].address,
+        },
         previous=load_deployment(path),
     )
     save_deployment(path, result.deployment)
@@ -90,17 +98,27 @@ def run_pilot(
         step("the pilot already ran on this chain: reading it back")
         return _read_back(ledger, summary, data_dir, already_ran=True)
 
-    _onboard(ledger, data, registrar, holders, step)
+    _onboard(ledger, data, registrar, issuer, holders, step)
     tokens = _register_and_tokenize(ledger, data, data_dir, registrar, issuer, step)
     registry_block = result.deployment.contracts["ValuationRegistry"].block
     _mirror_valuations(ledger, data_dir, registrar, registry_block, step)
     _sell(ledger, data, tokens, registrar, issuer, holders, step)
+    parties = {**holders, data.issuer.name: issuer}
+    documents = data_dir / "documents"
+    loan_id = None
+    if data.loan is not None:
+        loan_id = open_pilot_loan(ledger, data.loan, documents, parties, registrar, step)
     _deposit_revenue(ledger, data_dir, tokens, issuer, step)
     step("investors claim their revenue")
     for name in data.claims:
         for token in tokens.values():
             if token.claimable(holders[name].address) > 0:
                 token.claim(sender=holders[name])
+    if data.loan is not None and loan_id is not None:
+        valuer = load_keystore(
+            data_dir / "keys" / "valuer.json", env={PASSWORD_ENV: DEMO_KEYSTORE_PASSWORD}
+        )
+        stress_pilot_loan(ledger, data.loan, loan_id, documents, valuer, parties, step)
     return _read_back(ledger, summary, data_dir, already_ran=False)
 
 
@@ -108,14 +126,20 @@ def _onboard(
     ledger: Ledger,
     data: PilotData,
     registrar: NodeAccount,
+    issuer: NodeAccount,
     holders: dict[str, NodeAccount],
     step: Callable[[str], None],
 ) -> None:
     now = int(ledger.w3.eth.get_block("latest")["timestamp"])
-    step("listing the bank and investors (KYC) and accrediting the valuer")
-    for party in [data.bank, *data.investors]:
+    step("listing the bank, investors and borrower (KYC) and accrediting the valuer")
+    listed = {p.name: holders[p.name].address for p in [data.bank, *data.investors]}
+    if data.loan is not None:  # the SME borrows: its KYC too
+        listed[data.issuer.name] = issuer.address
+    for party in [data.bank, *data.investors, data.issuer]:
+        if party.name not in listed:
+            continue
         ledger.investors.set_investor(
-            holders[party.name].address,
+            listed[party.name],
             jurisdiction=party.jurisdiction,
             expiry=now + 2 * YEAR,
             sender=registrar,
@@ -270,7 +294,12 @@ def _read_back(
     first = next(iter(summary.patents.values()))
     trail = evidence_trail(ledger, first, documents=data_dir / "documents")
     return summary.model_copy(
-        update={"holdings": found, "trail": trail, "already_ran": already_ran}
+        update={
+            "holdings": found,
+            "trail": trail,
+            "already_ran": already_ran,
+            "loans": loans(ledger),
+        }
     )
 
 
@@ -295,4 +324,5 @@ def pilot_json(result: PilotResult) -> dict[str, object]:
             for h in result.holdings
         ],
         "evidenceVerified": bool(result.trail and result.trail.ok),
+        "loans": [loan.as_json() for loan in result.loans],
     }
