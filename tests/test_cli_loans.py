@@ -53,6 +53,8 @@ def test_offer_accept_show_and_list(cli: Cli, s: LoanSetup, tmp_path: Path) -> N
     assert shown["callDeadline"] is None
     assert isinstance(shown["debt"], str)
     assert int(shown["debt"]) >= 300_000 * HKD
+    [holding] = cli.json("holdings", s.borrower.address)["holdings"]
+    assert (holding["balance"], holding["pledged"]) == (str(PLEDGED), str(PLEDGED))
     listed = cli.json("loans", "--borrower", s.borrower.address)["loans"]
     assert [x["loanId"] for x in listed] == [loan_id]
     assert cli.json("loans", "--lender", s.buyer.address)["loans"] == []

@@ -9,6 +9,7 @@ from web3 import Web3
 
 from ipledger.cli import app
 from ipledger.deploy.attach import open_suite
+from ipledger.models import LoanState
 from ipledger.pilot.run import run_pilot
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact
@@ -44,6 +45,15 @@ def test_pilot_runs_end_to_end(
     assert result.trail is not None
     assert result.trail.ok
     assert result.trail.documents_checked == 3
+    # The bank's loan to the SME: opened, swept, called after the revocation, cured.
+    [loan] = result.loans
+    assert (loan.state, loan.healthy) == (LoanState.ACTIVE, True)
+    assert loan.pledged == {"HK 30012345": 300_000 * TOKEN, "HK 30023456": 500_000 * TOKEN}
+    assert loan.principal_outstanding < 2_300_000 * HKD - 500_000 * HKD  # sweep and cure
+    assert any(s.startswith("Harbour Bank (IP-backed lending desk) calls loan 1") for s in steps)
+    sme = {h.patent_id: h for h in by_name["Pearl River Robotics & Materials Ltd"].holdings}
+    assert sme[result.patents["HK 30012345"]].pledged == 300_000 * TOKEN
+    assert sme[result.patents["HK 30012345"]].balance == 150_000 * TOKEN  # 450,000 less the pledge
     # The valuations went through the mirror: sent by its own relayer key, in one batch,
     # and the examples folder was not touched (the mirror worked on a copy).
     ledger, _ = open_suite(pilot_project, w3)
@@ -64,7 +74,9 @@ def test_demo_json_summary(pilot_project: Project) -> None:
     data = json.loads(result.output)
     assert data["chainId"] == 131277322940537
     assert data["deployment"].endswith("deployments/131277322940537.json")
-    assert len(data["investors"]) == 5
+    assert len(data["investors"]) == 6  # the bank, four investors, the borrowing SME
+    [loan] = data["loans"]
+    assert (loan["state"], loan["healthy"]) == ("active", True)
     assert all(p.startswith("0x") and len(p) == 66 for p in data["patents"])
     assert data["evidenceVerified"] is True
 
@@ -73,5 +85,7 @@ def test_demo_table_output(pilot_project: Project) -> None:
     result = CliRunner().invoke(app, ["demo", "--project", str(pilot_project.root)])
     assert result.exit_code == 0, result.output
     assert "Harbour Bank" in result.output
-    assert "implied value" in result.output
+    assert "implied" in result.output  # the stake's implied value (a wrapped header)
+    assert "pledged" in result.output
     assert "verified" in result.output
+    assert "Loans against pledged revenue rights" in result.output

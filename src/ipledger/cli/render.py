@@ -31,6 +31,7 @@ def holdings_table(h: Holdings, *, title: str, labels: Mapping[bytes, str] | Non
     for column in (
         "patent",
         "tokens",
+        "pledged",
         "share",
         "claimable (tHKD)",
         "latest valuation",
@@ -49,6 +50,7 @@ def holdings_table(h: Holdings, *, title: str, labels: Mapping[bytes, str] | Non
         table.add_row(
             labels.get(x.patent_id, "0x" + x.patent_id.hex()[:10] + "…"),
             units(x.balance, TOKEN_DECIMALS, 0),
+            units(x.pledged, TOKEN_DECIMALS, 0) if x.pledged else "-",
             f"{float(x.share):.2%}",
             units(x.claimable, PAYMENT_DECIMALS),
             valuation,

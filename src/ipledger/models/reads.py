@@ -26,19 +26,22 @@ class Holding(Model):
     claimable: DecimalAmount  # payment-token base units
     payment_token: Address
     valuation: LatestValuation | None  # the latest valid valuation, if any
+    # Tokens of this patent the investor pledged to open loans (held in the loan book's
+    # escrow, beside `balance`, the free tokens); their revenue is swept per the loan.
+    pledged: DecimalAmount = 0
 
     @property
     def share(self) -> Fraction:
-        return Fraction(self.balance, self.total_supply)
+        return Fraction(self.balance + self.pledged, self.total_supply)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def implied_value(self) -> DecimalAmount | None:
-        """balance / supply x the latest valid valuation, in the valuation's minor
-        units, rounded down (exact integer arithmetic)."""
+        """(balance + pledged) / supply x the latest valid valuation, in the valuation's
+        minor units, rounded down (exact integer arithmetic)."""
         if self.valuation is None:
             return None
-        return self.balance * self.valuation.value // self.total_supply
+        return (self.balance + self.pledged) * self.valuation.value // self.total_supply
 
 
 class Holdings(Model):

@@ -91,7 +91,9 @@ def run_pilot(
         chain_id=w3.eth.chain_id,
         deployment=path,
         deployed=result.deployed,
-        investors={name: a.address for name, a in holders.items()},
+        # The bank and investors, and the SME issuer when it borrows against its tokens.
+        investors={name: a.address for name, a in holders.items()}
+        | ({data.issuer.name: issuer.address} if data.loan is not None else {}),
         patents=patents,
     )
     if ledger.patents.is_registered(patents[data.patents[0].label]):

@@ -39,6 +39,19 @@ def loans(ledger: Ledger, *, borrower: str | None = None, lender: str | None = N
     return [loan(ledger, i, references=references) for i in ids]
 
 
+def pledged_by_patent(ledger: Ledger, borrower: str) -> dict[bytes, int]:
+    """Tokens `borrower` has pledged to open (active or called) loans, by patent id."""
+    book = ledger.loans
+    found: dict[bytes, int] = {}
+    for loan_id in book.loans_of(parse_address(borrower), as_lender=False):
+        raw = book.loan(loan_id)
+        if LoanState(raw["state"]) not in (LoanState.ACTIVE, LoanState.CALLED):
+            continue
+        for patent_id, tokens in raw["pledges"]:
+            found[bytes(patent_id)] = found.get(bytes(patent_id), 0) + int(tokens)
+    return found
+
+
 def _assemble(
     ledger: Ledger,
     raw: dict[str, Any],

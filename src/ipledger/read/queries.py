@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ipledger.clients.ledger import Ledger
 from ipledger.clients.lens import latest_from_tuple
+from ipledger.errors import IpledgerError
 from ipledger.models import Field, Status, parse_address
 from ipledger.models.reads import (
     Holding,
@@ -16,6 +17,7 @@ from ipledger.models.reads import (
     ValuationRecord,
 )
 from ipledger.read.evidence import verify_entries
+from ipledger.read.loans import pledged_by_patent
 
 
 def evidence_trail(
@@ -35,20 +37,40 @@ def holdings(ledger: Ledger, investor: str) -> Holdings:
     page of the registry's index)."""
     account = parse_address(investor)
     rows = ledger.lens.all_holdings(account)
-    return Holdings(
-        investor=account,
-        holdings=[
-            Holding(
-                patent_id=bytes(pid),
-                token=token,
-                balance=balance,
-                total_supply=supply,
-                claimable=claimable,
-                payment_token=payment,
-                valuation=latest_from_tuple(valuation),
-            )
-            for pid, token, balance, supply, claimable, payment, valuation in rows
-        ],
+    pledged = pledged_by_patent(ledger, account)
+    found = [
+        Holding(
+            patent_id=bytes(pid),
+            token=token,
+            balance=balance,
+            total_supply=supply,
+            claimable=claimable,
+            payment_token=payment,
+            valuation=latest_from_tuple(valuation),
+            pledged=pledged.pop(bytes(pid), 0),
+        )
+        for pid, token, balance, supply, claimable, payment, valuation in rows
+    ]
+    # Patents the investor pledged all of: the lens (free balances) does not list them.
+    for pid, amount in pledged.items():
+        found.append(_token_holding(ledger, pid, account, pledged=amount))
+    return Holdings(investor=account, holdings=found)
+
+
+def _token_holding(ledger: Ledger, pid: bytes, account: str, *, pledged: int = 0) -> Holding:
+    address = ledger.patents.token_of(pid)
+    if address is None:
+        raise IpledgerError(f"patent 0x{pid.hex()} has no token")
+    token = ledger.token(address)
+    return Holding(
+        patent_id=pid,
+        token=address,
+        balance=token.balance_of(account),
+        total_supply=token.total_supply(),
+        claimable=token.claimable(account),
+        payment_token=token.payment_token(),
+        valuation=ledger.valuations.latest_valuation(pid),
+        pledged=pledged,
     )
 
 
@@ -61,21 +83,9 @@ def holdings_per_token(ledger: Ledger, investor: str) -> Holdings:
         address = ledger.patents.token_of(pid)
         if address is None:
             continue
-        token = ledger.token(address)
-        balance = token.balance_of(account)
-        if balance == 0:
+        if ledger.token(address).balance_of(account) == 0:
             continue
-        found.append(
-            Holding(
-                patent_id=pid,
-                token=address,
-                balance=balance,
-                total_supply=token.total_supply(),
-                claimable=token.claimable(account),
-                payment_token=token.payment_token(),
-                valuation=ledger.valuations.latest_valuation(pid),
-            )
-        )
+        found.append(_token_holding(ledger, pid, account))
     return Holdings(investor=account, holdings=found)
 
 
