@@ -8,9 +8,9 @@ from eth_utils.crypto import keccak
 
 from ipledger.chain.revert import ContractRevertError
 from ipledger.deploy.suite import DeploymentError, deploy
-from ipledger.models import EvidenceKind, LoanState, Role
+from ipledger.models import EvidenceKind, Field, LoanState, Role, Status
 from ipledger.toolchain.artifacts import Artifact
-from tests.support.chain import advance, now
+from tests.support.chain import advance, now, set_next_time
 from tests.support.loans import (
     AGREEMENT,
     COLLATERAL,
@@ -309,3 +309,94 @@ def test_redeploy_refuses_to_replace_a_book_with_loans(
         )
     # Nothing was replaced: the book still answers for its loan.
     assert s.market.ledger.loans.loan_count() == 1
+
+
+def test_collateral_counts_zero_for_a_lapsed_patent_or_a_currency_without_rate(
+    s: LoanSetup,
+) -> None:
+    ledger, book, admin = s.market.ledger, s.market.ledger.loans, s.market.actors.admin
+    loan_id = open_loan(s)
+    ledger.patents.set_status(s.market.patent_id, Status.LAPSED, sender=admin)
+    assert book.health(loan_id).collateral_value == 0
+    ledger.patents.set_status(s.market.patent_id, Status.GRANTED, sender=admin)
+    assert book.health(loan_id).collateral_value == COLLATERAL
+    ledger.patents.grant_role(Role.RISK, admin.address, sender=admin)
+    book.set_rate(ledger.addresses.payment_token, "HKD", 0, sender=admin)
+    assert book.health(loan_id).collateral_value == 0  # HKD valuations no longer convert
+    with pytest.raises(ContractRevertError.named("AccessControlUnauthorizedAccount")):
+        book.set_rate(ledger.addresses.payment_token, "HKD", 1, sender=s.lender)
+
+
+def test_field_factor_and_age_discount(s: LoanSetup) -> None:
+    ledger, book, admin, w3 = (
+        s.market.ledger,
+        s.market.ledger.loans,
+        s.market.actors.admin,
+        s.market.ledger.w3,
+    )
+    loan_id = open_loan(s)
+    ledger.patents.grant_role(Role.RISK, admin.address, sender=admin)
+    book.set_collateral_factor(int(Field.MECHANICAL), 2500, sender=admin)
+    assert book.health(loan_id).collateral_value == COLLATERAL // 2
+    book.set_collateral_factor(int(Field.MECHANICAL), 5000, sender=admin)
+    with pytest.raises(ContractRevertError.named("LoanInvalidPolicy")):
+        book.set_collateral_factor(int(Field.MECHANICAL), 10_001, sender=admin)
+    # The valuation is valid a year: 45 days before its end it counts half (90-day window).
+    [attested] = ledger.valuations.attested_events(s.market.patent_id)
+    valid_until = attested["args"]["validUntil"]
+    set_next_time(w3, valid_until - 45 * DAY)
+    # (A view may run a second either side of the mined block's time: one second's worth.)
+    assert abs(book.health(loan_id).collateral_value - COLLATERAL // 2) <= COLLATERAL // (90 * DAY)
+    set_next_time(w3, valid_until + 1)
+    assert book.health(loan_id).collateral_value == 0  # expired
+
+
+def test_basket_of_two_patents_and_several_loans(s: LoanSetup) -> None:
+    ledger, book, actors = s.market.ledger, s.market.ledger.loans, s.market.actors
+    other = open_market(ledger, actors, number="30088888")
+    valuation = make(other, s.valuer, n=4, value=VALUE_CENTS)
+    ledger.valuations.attest(valuation, signed(other, s.valuer, valuation), sender=actors.admin)
+    other.token.transfer(s.borrower.address, PLEDGED, sender=actors.issuer)
+    other.token.approve(ledger.addresses.loan_book, 2**256 - 1, sender=s.borrower)
+    first, _ = book.offer(
+        terms(s, principal=600_000 * HKD),
+        [(s.market.patent_id, PLEDGED), (other.patent_id, PLEDGED)],
+        sender=s.lender,
+    )
+    book.accept(first, sender=s.borrower)
+    assert book.health(first).collateral_value == 2 * COLLATERAL
+    second = open_loan(s)  # the borrower's other PLEDGED tokens of the first patent
+    assert book.pledged_of(s.borrower.address, s.market.patent_id) == 2 * PLEDGED
+    assert book.loans_of(s.borrower.address, as_lender=False) == [first, second]
+    assert book.loans_of(s.lender.address, as_lender=True) == [first, second]
+    assert [h.collateral_value for h in book.health_of([first, second])] == [
+        2 * COLLATERAL,
+        COLLATERAL,
+    ]
+
+
+def test_wrong_callers_and_states_are_refused_by_name(s: LoanSetup) -> None:
+    book, w3 = s.market.ledger.loans, s.market.ledger.w3
+    with pytest.raises(ContractRevertError.named("LoanUnknown")):
+        book.health(42)
+    loan_id, _ = book.offer(terms(s), [(s.market.patent_id, PLEDGED)], sender=s.lender)
+    with pytest.raises(ContractRevertError.named("LoanNotLender")):
+        book.cancel(loan_id, sender=s.buyer)  # neither side
+    with pytest.raises(ContractRevertError.named("LoanWrongState")):
+        book.repay(loan_id, 1, sender=s.borrower)  # not open yet
+    book.accept(loan_id, sender=s.borrower)
+    with pytest.raises(ContractRevertError.named("LoanNotBorrower")):
+        book.pledge_more(loan_id, s.market.patent_id, 1, sender=s.lender)
+    with pytest.raises(ContractRevertError.named("LoanWrongState")):
+        book.bid(loan_id, 1, sender=s.buyer)  # only a called loan takes bids
+    with pytest.raises(ContractRevertError.named("LoanWrongState")):
+        book.enforce(loan_id, s.lender.address, 0, NOTICE, sender=s.lender)
+    advance(w3, YEAR + DAY)  # matured unpaid
+    book.call_loan(loan_id, NOTICE, sender=s.lender)
+    with pytest.raises(ContractRevertError.named("LoanNotLender")):
+        book.enforce(loan_id, s.buyer.address, 0, NOTICE, sender=s.buyer)
+    with pytest.raises(ContractRevertError.named("LoanNotEligible")):
+        book.bid(loan_id, 1, sender=s.market.actors.outsider)
+    advance(w3, 31 * DAY)
+    with pytest.raises(ContractRevertError.named("LoanRemediationOver")):
+        book.cure(loan_id, sender=s.borrower)
