@@ -87,8 +87,8 @@ def test_changed_artifact_is_redeployed_with_its_dependents_only(
     first = deploy(w3=w3, artifacts=artifacts, admin=admin)
     changed = {**artifacts, "ValuationRegistry": _changed(artifacts["ValuationRegistry"])}
     second = deploy(w3=w3, artifacts=changed, admin=admin, previous=first.deployment)
-    # The lens and the loan book read it.
-    assert second.deployed == ["ValuationRegistry", "HoldingsLens", "LoanBook"]
+    # The lens and the collateral policy read it, and the loan book reads the policy.
+    assert second.deployed == ["ValuationRegistry", "HoldingsLens", "CollateralPolicy", "LoanBook"]
     new = second.deployment.addresses().valuation_registry
     assert new != first.deployment.addresses().valuation_registry
     # The new registry may write evidence: the grant was made for it.

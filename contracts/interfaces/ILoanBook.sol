@@ -88,11 +88,15 @@ interface ILoanBook {
     error LoanHealthy(uint256 loanId);
     error LoanUnhealthy(uint256 loanId, uint256 ltvBps);
     error LoanRemediationRunning(uint256 loanId, uint64 deadline);
-    error LoanRemediationOver(uint256 loanId, uint64 deadline);
+    /// @notice A pledge's revenue could not be swept now (its token would not pay the book):
+    /// the loan cannot close, nor a pledge grow, until it can.
+    error LoanUnsettled(uint256 loanId);
+    /// @notice Less of `asset` arrived than was sent (a fee-on-transfer token): refused.
+    error LoanShortTransfer(address asset, uint256 expected, uint256 received);
     error LoanNoBid(uint256 loanId, address buyer, uint256 price);
     error LoanZeroAmount();
     error LoanMissingEvidence();
-    error LoanInvalidPolicy(string what);
+    error LoanInvalidGuarantee(address fund, uint16 shareBps);
 
     /// @notice The basket offered is in `loan(loanId)`, and in `Pledged` events once accepted.
     event LoanOffered(uint256 indexed loanId, address indexed borrower, address indexed lender, Terms terms);
@@ -120,9 +124,9 @@ interface ILoanBook {
         bytes32 noticeHash
     );
     event Withdrawn(address indexed account, address indexed asset, uint256 amount);
-    event CollateralFactorSet(uint8 field, uint16 factorBps);
-    event RateSet(address indexed asset, bytes3 currency, uint256 rateWad);
-    event AgeWindowSet(uint64 ageWindow);
+    /// @notice Released tokens the borrower could not receive now (frozen, delisted): held
+    /// for it, `reclaim`able once it can.
+    event PledgeHeld(uint256 indexed loanId, address indexed borrower, address indexed token, uint256 amount);
     event GuaranteeSet(address fund, uint16 shareBps);
 
     /// @notice Offers a loan on `terms` against `pledges` (1 to MAX_PLEDGES distinct
@@ -136,8 +140,9 @@ interface ILoanBook {
     /// @notice Withdraws (lender) or declines (borrower) an offer not yet accepted.
     function cancel(uint256 loanId) external;
 
-    /// @notice Pays up to `amount` of the debt (interest first), by anyone; paid in full
-    /// releases the pledge to the borrower. A called loan made healthy is cured.
+    /// @notice Pays up to `amount` of the debt (interest first), by anyone, after sweeping the
+    /// pledges' revenue; no debt left (paid, or swept to zero) releases the pledge to the
+    /// borrower. A called loan made healthy is cured. `amount` 0 only sweeps (and releases).
     function repay(uint256 loanId, uint256 amount) external returns (uint256 paid);
 
     /// @notice The borrower pledges `amount` more tokens of `patentId`.
@@ -146,28 +151,24 @@ interface ILoanBook {
     /// @notice The lender calls an unhealthy or matured loan, citing the notice's hash.
     function callLoan(uint256 loanId, bytes32 noticeHash) external;
 
-    /// @notice Ends a call whose loan is healthy again before the deadline; anyone.
+    /// @notice Ends a call whose loan is healthy again (until it is enforced); anyone.
     function cure(uint256 loanId) external;
 
-    /// @notice An eligible buyer offers `price` for a called loan's pledged tokens (0 withdraws).
+    /// @notice An eligible buyer offers `price` for a called loan's pledged tokens in this
+    /// call (0 withdraws); the buyer approves the price to this contract.
     function bid(uint256 loanId, uint256 price) external;
 
     /// @notice After the remediation period, the lender takes the pledged tokens, or sells
     /// them to `to` at the price `to` bid; the shortfall is written off, less what the
-    /// guarantee fund pays.
+    /// guarantee fund pays (on the debt less the larger of the price and the appraised value;
+    /// nothing when the lender takes tokens no valid valuation supports).
     function enforce(uint256 loanId, address to, uint256 price, bytes32 noticeHash) external;
 
     /// @notice Pays out what this contract owes the caller in `asset`.
     function withdraw(address asset) external returns (uint256 amount);
 
-    /// @notice Sets the share of a valuation counted for a field (risk role).
-    function setCollateralFactor(uint8 field, uint16 factorBps) external;
-
-    /// @notice Sets `asset` base units per minor unit of `currency`, scaled by 1e18 (risk role).
-    function setRate(address asset, bytes3 currency, uint256 rateWad) external;
-
-    /// @notice Sets how long before its valid-until a valuation starts losing value (risk role).
-    function setAgeWindow(uint64 ageWindow) external;
+    /// @notice Pays out released tokens of `token` held for the caller (see `PledgeHeld`).
+    function reclaim(address token) external returns (uint256 amount);
 
     /// @notice Sets the guarantee fund and the share of a shortfall it pays (risk role).
     function setGuarantee(address fund, uint16 shareBps) external;
@@ -182,8 +183,8 @@ interface ILoanBook {
         returns (uint256[] memory loanIds, uint256 total);
     function pledgedOf(address borrower, bytes32 patentId) external view returns (uint256);
     function owed(address account, address asset) external view returns (uint256);
-    function collateralFactor(uint8 field) external view returns (uint16);
-    function rate(address asset, bytes3 currency) external view returns (uint256);
-    function ageWindow() external view returns (uint64);
+    function held(address borrower, address token) external view returns (uint256);
+    /// @notice `buyer`'s bid in the loan's current call (bids lapse with a cure).
+    function bidOf(uint256 loanId, address buyer) external view returns (uint256);
     function guarantee() external view returns (address fund, uint16 shareBps);
 }

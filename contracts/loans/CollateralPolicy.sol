@@ -2,22 +2,18 @@
 pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {ILoanBook} from "../interfaces/ILoanBook.sol";
+import {ICollateralPolicy} from "../interfaces/ICollateralPolicy.sol";
 import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
 import {IValuationRegistry} from "../interfaces/IValuationRegistry.sol";
 import {Roles} from "../libraries/Roles.sol";
 
 /// @title CollateralPolicy
-/// @notice What pledged revenue rights are worth to a lender: the latest valid accredited
-/// valuation of the patent x the pledged share of its supply x the field's collateral
-/// factor x an age discount, converted into the loan's asset at the risk role's rate.
-/// A patent that is lapsed, expired or revoked, without a valid valuation (revoked,
-/// expired, by a withdrawn valuer), or valued in a currency without a rate counts zero.
-abstract contract CollateralPolicy is ILoanBook {
-    uint256 internal constant BPS = 10_000;
-    uint256 internal constant WAD = 1e18;
+/// @notice The risk officer's tables and what a pledge is worth (see `ICollateralPolicy`);
+/// the loan book asks it, so the book's own code stays within the contract size limit.
+contract CollateralPolicy is ICollateralPolicy {
+    uint256 private constant BPS = 10_000;
+    uint256 private constant WAD = 1e18;
     uint256 private constant WINDOW_SCALE = 1e18; // the age discount's precision
 
     IPatentRegistry public immutable patents;
@@ -38,50 +34,48 @@ abstract contract CollateralPolicy is ILoanBook {
         _ageWindow = 90 days;
     }
 
-    /// @inheritdoc ILoanBook
+    /// @inheritdoc ICollateralPolicy
     function setCollateralFactor(uint8 field, uint16 factorBps) external {
         _checkRole(Roles.RISK);
-        if (field > uint8(type(IPatentRegistry.Field).max)) revert LoanInvalidPolicy("field");
-        if (factorBps > BPS) revert LoanInvalidPolicy("factor");
+        if (field > uint8(type(IPatentRegistry.Field).max)) revert PolicyInvalid("field");
+        if (factorBps > BPS) revert PolicyInvalid("factor");
         _factorBps[field] = factorBps;
         emit CollateralFactorSet(field, factorBps);
     }
 
-    /// @inheritdoc ILoanBook
+    /// @inheritdoc ICollateralPolicy
     function setRate(address asset, bytes3 currency, uint256 rateWad) external {
         _checkRole(Roles.RISK);
-        if (asset == address(0) || currency == bytes3(0)) revert LoanInvalidPolicy("rate");
+        if (asset == address(0) || currency == bytes3(0)) revert PolicyInvalid("rate");
         _rates[asset][currency] = rateWad;
         emit RateSet(asset, currency, rateWad);
     }
 
-    /// @inheritdoc ILoanBook
+    /// @inheritdoc ICollateralPolicy
     function setAgeWindow(uint64 ageWindow_) external {
         _checkRole(Roles.RISK);
         _ageWindow = ageWindow_;
         emit AgeWindowSet(ageWindow_);
     }
 
-    /// @inheritdoc ILoanBook
+    /// @inheritdoc ICollateralPolicy
     function collateralFactor(uint8 field) external view returns (uint16) {
         return _factorBps[field];
     }
 
-    /// @inheritdoc ILoanBook
+    /// @inheritdoc ICollateralPolicy
     function rate(address asset, bytes3 currency) external view returns (uint256) {
         return _rates[asset][currency];
     }
 
-    /// @inheritdoc ILoanBook
+    /// @inheritdoc ICollateralPolicy
     function ageWindow() external view returns (uint64) {
         return _ageWindow;
     }
 
-    /// @dev What `amount` tokens of `patentId` (of `supply`) are worth in `asset`: with the
-    /// field's factor and the age discount as collateral (`haircut`), or at the plain
-    /// appraised value (what an enforcing lender is deemed to recover).
-    function _value(bytes32 patentId, uint256 amount, uint256 supply, address asset, bool haircut)
-        internal
+    /// @inheritdoc ICollateralPolicy
+    function pledgeValue(bytes32 patentId, uint256 amount, uint256 supply, address asset, bool haircut)
+        external
         view
         returns (uint256)
     {
@@ -107,18 +101,10 @@ abstract contract CollateralPolicy is ILoanBook {
         return factor * WINDOW_SCALE * remaining / window;
     }
 
-    /// @dev Roles (lender, risk) are held in the PatentRegistry's AccessControl, beside
-    /// every other role of the suite.
-    function _hasRole(bytes32 role, address account) internal view returns (bool) {
-        return IAccessControl(address(patents)).hasRole(role, account);
+    function _checkRole(bytes32 role) private view {
+        if (!IAccessControl(address(patents)).hasRole(role, msg.sender)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, role);
+        }
     }
 
-    function _checkRole(bytes32 role) internal view {
-        if (!_hasRole(role, msg.sender)) revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, role);
-    }
-
-    /// @dev The supply of a pledged token (fixed at creation).
-    function _supply(address token) internal view returns (uint256) {
-        return IERC20(token).totalSupply();
-    }
 }

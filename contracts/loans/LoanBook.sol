@@ -6,13 +6,12 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IEvidenceTrail} from "../interfaces/IEvidenceTrail.sol";
+import {ICollateralPolicy} from "../interfaces/ICollateralPolicy.sol";
 import {IInvestorRegistry} from "../interfaces/IInvestorRegistry.sol";
 import {ILoanBook} from "../interfaces/ILoanBook.sol";
 import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
 import {IRevenueRightsToken} from "../interfaces/IRevenueRightsToken.sol";
-import {IValuationRegistry} from "../interfaces/IValuationRegistry.sol";
 import {Roles} from "../libraries/Roles.sol";
-import {CollateralPolicy} from "./CollateralPolicy.sol";
 import {LoanLedger} from "./LoanLedger.sol";
 
 /// @title LoanBook
@@ -26,12 +25,16 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
 
     IEvidenceTrail public immutable evidence;
 
-    mapping(uint256 loanId => mapping(address buyer => uint256 price)) private _bids;
+    uint256 private constant MIN_REMEDIATION = 1 days;
+
+    /// @dev keccak256(loan id, call number, buyer) -> price: a cure lapses every bid.
+    mapping(bytes32 bid => uint256 price) private _bids;
+    mapping(address borrower => mapping(address token => uint256)) private _held;
     address private _fund;
     uint16 private _guaranteeBps;
 
-    constructor(IPatentRegistry patents_, IValuationRegistry valuations_, IEvidenceTrail evidence_)
-        CollateralPolicy(patents_, valuations_)
+    constructor(IPatentRegistry patents_, ICollateralPolicy policy_, IEvidenceTrail evidence_)
+        LoanLedger(patents_, policy_)
     {
         evidence = evidence_;
     }
@@ -62,6 +65,7 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         _checkState(loanId, l, State.Offered);
         if (msg.sender != l.borrower) revert LoanNotBorrower(loanId, msg.sender);
         if (block.timestamp >= l.deadline) revert LoanOfferExpired(loanId, l.deadline);
+        if (block.timestamp >= l.maturity) revert LoanInvalidTerms("maturity");
         address lender = l.lender;
         if (!_hasRole(Roles.LENDER, lender)) revert LoanNotLender(loanId, lender);
         _checkEligible(msg.sender);
@@ -108,20 +112,26 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
     function repay(uint256 loanId, uint256 amount) external nonReentrant returns (uint256 paid) {
         Loan storage l = _loan(loanId);
         _checkOpen(loanId, l);
-        _settle(loanId, l);
+        bool complete = _settle(loanId, l);
         uint256 interest = l.interest;
         uint256 debt = l.principalOutstanding + interest;
         paid = amount < debt ? amount : debt;
-        if (paid == 0) revert LoanZeroAmount();
         uint256 toInterest = paid < interest ? paid : interest;
         l.interest = uint128(interest - toInterest);
         l.principalOutstanding -= uint128(paid - toInterest);
-        _owed[l.lender][l.asset] += paid;
-        emit Repaid(loanId, msg.sender, toInterest, paid - toInterest);
+        if (paid > 0) {
+            _owed[l.lender][l.asset] += paid;
+            emit Repaid(loanId, msg.sender, toInterest, paid - toInterest);
+        }
         bool full = paid == debt;
-        if (full) _release(loanId, l);
-        else _cureIfHealthy(loanId, l);
-        IERC20(l.asset).safeTransferFrom(msg.sender, address(this), paid);
+        if (full) {
+            // Every pledge's revenue must be swept before its tokens leave the book.
+            if (!complete) revert LoanUnsettled(loanId);
+            _release(loanId, l);
+        } else {
+            _cureIfHealthy(loanId, l);
+        }
+        if (paid > 0) _pull(l.asset, msg.sender, paid);
         if (full) _handBack(loanId, l);
     }
 
@@ -145,6 +155,9 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
             l.pledgeCount = uint8(count + 1);
         } else {
             if (amount == 0) revert LoanInvalidPledge(patentId, "zero amount");
+            // Its earnings so far were swept at the old amount; a stale checkpoint would
+            // pay the new tokens revenue from before they were pledged.
+            if (p.checkpoint != IRevenueRightsToken(p.token).revenueDeposited()) revert LoanUnsettled(loanId);
             p.amount = SafeCast.toUint96(p.amount + amount);
         }
         _pledgedOf[msg.sender][patentId] += amount;
@@ -169,6 +182,7 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         uint64 deadline = uint64(block.timestamp) + l.remediationPeriod;
         l.state = State.Called;
         l.deadline = deadline;
+        l.calls += 1;
         emit LoanCalled(loanId, msg.sender, deadline, noticeHash);
         _recordAll(loanId, l, IEvidenceTrail.Kind.MarginCall, noticeHash);
     }
@@ -179,7 +193,6 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         Loan storage l = _loan(loanId);
         _checkState(loanId, l, State.Called);
         _settle(loanId, l);
-        if (block.timestamp >= l.deadline) revert LoanRemediationOver(loanId, l.deadline);
         Health memory h = _health(loanId, l);
         if (!h.healthy) revert LoanUnhealthy(loanId, h.ltvBps);
         _cure(loanId, l);
@@ -190,7 +203,7 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         Loan storage l = _loan(loanId);
         _checkState(loanId, l, State.Called);
         _checkEligible(msg.sender);
-        _bids[loanId][msg.sender] = price;
+        _bids[_bidKey(loanId, l.calls, msg.sender)] = price;
         emit BidPlaced(loanId, msg.sender, price);
     }
 
@@ -198,13 +211,8 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
     // slither-disable-next-line reentrancy-no-eth,reentrancy-benign
     function enforce(uint256 loanId, address to, uint256 price, bytes32 noticeHash) external nonReentrant {
         Loan storage l = _loan(loanId);
-        _checkState(loanId, l, State.Called);
-        if (msg.sender != l.lender) revert LoanNotLender(loanId, msg.sender);
-        if (noticeHash == bytes32(0)) revert LoanMissingEvidence();
-        if (block.timestamp < l.deadline) revert LoanRemediationRunning(loanId, l.deadline);
-        bool sale = to != msg.sender;
-        if (sale ? price == 0 || _bids[loanId][to] != price : price != 0) revert LoanNoBid(loanId, to, price);
-        _settle(loanId, l);
+        bool sale = _checkEnforce(loanId, l, to, price, noticeHash);
+        if (!_settle(loanId, l)) revert LoanUnsettled(loanId);
         Health memory h = _health(loanId, l);
         if (h.healthy) revert LoanHealthy(loanId);
         uint256 guaranteePaid = _close(loanId, l, to, price, h.debt, noticeHash);
@@ -218,10 +226,25 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
             IERC20(p.token).safeTransfer(to, p.amount);
             _record(p.patentId, IEvidenceTrail.Kind.Enforcement, noticeHash);
         }
-        // slither-disable-next-line arbitrary-send-erc20 (`to` bid exactly this price)
-        if (sale) IERC20(l.asset).safeTransferFrom(to, address(this), price);
-        // slither-disable-next-line arbitrary-send-erc20 (the fund the risk role configured)
-        if (guaranteePaid > 0) IERC20(l.asset).safeTransferFrom(_fund, address(this), guaranteePaid);
+        if (sale) _pull(l.asset, to, price); // `to` bid exactly this price
+        if (guaranteePaid > 0) _pull(l.asset, _fund, guaranteePaid); // the fund the risk role set
+    }
+
+    /// @dev Who may enforce when, and to whom: the lender, after the remediation period,
+    /// to itself (no price) or to a buyer at exactly the price it bid in this call.
+    function _checkEnforce(uint256 loanId, Loan storage l, address to, uint256 price, bytes32 noticeHash)
+        private
+        view
+        returns (bool sale)
+    {
+        _checkState(loanId, l, State.Called);
+        if (msg.sender != l.lender) revert LoanNotLender(loanId, msg.sender);
+        if (noticeHash == bytes32(0)) revert LoanMissingEvidence();
+        if (block.timestamp < l.deadline) revert LoanRemediationRunning(loanId, l.deadline);
+        sale = to != msg.sender;
+        if (sale ? price == 0 || _bids[_bidKey(loanId, l.calls, to)] != price : price != 0) {
+            revert LoanNoBid(loanId, to, price);
+        }
     }
 
     /// @dev Closes an enforced loan: what was recovered (the price, or the tokens'
@@ -234,14 +257,20 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         address lender = l.lender;
         address asset = l.asset;
         bool sale = to != lender;
-        uint256 recovered = sale ? price : _collateralValue(loanId, l, false);
+        uint256 appraised = _collateralValue(loanId, l, false);
+        uint256 recovered = sale ? price : appraised;
         if (recovered > debt) recovered = debt;
-        guaranteePaid = _guaranteeFor(asset, debt - recovered);
+        // The fund covers what neither the price nor the appraised value covers (a cheap sale
+        // to a friend cannot draw on it), and nothing when the lender takes tokens that no
+        // valid valuation supports: that shortfall is not established.
+        uint256 covered = appraised > recovered ? (appraised < debt ? appraised : debt) : recovered;
+        // slither-disable-next-line incorrect-equality (no valid valuation: exactly zero)
+        guaranteePaid = !sale && appraised == 0 ? 0 : _guaranteeFor(asset, debt - covered);
         l.state = State.Enforced;
         l.deadline = 0;
         l.principalOutstanding = 0;
         l.interest = 0;
-        delete _bids[loanId][to];
+        delete _bids[_bidKey(loanId, l.calls, to)];
         if (sale) {
             _owed[lender][asset] += recovered;
             _owed[l.borrower][asset] += price - recovered; // a price above the debt is the borrower's
@@ -262,7 +291,7 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
     /// @inheritdoc ILoanBook
     function setGuarantee(address fund, uint16 shareBps) external {
         _checkRole(Roles.RISK);
-        if (shareBps > BPS || (fund == address(0) && shareBps != 0)) revert LoanInvalidPolicy("guarantee");
+        if (shareBps > BPS || (fund == address(0) && shareBps != 0)) revert LoanInvalidGuarantee(fund, shareBps);
         _fund = fund;
         _guaranteeBps = shareBps;
         emit GuaranteeSet(fund, shareBps);
@@ -271,6 +300,24 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
     /// @inheritdoc ILoanBook
     function guarantee() external view returns (address fund, uint16 shareBps) {
         return (_fund, _guaranteeBps);
+    }
+
+    /// @inheritdoc ILoanBook
+    function bidOf(uint256 loanId, address buyer) external view returns (uint256) {
+        return _bids[_bidKey(loanId, _loans[loanId].calls, buyer)];
+    }
+
+    /// @inheritdoc ILoanBook
+    function held(address borrower, address token) external view returns (uint256) {
+        return _held[borrower][token];
+    }
+
+    /// @inheritdoc ILoanBook
+    function reclaim(address token) external nonReentrant returns (uint256 amount) {
+        amount = _held[msg.sender][token];
+        if (amount == 0) revert LoanZeroAmount();
+        _held[msg.sender][token] = 0;
+        IERC20(token).safeTransfer(msg.sender, amount);
     }
 
     // ---- internals -------------------------------------------------------------------
@@ -301,22 +348,47 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev A borrower who cannot receive now (frozen, delisted) must not block the
+    /// repayment: its tokens are held for it to `reclaim`. (Called last, under the guard.)
+    // slither-disable-next-line reentrancy-no-eth
     function _handBack(uint256 loanId, Loan storage l) private {
+        address borrower = l.borrower;
         uint256 count = l.pledgeCount;
         for (uint256 i = 0; i < count; ++i) {
             PledgeSlot storage p = _pledges[loanId][i];
-            IERC20(p.token).safeTransfer(l.borrower, p.amount);
+            bool sent = false;
+            try IERC20(p.token).transfer(borrower, p.amount) returns (bool ok) {
+                sent = ok;
+            } catch {}
+            if (!sent) {
+                _held[borrower][p.token] += p.amount;
+                emit PledgeHeld(loanId, borrower, p.token, p.amount);
+            }
             _record(p.patentId, IEvidenceTrail.Kind.Release, l.agreementHash);
         }
     }
 
+    /// @dev Pulls `amount` of `asset` from `from`; what arrives must be all of it.
+    function _pull(address asset, address from, uint256 amount) private {
+        uint256 before = IERC20(asset).balanceOf(address(this));
+        // slither-disable-next-line arbitrary-send-erc20 (callers: the payer itself, a bidder's own price, the configured fund)
+        IERC20(asset).safeTransferFrom(from, address(this), amount);
+        uint256 received = IERC20(asset).balanceOf(address(this)) - before;
+        if (received != amount) revert LoanShortTransfer(asset, amount, received);
+    }
+
+    function _bidKey(uint256 loanId, uint32 calls, address buyer) private pure returns (bytes32) {
+        return keccak256(abi.encode(loanId, calls, buyer));
+    }
+
     function _cureIfHealthy(uint256 loanId, Loan storage l) private {
-        if (l.state == State.Called && block.timestamp < l.deadline && _health(loanId, l).healthy) _cure(loanId, l);
+        if (l.state == State.Called && _health(loanId, l).healthy) _cure(loanId, l);
     }
 
     function _cure(uint256 loanId, Loan storage l) private {
         l.state = State.Active;
         l.deadline = 0;
+        l.calls += 1; // the call's bids lapse
         emit LoanCured(loanId);
     }
 
@@ -345,8 +417,8 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         }
         if (t.sweepBps > BPS) revert LoanInvalidTerms("sweep");
         if (t.maturity <= block.timestamp) revert LoanInvalidTerms("maturity");
-        if (t.remediationPeriod == 0) revert LoanInvalidTerms("remediation");
-        if (t.offerExpiry <= block.timestamp) revert LoanInvalidTerms("expiry");
+        if (t.remediationPeriod < MIN_REMEDIATION) revert LoanInvalidTerms("remediation");
+        if (t.offerExpiry <= block.timestamp || t.offerExpiry > t.maturity) revert LoanInvalidTerms("expiry");
         if (t.agreementHash == bytes32(0)) revert LoanMissingEvidence();
     }
 

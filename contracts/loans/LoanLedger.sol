@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ICollateralPolicy} from "../interfaces/ICollateralPolicy.sol";
 import {ILoanBook} from "../interfaces/ILoanBook.sol";
+import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
 import {IRevenueRightsToken} from "../interfaces/IRevenueRightsToken.sol";
-import {CollateralPolicy} from "./CollateralPolicy.sol";
 
 /// @title LoanLedger
 /// @notice The loan book's storage and arithmetic: interest accrual, the revenue sweep,
@@ -13,7 +16,8 @@ import {CollateralPolicy} from "./CollateralPolicy.sol";
 /// exactly (whole units plus a remainder in 1/supply-ths) as the token keeps it for the
 /// book as one holder, so the pledges' whole units never exceed what the book can claim.
 /// Nothing is looped over but a loan's own pledges (at most MAX_PLEDGES).
-abstract contract LoanLedger is CollateralPolicy {
+abstract contract LoanLedger is ILoanBook {
+    uint256 internal constant BPS = 10_000;
     uint256 internal constant MAX_PLEDGES = 8;
     /// @notice `ltvBps` of a loan with debt and no collateral value.
     uint256 internal constant NO_COLLATERAL = type(uint32).max;
@@ -37,6 +41,7 @@ abstract contract LoanLedger is CollateralPolicy {
         uint64 lastAccrual;
         uint64 deadline; // offer expiry while offered, remediation deadline while called
         uint64 interestRemainder; // in 1/(BPS * YEAR)-ths of a base unit
+        uint32 calls; // calls and cures so far: bids belong to one call
         bytes32 agreementHash;
     }
 
@@ -48,6 +53,9 @@ abstract contract LoanLedger is CollateralPolicy {
         uint96 remainder; // earned fraction of a unit, in 1/supply-ths
     }
 
+    IPatentRegistry public immutable patents;
+    ICollateralPolicy public immutable policy;
+
     uint256 private _count;
     mapping(uint256 loanId => Loan) internal _loans;
     mapping(uint256 loanId => mapping(uint256 index => PledgeSlot)) internal _pledges;
@@ -55,6 +63,11 @@ abstract contract LoanLedger is CollateralPolicy {
     mapping(address account => mapping(address asset => uint256)) internal _owed;
     mapping(address account => uint256[]) private _byBorrower;
     mapping(address account => uint256[]) private _byLender;
+
+    constructor(IPatentRegistry patents_, ICollateralPolicy policy_) {
+        patents = patents_;
+        policy = policy_;
+    }
 
     // ---- views -----------------------------------------------------------------------
 
@@ -172,8 +185,9 @@ abstract contract LoanLedger is CollateralPolicy {
     /// The claim is a call to the patent's own revenue-rights token (created by the
     /// registry, not a caller's choice), and every entry point is nonReentrant.
     // slither-disable-next-line reentrancy-no-eth,reentrancy-benign
-    function _settle(uint256 loanId, Loan storage l) internal {
-        if (l.state != State.Active && l.state != State.Called) return;
+    function _settle(uint256 loanId, Loan storage l) internal returns (bool complete) {
+        complete = true;
+        if (l.state != State.Active && l.state != State.Called) return complete;
         (uint256 interest, uint64 remainder) = _accrued(l);
         l.interestRemainder = remainder;
         l.lastAccrual = uint64(block.timestamp);
@@ -187,6 +201,7 @@ abstract contract LoanLedger is CollateralPolicy {
                 // slither-disable-next-line unused-return (the book's credit is computed, not taken)
                 try IRevenueRightsToken(p.token).claimRevenue() {}
                 catch {
+                    complete = false;
                     continue;
                 }
             }
@@ -259,8 +274,22 @@ abstract contract LoanLedger is CollateralPolicy {
         uint256 count = l.pledgeCount;
         for (uint256 i = 0; i < count; ++i) {
             PledgeSlot storage p = _pledges[loanId][i];
-            value += _value(p.patentId, p.amount, _supply(p.token), l.asset, haircut);
+            value += policy.pledgeValue(p.patentId, p.amount, _supply(p.token), l.asset, haircut);
         }
+    }
+
+    /// @dev Roles (lender, risk) are held in the PatentRegistry's AccessControl, beside
+    /// every other role of the suite.
+    function _hasRole(bytes32 role, address account) internal view returns (bool) {
+        return IAccessControl(address(patents)).hasRole(role, account);
+    }
+
+    function _checkRole(bytes32 role) internal view {
+        if (!_hasRole(role, msg.sender)) revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, role);
+    }
+
+    function _supply(address token) internal view returns (uint256) {
+        return IERC20(token).totalSupply();
     }
 
     /// @dev Debt over value in basis points, rounded up; NO_COLLATERAL without value.

@@ -15,6 +15,7 @@ from ipledger.clients.erc20 import ERC20_ABI, Erc20Client
 from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.lens import HoldingsLensClient
 from ipledger.clients.loans import LoanBookClient
+from ipledger.clients.policy import CollateralPolicyClient
 from ipledger.clients.valuations import ValuationRegistryClient
 from ipledger.models import SuiteAddresses
 from ipledger.toolchain.artifacts import Artifact
@@ -34,6 +35,7 @@ class Ledger:
     valuations: ValuationRegistryClient
     lens: HoldingsLensClient
     loans: LoanBookClient
+    policy: CollateralPolicyClient
 
     @classmethod
     def attach(
@@ -57,6 +59,7 @@ class Ledger:
             valuations=bind(ValuationRegistryClient, "ValuationRegistry"),
             lens=bind(HoldingsLensClient, "HoldingsLens"),
             loans=bind(LoanBookClient, "LoanBook"),
+            policy=bind(CollateralPolicyClient, "CollateralPolicy"),
         )
 
     def token(self, address: str) -> RevenueRightsTokenClient:

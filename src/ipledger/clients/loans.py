@@ -31,9 +31,13 @@ class LoanBookClient(ContractClient):
         return self._send("cancel", loan_id, sender=sender)
 
     def repay(self, loan_id: int, amount: int, *, sender: Sender) -> tuple[int, TxReceipt]:
+        """Pays up to `amount` (0 only sweeps the pledges' revenue); what it paid."""
         receipt = self._send("repay", loan_id, amount, sender=sender)
-        [event] = self.events(receipt, "Repaid")
-        return int(event["args"]["interest"]) + int(event["args"]["principal"]), receipt
+        paid = sum(
+            int(e["args"]["interest"]) + int(e["args"]["principal"])
+            for e in self.events(receipt, "Repaid")
+        )
+        return paid, receipt
 
     def pledge_more(self, loan_id: int, pid: bytes, amount: int, *, sender: Sender) -> TxReceipt:
         return self._send("pledgeMore", loan_id, pid, amount, sender=sender)
@@ -57,26 +61,11 @@ class LoanBookClient(ContractClient):
         [event] = self.events(receipt, "Withdrawn")
         return int(event["args"]["amount"]), receipt
 
-    # ---- risk policy -----------------------------------------------------------------
-
-    def set_collateral_factor(self, field: int, factor_bps: int, *, sender: Sender) -> TxReceipt:
-        return self._send("setCollateralFactor", field, factor_bps, sender=sender)
-
-    def set_rate(self, asset: str, currency: str, rate_wad: int, *, sender: Sender) -> TxReceipt:
-        code = currency.encode("ascii")
-        return self._send("setRate", parse_address(asset), code, rate_wad, sender=sender)
-
-    def set_age_window(self, seconds: int, *, sender: Sender) -> TxReceipt:
-        return self._send("setAgeWindow", seconds, sender=sender)
-
     def set_guarantee(self, fund: str, share_bps: int, *, sender: Sender) -> TxReceipt:
         return self._send("setGuarantee", parse_address(fund), share_bps, sender=sender)
 
-    def rate(self, asset: str, currency: str) -> int:
-        return int(self._call("rate", parse_address(asset), currency.encode("ascii")))
-
-    def collateral_factor(self, field: int) -> int:
-        return int(self._call("collateralFactor", field))
+    def reclaim(self, token: str, *, sender: Sender) -> TxReceipt:
+        return self._send("reclaim", parse_address(token), sender=sender)
 
     # ---- reads -----------------------------------------------------------------------
 
@@ -107,6 +96,12 @@ class LoanBookClient(ContractClient):
 
     def pledged_of(self, borrower: str, pid: bytes) -> int:
         return int(self._call("pledgedOf", parse_address(borrower), pid))
+
+    def held(self, borrower: str, token: str) -> int:
+        return int(self._call("held", parse_address(borrower), parse_address(token)))
+
+    def bid_of(self, loan_id: int, buyer: str) -> int:
+        return int(self._call("bidOf", loan_id, parse_address(buyer)))
 
     def owed(self, account: str, asset: str) -> int:
         return int(self._call("owed", parse_address(account), parse_address(asset)))

@@ -29,6 +29,7 @@ ORDER = (
     "PatentRegistry",
     "ValuationRegistry",
     "HoldingsLens",
+    "CollateralPolicy",
     "LoanBook",
     "TestHKD",
 )
@@ -49,10 +50,12 @@ def constructor_args(name: str, admin: str, deployed: Mapping[str, str | None]) 
             deployed.get("ValuationRegistry"),
             deployed.get("EvidenceTrail"),
         ]
+    if name == "CollateralPolicy":
+        return [deployed.get("PatentRegistry"), deployed.get("ValuationRegistry")]
     if name == "LoanBook":
         return [
             deployed.get("PatentRegistry"),
-            deployed.get("ValuationRegistry"),
+            deployed.get("CollateralPolicy"),
             deployed.get("EvidenceTrail"),
         ]
     return [admin]  # InvestorRegistry, EvidenceTrail, TestHKD: their admin or owner

@@ -112,7 +112,8 @@ def _check_loans_kept(
         raise DeploymentError(
             f"this deploy would replace the LoanBook at {address}, which has {count} loan(s): "
             "their pledged tokens would be stranded in it. Keep the contracts it depends on "
-            "(PatentRegistry, ValuationRegistry, EvidenceTrail) until its loans are closed"
+            "(PatentRegistry, ValuationRegistry, CollateralPolicy, EvidenceTrail) until its loans "
+            "are closed"
         )
 
 
@@ -248,8 +249,8 @@ def _configure(
     # The test HKD has 6 decimals and HKD valuations are in cents: 10**4 base units per
     # cent. A real payment token's rates are the risk officer's to set.
     risk_is_admin = operators.get(Role.RISK, admin.address) == admin.address
-    if test_hkd and risk_is_admin and ledger.loans.rate(suite.payment_token, "HKD") == 0:
-        ledger.loans.set_rate(suite.payment_token, "HKD", TEST_HKD_RATE_WAD, sender=admin)
+    if test_hkd and risk_is_admin and ledger.policy.rate(suite.payment_token, "HKD") == 0:
+        ledger.policy.set_rate(suite.payment_token, "HKD", TEST_HKD_RATE_WAD, sender=admin)
 
 
 def deploy_suite(

@@ -70,7 +70,7 @@ class Role(StrEnum):
     EVIDENCE_WRITER = "EVIDENCE_WRITER_ROLE"  # held in the EvidenceTrail
     ACCREDITOR = "ACCREDITOR_ROLE"  # held in the ValuationRegistry
     LENDER = "LENDER_ROLE"  # offers loans in the LoanBook (a listed bank)
-    RISK = "RISK_ROLE"  # sets the LoanBook's collateral factors, rates and guarantee fund
+    RISK = "RISK_ROLE"  # sets the CollateralPolicy's tables and the LoanBook's guarantee fund
     # The LoanBook's escrow, which holds pledged tokens without a listing: granted to the
     # LoanBook only, never to a person (see `OPERATOR_ROLES`).
     PLEDGE_CUSTODIAN = "PLEDGE_CUSTODIAN_ROLE"
@@ -185,6 +185,7 @@ class SuiteAddresses(Model):
     patent_registry: Address
     valuation_registry: Address
     holdings_lens: Address
+    collateral_policy: Address
     loan_book: Address
     payment_token: Address  # what tokenize pays revenue in unless told otherwise
 
@@ -201,6 +202,7 @@ CONTRACT_FIELDS = {
     "PatentRegistry": "patent_registry",
     "ValuationRegistry": "valuation_registry",
     "HoldingsLens": "holdings_lens",
+    "CollateralPolicy": "collateral_policy",
     "LoanBook": "loan_book",
     "TestHKD": "payment_token",
 }
