@@ -7,6 +7,7 @@ VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 PEERS_STAMP := bench/peers/node_modules/.installed
+MORPHO_STAMP := bench/peers/morpho/node_modules/.installed
 AUDIT_STAMP := .venv-audit/.installed
 
 .PHONY: install run test lint audit mutation compile node bench snapshot clean
@@ -46,6 +47,12 @@ $(PEERS_STAMP): bench/peers/package-lock.json
 	npm ci --prefix bench/peers --no-audit --no-fund
 	touch $@
 
+# Morpho Blue pins another solc (0.8.19): a node_modules of its own. Its package scripts
+# (husky, forge install) are for its developers; nothing of them is needed here.
+$(MORPHO_STAMP): bench/peers/morpho/package-lock.json
+	npm ci --prefix bench/peers/morpho --no-audit --no-fund --ignore-scripts
+	touch $@
+
 # Slither pins web3 7; it gets a virtualenv of its own so ipledger keeps web3 8.
 $(AUDIT_STAMP):
 	test -x .venv-audit/bin/python || $(PYTHON) -m venv .venv-audit
@@ -65,7 +72,7 @@ mutation: install
 	IPLEDGER_PROJECT=$(CURDIR) $(BIN)/mutmut run --max-children $(or $(MUTATION_WORKERS),2)
 	$(BIN)/python scripts/mutation_report.py
 
-bench: install $(PEERS_STAMP)
+bench: install $(PEERS_STAMP) $(MORPHO_STAMP)
 	$(BIN)/python -m bench.run
 
 snapshot: install

@@ -10,7 +10,7 @@ from ipledger.chain.connect import embedded_chain
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.suite import deploy_suite
-from ipledger.models import Role
+from ipledger.models import OPERATOR_ROLES
 from ipledger.project import Project
 from ipledger.toolchain.compiler import compile_project
 
@@ -45,6 +45,9 @@ def fresh_ledger(project: Project) -> tuple[Ledger, list[NodeAccount]]:
     accounts = [NodeAccount(a) for a in w3.eth.accounts]
     admin = accounts[0]
     addresses = deploy_suite(
-        w3=w3, artifacts=artifacts, admin=admin, operators={r: admin.address for r in Role}
+        w3=w3,
+        artifacts=artifacts,
+        admin=admin,
+        operators={r: admin.address for r in OPERATOR_ROLES},
     )
     return Ledger.attach(w3=w3, artifacts=artifacts, addresses=addresses), accounts

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import lens_bench, mirror_bench, token_gas, valuation_gas
+from bench import lens_bench, loan_gas, mirror_bench, token_gas, valuation_gas
 from bench.common import Row
 from ipledger.project import Project
 
@@ -44,6 +44,7 @@ def main() -> None:
     rows = (
         valuation_gas.measure(project)
         + token_gas.measure(project)
+        + loan_gas.measure(project)
         + mirror_bench.measure(project)
         + lens_bench.measure(project)
     )

@@ -40,8 +40,11 @@ def test_deployed_contract_answers_on_both_backends(
 
 
 _block_seen: dict[int, int] = {}
+# The two halves share a process (a module global), so one worker runs both, in order.
+_same_worker = pytest.mark.xdist_group("snapshot-isolation")
 
 
+@_same_worker
 def test_snapshot_isolates_tests_first_half(w3: Web3) -> None:
     # Together with the next test: a block mined here must be gone there.
     sender, receiver = w3.eth.accounts[:2]
@@ -50,6 +53,7 @@ def test_snapshot_isolates_tests_first_half(w3: Web3) -> None:
     _block_seen[w3.eth.chain_id] = w3.eth.block_number
 
 
+@_same_worker
 def test_snapshot_isolates_tests_second_half(w3: Web3) -> None:
     assert w3.eth.block_number == _block_seen[w3.eth.chain_id] - 1
 
