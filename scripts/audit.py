@@ -11,6 +11,7 @@ Library code (node_modules) and test doubles (contracts/mocks) are not analysed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,7 @@ def main() -> int:
     report = build / "slither-report.json"
     report.unlink(missing_ok=True)  # slither refuses to overwrite its report
     shutil.rmtree(project.root / "crytic-export", ignore_errors=True)
-    subprocess.run(
+    run = subprocess.run(
         [
             str(project.root / SLITHER),
             str(build / "slither-input.json"),
@@ -56,8 +57,18 @@ def main() -> int:
         cwd=project.root,
         check=False,
         capture_output=True,
+        # crytic-compile reads foundry.toml through `forge config` whenever the file is
+        # there, whatever framework is forced: it finds the project's forge (npm).
+        env={
+            **os.environ,
+            "PATH": f"{project.node_modules / '.bin'}{os.pathsep}{os.environ['PATH']}",
+        },
     )
     shutil.rmtree(project.root / "crytic-export", ignore_errors=True)
+    if not report.is_file():
+        last = run.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        print(f"slither wrote no report (exit {run.returncode}): {last[0]}", file=sys.stderr)
+        return 2
     results = json.loads(report.read_text())
     if not results.get("success"):
         print(f"slither failed: {results.get('error')}", file=sys.stderr)
