@@ -6,7 +6,6 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-FORGE := node_modules/.bin/forge  # npm @foundry-rs/forge-linux-amd64 (optional: linux x64)
 PEERS_STAMP := bench/peers/node_modules/.installed
 MORPHO_STAMP := bench/peers/morpho/node_modules/.installed
 AUDIT_STAMP := .venv-audit/.installed
@@ -36,8 +35,7 @@ PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --maxprocesses=4 --dist loadgrou
 # in one pytest run: the long state machines start first and the rest fill the other
 # worker around them (measured: ~30 s less than two runs back to back).
 test: install lint $(AUDIT_STAMP)
-	$(BIN)/python scripts/audit.py
-	$(FORGE) test --offline
+	scripts/static-checks
 	HYPOTHESIS_PROFILE=audit $(PYTEST)
 
 lint: install
@@ -64,8 +62,7 @@ $(AUDIT_STAMP):
 # Slither, forge's fuzz and invariant tests of the loan book (tests/forge/), then the hypothesis state machines (token, valuation registry) at 200
 # examples each on both backends.
 audit: install $(AUDIT_STAMP)
-	$(BIN)/python scripts/audit.py
-	$(FORGE) test --offline
+	scripts/static-checks
 	HYPOTHESIS_PROFILE=audit $(PYTEST) -q -m stateful
 
 # Mutation testing of the modules whose bugs lose data or money (pyproject [tool.mutmut]);

@@ -39,23 +39,20 @@ def test_deployed_contract_answers_on_both_backends(
     assert token.functions.decimals().call() == 6
 
 
-_block_seen: dict[int, int] = {}
-# The two halves share a process (a module global), so one worker runs both, in order.
-_same_worker = pytest.mark.xdist_group("snapshot-isolation")
-
-
-@_same_worker
-def test_snapshot_isolates_tests_first_half(w3: Web3) -> None:
-    # Together with the next test: a block mined here must be gone there.
-    sender, receiver = w3.eth.accounts[:2]
-    tx = w3.eth.send_transaction({"from": sender, "to": receiver, "value": 1})
-    w3.eth.wait_for_transaction_receipt(tx)
-    _block_seen[w3.eth.chain_id] = w3.eth.block_number
-
-
-@_same_worker
-def test_snapshot_isolates_tests_second_half(w3: Web3) -> None:
-    assert w3.eth.block_number == _block_seen[w3.eth.chain_id] - 1
+def test_snapshot_isolates_tests(session_w3: Web3) -> None:
+    """What the `w3` fixture does around every test (snapshot, then revert) leaves no
+    block, balance or nonce of the test behind. (One test, in one process: two halves
+    relying on a module global broke when xdist ran them on different workers.)"""
+    sender, receiver = session_w3.eth.accounts[:2]
+    before = (session_w3.eth.block_number, session_w3.eth.get_balance(receiver))
+    nonce = session_w3.eth.get_transaction_count(sender)
+    snapshot = session_w3.testing.snapshot()
+    tx = session_w3.eth.send_transaction({"from": sender, "to": receiver, "value": 1})
+    session_w3.eth.wait_for_transaction_receipt(tx)
+    assert session_w3.eth.block_number == before[0] + 1
+    session_w3.testing.revert(snapshot)
+    assert (session_w3.eth.block_number, session_w3.eth.get_balance(receiver)) == before
+    assert session_w3.eth.get_transaction_count(sender) == nonce
 
 
 def test_connect_rejects_non_http_url() -> None:
