@@ -17,6 +17,7 @@ from tests.support.suite import register
 from tests.support.valuations import make_valuation
 
 from bench.common import fresh_ledger
+from bench.loan_gas import PRINCIPAL, Book
 from ipledger.chain.eip712 import sign_revocation, sign_valuation
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
@@ -43,7 +44,23 @@ def measure(project: Project) -> dict[str, int]:
     pid = _patent(ledger, admin, gas)
     _token_ops(ledger, accounts, pid, gas)
     _valuation_ops(ledger, admin, pid, gas)
+    _loan_ops(ledger, accounts, gas)
     return {name: int(value) for name, value in sorted(gas.items())}
+
+
+def _loan_ops(ledger: Ledger, accounts: list[NodeAccount], gas: dict[str, int]) -> None:
+    """A loan's life in the book, the book's second loan measured (its counters warm)."""
+    admin = accounts[0]
+    book = Book(ledger, admin, "30000009")
+    first, second = book.borrower(accounts[5].address), book.borrower(accounts[6].address)
+    book.open(first)
+    loan_id, gas["loans.offer"], gas["loans.accept"] = book.open(second)
+    ledger.loans.repay(loan_id, PRINCIPAL // 10, sender=second)  # the lender's first credit
+    _, receipt = ledger.loans.repay(loan_id, PRINCIPAL // 10, sender=second)
+    gas["loans.repay"] = receipt["gasUsed"]
+    book.hkd._send("mint", second.address, PRINCIPAL, sender=admin)  # for the interest
+    _, receipt = ledger.loans.repay(loan_id, 10 * PRINCIPAL, sender=second)
+    gas["loans.repay(full: release)"] = receipt["gasUsed"]
 
 
 def _patent(ledger: Ledger, admin: NodeAccount, gas: dict[str, int]) -> bytes:
