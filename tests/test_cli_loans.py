@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ipledger.models import LoanState
+from tests.support.chain import advance
 from tests.support.cli import Cli
 from tests.support.loans import COLLATERAL, PLEDGED, LoanSetup, loan_setup
 from tests.support.suite import HKD, Actors, open_market
@@ -16,7 +17,7 @@ from tests.support.valuations import make, signed
 
 pytestmark = pytest.mark.chain
 PATENT = "HK 30012345"
-BORROWER, LENDER = "3", "4"  # investors[0] and investors[1] of the session's accounts
+BORROWER, LENDER, BUYER = "3", "4", "5"  # investors[0], [1], [2] of the session's accounts
 
 
 @pytest.fixture
@@ -107,3 +108,40 @@ def test_bad_input_is_one_line(cli: Cli, s: LoanSetup, tmp_path: Path) -> None:
         "--agreement", _doc(tmp_path, "c.pdf"), "--account", BORROWER,
     )  # fmt: skip
     assert "AccessControlUnauthorizedAccount" in line
+
+
+def test_a_bidder_buys_a_called_loan_and_an_offer_is_cancelled(
+    cli: Cli, s: LoanSetup, tmp_path: Path
+) -> None:
+    loan_id = _offer(cli, s, tmp_path)
+    cli.json("loan", "accept", str(loan_id), "--account", BORROWER)
+    lower = make(s.market, s.valuer, n=2, value=6_250_000_00)
+    s.market.ledger.valuations.attest(
+        lower, signed(s.market, s.valuer, lower), sender=s.market.actors.admin
+    )
+    notice = _doc(tmp_path, "notice.pdf")
+    cli.json("loan", "call", str(loan_id), "--notice", notice, "--account", LENDER)
+    bid = cli.json("loan", "bid", str(loan_id), "--price", "250000", "--account", BUYER)
+    assert bid["price"] == str(250_000 * HKD)
+    line = cli.error(
+        "loan", "enforce", str(loan_id), "--notice", notice, "--buyer", s.buyer.address,
+        "--price", "250000", "--account", LENDER,
+    )  # fmt: skip
+    assert "LoanRemediationRunning" in line
+    advance(s.market.ledger.w3, 31 * 86400)
+    enforced = cli.json(
+        "loan", "enforce", str(loan_id), "--notice", notice, "--buyer", s.buyer.address,
+        "--price", "250000", "--account", LENDER,
+    )  # fmt: skip
+    assert enforced["recovered"] == str(250_000 * HKD)
+    assert int(enforced["shortfall"]) > 50_000 * HKD  # the debt with interest, less the price
+    assert cli.json("loan", "show", str(loan_id))["state"] == "enforced"
+    assert s.market.token.balance_of(s.buyer.address) == PLEDGED
+    # An offer the borrower declines never opens.
+    second = _offer(cli, s, tmp_path)
+    cli.json("loan", "cancel", str(second), "--account", BORROWER)
+    assert cli.json("loan", "show", str(second))["state"] == "cancelled"
+    assert "LoanWrongState" in cli.error("loan", "accept", str(second), "--account", BORROWER)
+    assert "--buyer and --price go together" in cli.error(
+        "loan", "enforce", str(loan_id), "--notice", notice, "--price", "1", "--account", LENDER
+    )
