@@ -14,6 +14,7 @@ from ipledger.chain.keys import DEV_CHAIN_IDS
 from ipledger.chain.revert import RevertDecoder
 from ipledger.chain.tx import Sender, transact
 from ipledger.clients.ledger import Ledger
+from ipledger.clients.loans import LoanBookClient
 from ipledger.deploy.provenance import ORDER, constructor_args, creation_problem
 from ipledger.deploy.records import (
     ContractRecord,
@@ -106,8 +107,10 @@ def _check_loans_kept(
     address = previous.contracts["LoanBook"].address
     if not w3.eth.get_code(address):
         return  # a reset node: nothing is there to strand
-    book = w3.eth.contract(address=address, abi=artifacts["LoanBook"].abi)
-    count = book.functions.loanCount().call()
+    book = LoanBookClient.of(
+        artifacts["LoanBook"], w3=w3, address=address, decoder=RevertDecoder(artifacts.values())
+    )
+    count = book.loan_count()
     if count > 0:
         raise DeploymentError(
             f"this deploy would replace the LoanBook at {address}, which has {count} loan(s): "
