@@ -6,6 +6,7 @@ import pytest
 from eth_account.signers.local import LocalAccount
 
 from ipledger.clients.ledger import Ledger
+from tests.support.loans import LoanSetup, loan_setup
 from tests.support.suite import Actors, Market, accredit_valuer, open_market
 
 
@@ -17,3 +18,9 @@ def market(ledger: Ledger, actors: Actors) -> Market:
 @pytest.fixture
 def valuer(market: Market) -> LocalAccount:
     return accredit_valuer(market)
+
+
+@pytest.fixture
+def s(market: Market) -> LoanSetup:
+    """A valued market with a lending bank and a borrower holding tokens to pledge."""
+    return loan_setup(market)

@@ -21,6 +21,7 @@ VALUE_CENTS = 12_500_000_00  # the valuation: HKD 12.5M
 COLLATERAL = 625_000 * HKD
 PRINCIPAL = 300_000 * HKD
 AGREEMENT = keccak(text="loan agreement 1")
+NOTICE = keccak(text="margin call notice")
 
 
 @dataclass(frozen=True)
