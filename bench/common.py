@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from web3 import Web3
 
@@ -12,6 +13,7 @@ from ipledger.clients.ledger import Ledger
 from ipledger.deploy.suite import deploy_suite
 from ipledger.models import OPERATOR_ROLES
 from ipledger.project import Project
+from ipledger.toolchain.artifacts import Artifact, CompilerInfo
 from ipledger.toolchain.compiler import compile_project
 
 
@@ -51,3 +53,28 @@ def fresh_ledger(project: Project) -> tuple[Ledger, list[NodeAccount]]:
         operators={r: admin.address for r in OPERATOR_ROLES},
     )
     return Ledger.attach(w3=w3, artifacts=artifacts, addresses=addresses), accounts
+
+
+def peer_artifacts(
+    output: dict[str, Any],
+    contracts: dict[str, str],
+    *,
+    info: CompilerInfo,
+    settings: dict[str, Any],
+) -> dict[str, Artifact]:
+    """Artifacts of a peer's compile: `contracts` maps each name to its source unit."""
+    artifacts = {}
+    for name, unit in contracts.items():
+        data = output["contracts"][unit][name]
+        artifacts[name] = Artifact(
+            contract_name=name,
+            source_path=unit,
+            abi=data["abi"],
+            bytecode="0x" + data["evm"]["bytecode"]["object"],
+            deployed_bytecode="0x" + data["evm"]["deployedBytecode"]["object"],
+            compiler=info,
+            settings=settings,
+            source_hash="",
+            build_hash="",
+        )
+    return artifacts

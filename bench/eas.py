@@ -18,6 +18,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
 
+from bench.common import peer_artifacts
 from ipledger.chain.tx import Sender
 from ipledger.deploy.suite import deploy_artifact
 from ipledger.models import Valuation
@@ -69,21 +70,8 @@ def compile_eas(root: Path) -> dict[str, Artifact]:
     }
     output = run_solc(peers, solc, compiler_input)
     info = CompilerInfo(version=solc.version, kind=solc.kind)
-    artifacts = {}
-    for unit, name in ((units[0], "EAS"), (units[1], "SchemaRegistry")):
-        data = output["contracts"][unit][name]
-        artifacts[name] = Artifact(
-            contract_name=name,
-            source_path=unit,
-            abi=data["abi"],
-            bytecode="0x" + data["evm"]["bytecode"]["object"],
-            deployed_bytecode="0x" + data["evm"]["deployedBytecode"]["object"],
-            compiler=info,
-            settings=settings,
-            source_hash="",
-            build_hash="",
-        )
-    return artifacts
+    contracts = {"EAS": units[0], "SchemaRegistry": units[1]}
+    return peer_artifacts(output, contracts, info=info, settings=settings)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from web3 import Web3
 from web3.contract import Contract
 
+from bench.common import peer_artifacts
 from ipledger.chain.tx import NodeAccount
 from ipledger.deploy.suite import deploy_artifact
 from ipledger.project import Project
@@ -52,21 +53,8 @@ def compile_morpho(root: Path) -> dict[str, Artifact]:
         peer, solc, {"language": "Solidity", "sources": sources, "settings": settings}
     )
     info = CompilerInfo(version=solc.version, kind=solc.kind)
-    artifacts = {}
-    for name, unit in UNITS.items():
-        data = output["contracts"][f"{PACKAGE}/{unit}"][name]
-        artifacts[name] = Artifact(
-            contract_name=name,
-            source_path=unit,
-            abi=data["abi"],
-            bytecode="0x" + data["evm"]["bytecode"]["object"],
-            deployed_bytecode="0x" + data["evm"]["deployedBytecode"]["object"],
-            compiler=info,
-            settings=settings,
-            source_hash="",
-            build_hash="",
-        )
-    return artifacts
+    contracts = {name: f"{PACKAGE}/{unit}" for name, unit in UNITS.items()}
+    return peer_artifacts(output, contracts, info=info, settings=settings)
 
 
 @dataclass(frozen=True)
