@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-from ipledger.chain.connect import connect, describe, redact_url
+from ipledger.chain.connect import connect, describe, node_session, redact_url
 from ipledger.chain.node import free_port
 from ipledger.chain.tx import NodeAccount
 from ipledger.deploy.suite import deploy_artifact
@@ -131,3 +133,62 @@ def test_errors_never_print_the_secret_parts_of_a_url() -> None:
     assert "http://127.0.0.1:" in message
     assert redact_url("https://mainnet.example/v3/KEY") == "https://mainnet.example/…"
     assert redact_url("http://[::1]:8545") == "http://[::1]:8545"
+
+
+@pytest.fixture
+def counting_node() -> Iterator[tuple[str, dict[str, int]]]:
+    """A minimal JSON-RPC node on chain 1337 that counts the methods it is asked."""
+    asked: dict[str, int] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            asked[request["method"]] = asked.get(request["method"], 0) + 1
+            result = {"eth_chainId": "0x539", "eth_blockNumber": "0x7"}.get(request["method"])
+            body = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    finally:
+        server.shutdown()
+
+
+def test_a_node_is_asked_its_chain_id_once_and_its_blocks_every_time(
+    counting_node: tuple[str, dict[str, int]],
+) -> None:
+    url, asked = counting_node
+    w3 = connect(url)
+    assert [w3.eth.chain_id for _ in range(5)] == [1337] * 5
+    assert [w3.eth.block_number for _ in range(3)] == [7] * 3
+    assert asked == {"eth_chainId": 1, "eth_blockNumber": 3}
+
+
+def test_node_session_reads_proxy_ca_bundle_and_netrc_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine rpc.example.com login bank password s3cret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.bank.internal:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.bank.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "bank-ca.pem"))
+    session = node_session("https://rpc.example.com/key")
+    assert session.trust_env is False  # not read again on every request
+    assert session.proxies["https"] == "http://proxy.bank.internal:3128"
+    assert session.auth == ("bank", "s3cret")
+    assert session.verify == str(tmp_path / "bank-ca.pem")
+    local = node_session("http://127.0.0.1:8545")
+    assert local.proxies == {}  # NO_PROXY names it
+    assert local.auth is None
