@@ -76,9 +76,21 @@ def test_patents_and_patent(client: TestClient, market: Market) -> None:
         "10000",
         3,
     )
+    assert patent["reference"] == "HK 30012345"
     by_number = client.get("/patents/HK 30012345").json()
     by_id = client.get("/patents/0x" + market.patent_id.hex()).json()
-    assert by_number == by_id == patent
+    assert by_number == by_id
+    # One patent's summary names its payment token and units; the list leaves them out
+    # (one more call per patent) and is otherwise the same.
+    payment = {"paymentToken", "paymentSymbol", "paymentDecimals"}
+    assert {k: by_id[k] for k in payment} == {
+        "paymentToken": market.payment.address,
+        "paymentSymbol": "tHKD",
+        "paymentDecimals": 6,
+    }
+    assert {k: v for k, v in by_id.items() if k not in payment} == {
+        k: v for k, v in patent.items() if k not in payment
+    }
 
 
 def test_valuations_and_evidence(client: TestClient, market: Market) -> None:

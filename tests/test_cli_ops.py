@@ -137,7 +137,7 @@ def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
             mint.functions.mint(issuer, 10**9).transact({"from": issuer})
         )
         run("transfer", "HK 30099999", "--to", investor, "--amount", "250")
-        run("deposit", "HK 30099999", "--amount", "1000000", "--report", str(doc))
+        run("deposit", "HK 30099999", "--amount", "1", "--report", str(doc))  # HKD 1
         claimed = run("claim", "HK 30099999", account=1)
         assert claimed["claimed"] == "250000"  # a quarter of the deposit, as a decimal string
 

@@ -172,8 +172,8 @@ def test_token_amounts_that_are_not_are_one_line(cli: Cli, market: Market, typed
 
 
 def test_base_unit_amounts_must_be_positive_and_ids_well_formed(cli: Cli, market: Market) -> None:
-    line = cli.error("deposit", PATENT, "--amount", "-5", "--report", __file__, "--account", "2")
-    assert "--amount -5 must be more than 0" in line
+    line = cli.error("deposit", PATENT, "--amount", "0", "--report", __file__, "--account", "2")
+    assert "amount 0 must be more than 0" in line
     bad_id = "0x" + "zz" * 32
     line = cli.error("valuation", "revoke", bad_id, "--reason", "r")
     assert f"report id '{bad_id}' is not 0x + 64 hex digits" in line

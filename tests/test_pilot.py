@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -79,10 +80,17 @@ def test_pilot_runs_end_to_end(
 
 
 def test_demo_table_output(pilot_project: Project) -> None:
-    result = CliRunner().invoke(app, ["demo", "--project", str(pilot_project.root)])
+    result = CliRunner().invoke(
+        app, ["demo", "--project", str(pilot_project.root)], env={"COLUMNS": "80"}
+    )
     assert result.exit_code == 0, result.output
     assert "Harbour Bank" in result.output
-    assert "implied" in result.output  # the stake's implied value (a wrapped header)
+    # At 80 columns every figure is whole (the holdings stack rather than cut).
+    assert "HKD 18,500,000.00" in result.output
+    assert "tHKD 252,000.00" in result.output
+    assert not re.search(r"[,.][0-9]*…", result.output)  # hashes are shortened, never figures
+    assert "stake value" in result.output
+    assert "the embedded test chain (eth-tester in this process; chain id" in result.output
     assert "pledged" in result.output
     assert "verified" in result.output
     assert "Loans against pledged revenue rights" in result.output

@@ -7,9 +7,23 @@ The app is assembled here, verb by verb, from the modules beside this one; they 
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperOption
 
 from ipledger.cli import admin_ops, build, loans, mirror, ops, queries, token_ops
+
+_type_of = TyperOption.display_type_rich
+
+
+def _no_type_for_flags(self: TyperOption, ctx: Any) -> str | None:
+    # typer 0.29 labels a flag `<bool>` in help, which reads as if `--json true` were
+    # wanted (it is an error): a flag takes no value, so it shows none.
+    return None if self.is_flag else _type_of(self, ctx)
+
+
+TyperOption.display_type_rich = _no_type_for_flags  # type: ignore[method-assign]
 
 app = typer.Typer(
     help="ipledger: a ledger for tokenised patent revenue rights.",

@@ -32,6 +32,7 @@ from ipledger.deploy.attach import open_suite
 from ipledger.deploy.records import Deployment
 from ipledger.errors import IpledgerError
 from ipledger.models import EvidenceKind, Field, PatentId, Role, Status, parse_patent
+from ipledger.models.units import parse_units, timestamp
 from ipledger.project import Project
 
 console = Console()
@@ -193,8 +194,41 @@ def _choices(name: str, enum: type[Enum], spell: Callable[[str], str] = str.lowe
 # Names, not numbers, on the command line; "token-agent" for TOKEN_AGENT_ROLE.
 FieldChoice = _choices("FieldChoice", Field)
 StatusChoice = _choices("StatusChoice", Status)
-KindChoice = _choices("KindChoice", EvidenceKind)
 RoleChoice = _choices("RoleChoice", Role, lambda n: n.lower().replace("_", "-"))
+
+
+def evidence_kind(text: str) -> EvidenceKind:
+    """An evidence kind as typed: "revenue report" as the tables show it, or
+    revenue-report, or revenue_report; any case."""
+    key = re.sub(r"[\s_-]+", "_", text.strip()).upper()
+    if key not in EvidenceKind.__members__:
+        names = ", ".join(m.name.lower().replace("_", "-") for m in EvidenceKind)
+        raise typer.BadParameter(f"{text!r} is not an evidence kind (one of: {names})")
+    return EvidenceKind[key]
+
+
+KindOpt = Annotated[
+    EvidenceKind,
+    typer.Option(
+        parser=evidence_kind,
+        metavar="KIND",
+        help="filing, grant, assignment, licence, revenue-report, valuation, court-order, "
+        "other, ...; as the trail shows it (revenue report), in any spelling.",
+    ),
+]
+
+
+def when(text: str) -> int:
+    """A date as typed (ISO 8601, or unix seconds), as unix seconds."""
+    try:
+        return timestamp(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def date_option(help_text: str) -> Any:
+    """An option taking a date (ISO 8601, or unix seconds), given as unix seconds."""
+    return typer.Option(parser=when, metavar="DATE", help=help_text)
 
 
 @contextmanager
@@ -219,16 +253,9 @@ def patent_token(ledger: Ledger, patent: str) -> RevenueRightsTokenClient:
 
 
 def token_units(text: str, decimals: int = 18) -> int:
-    """Base units of an amount typed in whole tokens ("250", "0.5"): ASCII digits, at
-    most `decimals` places, exact (integer arithmetic, never rounded)."""
-    match = re.fullmatch(r"([0-9]+)(?:\.([0-9]+))?", text)
-    if match is None or len(match.group(2) or "") > decimals:
-        raise ValueError(
-            f"amount {text!r} must be a number of tokens like 250 or 0.5, with at most "
-            f"{decimals} decimal places"
-        )
-    whole, fraction = match.group(1), (match.group(2) or "").ljust(decimals, "0")
-    return positive_units(int(whole) * 10**decimals + int(fraction or "0"), text)
+    """Base units of an amount typed in the token's own units ("250", "0.5"): ASCII
+    digits, at most `decimals` places, exact (integer arithmetic, never rounded)."""
+    return positive_units(parse_units(text, decimals), text)
 
 
 def positive_units(units: int, shown: object) -> int:

@@ -20,7 +20,7 @@ from ipledger.cli.common import (
     token_units,
     verb,
 )
-from ipledger.cli.render import loans_table
+from ipledger.cli.render import fit, loans_table
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.models import LoanTerms, parse_address
@@ -247,7 +247,8 @@ def show_cmd(loan_id: LoanArg, *, target: Target) -> None:
     if target.as_json:
         target.done(shown.as_json(), "")
         return
-    Console().print(loans_table([shown], title=f"Loan {loan_id}"))
+    out = Console()
+    out.print(fit(out, loans_table([shown], title=f"Loan {loan_id}")))
 
 
 @verb(signs=False)
@@ -263,4 +264,5 @@ def loans_cmd(
     if target.as_json:
         target.done({"loans": [loan.as_json() for loan in found]}, "")
         return
-    Console().print(loans_table(found, title="Loans"))
+    out = Console()
+    out.print(fit(out, loans_table(found, title="Loans")))

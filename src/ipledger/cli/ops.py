@@ -10,10 +10,11 @@ import typer
 
 from ipledger.cli.common import (
     FieldChoice,
-    KindChoice,
+    KindOpt,
     PatentArg,
     StatusChoice,
     Target,
+    date_option,
     fail,
     positive_units,
     registered_patent,
@@ -22,13 +23,13 @@ from ipledger.cli.common import (
 )
 from ipledger.errors import IpledgerError
 from ipledger.models import (
-    EvidenceKind,
     Field,
     Status,
     parse_address,
     parse_patent,
     parse_patent_ref,
 )
+from ipledger.models.units import iso
 
 
 @verb(signs=True)
@@ -36,7 +37,7 @@ def register_cmd(
     patent: PatentArg,
     owner: Annotated[str, typer.Option(help="Owner address.")],
     field: Annotated[FieldChoice, typer.Option(help="Technical field.", case_sensitive=False)],
-    expiry: Annotated[int, typer.Option(help="End of term, unix seconds.")],
+    expiry: Annotated[int, date_option("End of term: an ISO date (2045-06-30).")],
     metadata: Annotated[Path, typer.Option(help="Metadata document (its sha256 is recorded).")],
     status: Annotated[StatusChoice, typer.Option(case_sensitive=False)] = StatusChoice.granted,
     *,
@@ -104,7 +105,7 @@ def tokenize_cmd(
 def set_investor_cmd(
     investor: Annotated[str, typer.Argument(help="Investor address.")],
     jurisdiction: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 of the KYC.")],
-    expiry: Annotated[int, typer.Option(help="KYC valid until, unix seconds.")],
+    expiry: Annotated[int, date_option("KYC valid until: an ISO date (2027-12-31).")],
     *,
     target: Target,
 ) -> None:
@@ -117,13 +118,13 @@ def set_investor_cmd(
         )
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
-    target.done({"investor": checksum, "expiry": expiry}, f"listed {checksum} until {expiry}")
+    target.done({"investor": checksum, "expiry": expiry}, f"listed {checksum} until {iso(expiry)}")
 
 
 @verb(signs=True)
 def append_evidence_cmd(
     patent: PatentArg,
-    kind: Annotated[KindChoice, typer.Option(case_sensitive=False)],
+    kind: KindOpt,
     document: Annotated[Path, typer.Option(help="The document (its sha256 is recorded).")],
     uri: Annotated[str, typer.Option(help="Where the document can be fetched.")] = "",
     *,
@@ -135,7 +136,7 @@ def append_evidence_cmd(
         pid = registered_patent(ledger, patent)
         entry, _ = ledger.evidence.append(
             pid,
-            EvidenceKind[kind.name.upper()],
+            kind,
             sha256_file(document),
             uri or document.name,
             sender=sender,

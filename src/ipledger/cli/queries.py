@@ -1,5 +1,6 @@
 """CLI reads for investors and regulators: holdings, patents, valuations, evidence.
 
+Tables show amounts in their token's units with its symbol, and dates in ISO 8601.
 JSON output (`--json`) is a stable schema: amounts are base units as decimal strings,
 times unix seconds, ids and hashes 0x-hex, addresses checksummed. Holdings:
 `{"investor": "0x..", "holdings": [{"patentId", "token", "balance", "totalSupply",
@@ -13,7 +14,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from ipledger.cli.common import (
@@ -27,9 +27,14 @@ from ipledger.cli.common import (
     registered_patent,
     verb,
 )
-from ipledger.cli.render import holdings_table, trail_table, units
+from ipledger.cli.render import (
+    fit,
+    holdings_table,
+    patent_table,
+    trail_table,
+    valuations_table,
+)
 from ipledger.errors import IpledgerError
-from ipledger.mirror.reports import minor_units
 from ipledger.models import TrailVerification, parse_address, parse_patent
 from ipledger.read.queries import evidence_trail, holdings, patent_summary, valuation_history
 
@@ -48,7 +53,10 @@ def holdings_cmd(
     if target.as_json:
         emit_json(result.as_json())
         return
-    console.print(holdings_table(result, title=f"Holdings of {result.investor}"))
+    if not result.holdings:
+        console.print(Text(f"no holdings: {result.investor} holds no revenue-rights tokens"))
+        return
+    console.print(fit(console, holdings_table(result, title=f"Holdings of {result.investor}")))
 
 
 @verb(signs=False)
@@ -58,16 +66,14 @@ def patent_show_cmd(patent: PatentRef, *, target: Target) -> None:
         parse_patent(patent)  # what was typed is checked before the chain is asked
         ledger = target.ledger()
         pid = registered_patent(ledger, patent)
-        data = patent_summary(ledger, pid).as_json()
+        summary = patent_summary(ledger, pid)
+        data = summary.as_json()
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if target.as_json:
         emit_json(data)
         return
-    table = Table(title=f"Patent {patent}", show_header=False)
-    for key, value in data.items():
-        table.add_row(key, Text(str(value)))
-    console.print(table)
+    console.print(patent_table(summary, title=f"Patent {patent}"))
 
 
 @verb(signs=False)
@@ -82,21 +88,10 @@ def valuations_cmd(patent: PatentRef, *, target: Target) -> None:
     if target.as_json:
         emit_json([r.as_json() for r in history])
         return
-    table = Table(title=f"Valuations of {patent}")
-    for column in ("report", "valuer", "value", "date", "valid until", "standard", "revoked"):
-        table.add_column(column)
-    for r in history:
-        places = minor_units(r.currency)
-        table.add_row(
-            "0x" + r.report_id.hex()[:12] + "…",
-            r.valuer[:10] + "…",
-            f"{r.currency} {units(r.value, places, places)}",
-            str(r.valuation_date),
-            str(r.valid_until),
-            Text(r.standard),
-            "yes" if r.revoked else ("valuer withdrawn" if r.valuer_withdrawn else ""),
-        )
-    console.print(table)
+    if not history:
+        console.print(Text(f"no valuations of {patent} attested yet"))
+        return
+    console.print(fit(console, valuations_table(history, title=f"Valuations of {patent}")))
 
 
 @verb(signs=False)

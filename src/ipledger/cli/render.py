@@ -1,45 +1,61 @@
-"""Rich tables for people: holdings in token and currency units, evidence trails."""
+"""Rich tables for people: amounts in their token's units with its symbol, dates in
+ISO 8601, patents by their references. A table wider than the terminal is stacked (one
+block per row) rather than cut: every figure is shown whole at 80 columns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from ipledger.mirror.reports import minor_units
-from ipledger.models import Holdings, Loan, TrailVerification
+from ipledger.models import Holdings, Loan, PatentSummary, TrailVerification, ValuationRecord
 from ipledger.models.loans import NO_COLLATERAL
+from ipledger.models.units import iso, show_units
 from ipledger.pilot.data import PilotResult
 
 TOKEN_DECIMALS = 18
-PAYMENT_DECIMALS = 6  # the test HKD stablecoin
+EMBEDDED_CHAIN_ID = 131277322940537  # eth-tester's
+ANVIL_CHAIN_ID = 31337
 
 
 def units(amount: int, decimals: int, places: int = 2) -> str:
-    value = Decimal(amount).scaleb(-decimals)
-    return f"{value:,.{places}f}"
+    return show_units(amount, decimals, places)
+
+
+def fit(console: Console, table: Table) -> RenderableType:
+    """`table` if it fits the console's width; else the same rows stacked, one block of
+    "column  value" lines per row, so that no figure is cut."""
+    unbounded = console.options.update_width(10**4)  # what the table would like, uncapped
+    if Measurement.get(console, unbounded, table).maximum <= console.width:
+        return table
+    headers = [str(column.header) for column in table.columns]
+    cells = [list(column.cells) for column in table.columns]
+    blocks: list[RenderableType] = [Text(str(table.title or ""), style="italic")]
+    for row in range(table.row_count):
+        block = Table.grid(padding=(0, 2))
+        block.add_column(style="bold", no_wrap=True)
+        block.add_column(overflow="fold")
+        for header, column in zip(headers, cells, strict=True):
+            block.add_row(header, column[row])
+        blocks += [block, Text("")]
+    return Group(*blocks)
+
+
+def _patent(x_reference: str | None, patent_id: bytes) -> str:
+    return x_reference or "0x" + patent_id.hex()[:10] + "…"
 
 
 def holdings_table(h: Holdings, *, title: str, labels: Mapping[bytes, str] | None = None) -> Table:
-    """One investor's holdings; `labels` names patents ("HK 30012345") by id."""
+    """One investor's holdings; `labels` names patents where the chain gives no reference."""
     labels = labels or {}
     table = Table(title=title, title_justify="left")
-    for column in (
-        "patent",
-        "tokens",
-        "pledged",
-        "share",
-        "claimable (tHKD)",
-        "latest valuation",
-        "implied value of stake",
-    ):
-        table.add_column(
-            column, justify="left" if column in ("patent", "latest valuation") else "right"
-        )
+    for column in ("patent", "tokens", "pledged", "share", "claimable", "valuation", "stake value"):
+        table.add_column(column, justify="left" if column == "patent" else "right")
     for x in h.holdings:
         if x.valuation is None:
             valuation = implied = "none valid"
@@ -47,14 +63,62 @@ def holdings_table(h: Holdings, *, title: str, labels: Mapping[bytes, str] | Non
             exp = minor_units(x.valuation.currency)
             valuation = f"{x.valuation.currency} {units(x.valuation.value, exp)}"
             implied = f"{x.valuation.currency} {units(x.implied_value or 0, exp)}"
+        decimals = x.payment_decimals if x.payment_decimals is not None else 0
         table.add_row(
-            labels.get(x.patent_id, "0x" + x.patent_id.hex()[:10] + "…"),
+            labels.get(x.patent_id) or _patent(x.reference, x.patent_id),
             units(x.balance, TOKEN_DECIMALS, 0),
             units(x.pledged, TOKEN_DECIMALS, 0) if x.pledged else "-",
             f"{float(x.share):.2%}",
-            units(x.claimable, PAYMENT_DECIMALS),
+            f"{x.payment_symbol or '?'} {units(x.claimable, decimals)}",
             valuation,
             implied,
+        )
+    return table
+
+
+def patent_table(p: PatentSummary, *, title: str) -> Table:
+    """One patent's record, read as a statement: units and dates as people write them."""
+    table = Table(title=title, title_justify="left", show_header=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    symbol, decimals = p.payment_symbol or "", p.payment_decimals or 0
+    latest = p.latest_valuation
+    rows = {
+        "reference": p.reference or "-",
+        "patent id": "0x" + p.patent_id.hex(),
+        "owner": p.owner,
+        "field": p.field.name.lower(),
+        "status": p.status.name.lower(),
+        "jurisdiction": p.jurisdiction,
+        "expiry": iso(p.expiry),
+        "token": p.token or "not tokenised",
+        "supply": f"{units(p.total_supply, TOKEN_DECIMALS, 0)} tokens",
+        "revenue deposited": f"{symbol} {units(p.revenue_deposited, decimals)}".strip(),
+        "evidence entries": str(p.evidence_entries),
+        "latest valuation": "none valid"
+        if latest is None
+        else f"{latest.currency} {units(latest.value, minor_units(latest.currency))} "
+        f"({iso(latest.valuation_date)}, valid until {iso(latest.valid_until)})",
+    }
+    for key, value in rows.items():
+        table.add_row(key, Text(value))
+    return table
+
+
+def valuations_table(history: Sequence[ValuationRecord], *, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("report", "valuer", "value", "date", "valid until", "standard", "revoked"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    for r in history:
+        places = minor_units(r.currency)
+        table.add_row(
+            "0x" + r.report_id.hex()[:12] + "…",
+            r.valuer[:10] + "…",
+            f"{r.currency} {units(r.value, places, places)}",
+            iso(r.valuation_date),
+            iso(r.valid_until),
+            Text(r.standard),
+            "yes" if r.revoked else ("valuer withdrawn" if r.valuer_withdrawn else ""),
         )
     return table
 
@@ -75,24 +139,25 @@ def trail_table(trail: TrailVerification, *, title: str) -> Table:
     return table
 
 
+def chain_words(chain_id: int) -> str:
+    """What a chain id means to someone who has not memorised them."""
+    if chain_id == EMBEDDED_CHAIN_ID:
+        return f"the embedded test chain (eth-tester in this process; chain id {chain_id})"
+    if chain_id == ANVIL_CHAIN_ID:
+        return f"a local anvil dev chain (chain id {chain_id})"
+    return f"chain id {chain_id}"
+
+
 def show_pilot(console: Console, result: PilotResult, data_dir: Path) -> None:
     names = {address: name for name, address in result.investors.items()}
-    labels = {pid: label for label, pid in result.patents.items()}
-    console.print(
-        f"chain {result.chain_id}; deployment {result.deployment}"
-        + (" (the pilot had already run here)" if result.already_ran else "")
-    )
+    ran = "the pilot had already run here" if result.already_ran else "pilot complete"
+    console.print(Text(f"{ran} on {chain_words(result.chain_id)}; deployment {result.deployment}"))
     for h in result.holdings:
-        table = holdings_table(h, title=f"{names[h.investor]}  {h.investor}")
-        for row_index, x in enumerate(h.holdings):
-            table.columns[0]._cells[row_index] = labels.get(
-                x.patent_id, table.columns[0]._cells[row_index]
-            )
-        console.print(table)
+        console.print(fit(console, holdings_table(h, title=f"{names[h.investor]}  {h.investor}")))
     if result.trail is not None:
         first = next(iter(result.patents))
         state = "[green]verified[/]" if result.trail.ok else "[red]FAILED[/]"
-        console.print(
+        console.print(  # hashes are shortened on purpose: a table at any width
             trail_table(
                 result.trail,
                 title=f"Evidence trail of {first}: {state} against the chain's head, "
@@ -102,7 +167,8 @@ def show_pilot(console: Console, result: PilotResult, data_dir: Path) -> None:
         for problem in result.trail.problems:
             console.print(Text(f"  entry {problem.seq}: {problem.problem}", style="red"))
     if result.loans:
-        console.print(loans_table(result.loans, title="Loans against pledged revenue rights"))
+        table = loans_table(result.loans, title="Loans against pledged revenue rights")
+        console.print(fit(console, table))
 
 
 def loans_table(found: list[Loan], *, title: str, decimals: int = 6) -> Table:

@@ -1,7 +1,7 @@
 """CLI verbs on a patent's revenue-rights token: holders move and approve tokens, the
 revenue depositor pays in, holders claim, the token agent pauses, freezes and forces a
-transfer (citing evidence). Amounts are typed in whole tokens ("1.5") and given back in
-base units, as decimal strings."""
+transfer (citing evidence). Amounts are typed in the token's own units ("1.5" tokens;
+"500000" HKD of revenue) and given back in JSON in base units, as decimal strings."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from ipledger.cli.common import (
     Target,
     one_line_errors,
     patent_token,
-    positive_units,
     sha256_file,
     token_units,
     verb,
 )
 from ipledger.models import parse_address
+from ipledger.models.units import money
 
 AmountOpt = Annotated[str, typer.Option("--amount", help='Whole tokens, e.g. "250" or "0.5".')]
 AccountArg = Annotated[str, typer.Argument(help="The holder's address.")]
@@ -66,23 +66,33 @@ def approve_cmd(
 @verb(signs=True)
 def deposit_cmd(
     patent: PatentArg,
-    amount: Annotated[int, typer.Option(help="Payment-token base units.")],
+    amount: Annotated[
+        str,
+        typer.Option(
+            help='In the payment token\'s own units: "500000" is HKD 500,000 of an HKD token '
+            "(its decimals are read from it)."
+        ),
+    ],
     report: Annotated[Path, typer.Option(help="Licence revenue report (its sha256 is recorded).")],
+    base_units: Annotated[
+        bool, typer.Option("--base-units", help="--amount is in base units (no decimals).")
+    ] = False,
     *,
     target: Target,
 ) -> None:
     """Pay licence revenue into a patent's token (revenue depositor; approves it first)."""
     with one_line_errors():
-        positive_units(amount, f"--amount {amount}")
         ledger, sender = target.signer()
         token = patent_token(ledger, patent)
         payment = ledger.erc20(token.payment_token())
-        if payment.allowance(sender.address, token.address) < amount:
-            payment.approve(token.address, amount, sender=sender)
-        receipt = token.deposit_revenue(amount, sha256_file(report), sender=sender)
+        symbol, decimals = payment.symbol(), payment.decimals()
+        units = token_units(amount, 0 if base_units else decimals)
+        if payment.allowance(sender.address, token.address) < units:
+            payment.approve(token.address, units, sender=sender)
+        receipt = token.deposit_revenue(units, sha256_file(report), sender=sender)
     tx = receipt["transactionHash"].to_0x_hex()
-    data = {"token": token.address, "amount": str(amount), "tx": tx}
-    target.done(data, f"deposited {amount} ({tx})")
+    data = {"token": token.address, "amount": str(units), "tx": tx}
+    target.done(data, f"deposited {money(units, decimals, symbol)} into {patent} ({tx})")
 
 
 @verb(signs=True)
@@ -94,8 +104,11 @@ def claim_cmd(
     """Claim the revenue the signer has earned on a patent's token."""
     with one_line_errors():
         ledger, sender = target.signer()
-        amount, _ = patent_token(ledger, patent).claim(sender=sender)
-    target.done({"claimed": str(amount)}, f"claimed {amount}")
+        token = patent_token(ledger, patent)
+        amount, _ = token.claim(sender=sender)
+        payment = ledger.erc20(token.payment_token())
+        shown = money(amount, payment.decimals(), payment.symbol())
+    target.done({"claimed": str(amount)}, f"claimed {shown} from {patent}")
 
 
 def _set_paused(patent: str, paused: bool, target: Target) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eth_typing import ChecksumAddress
 from web3.types import TxReceipt
 
@@ -107,6 +109,12 @@ class PatentRegistryClient(AccessControlled):
     def patent_ids(self) -> list[PatentId]:
         return [PatentId(self._call("patentIdAt", i)) for i in range(self.patent_count())]
 
+    def references(self) -> dict[bytes, str]:
+        """Every registered patent's reference ("HK 30012345") by id, from one query of
+        the registration events."""
+        logs = self.contract.events.PatentRegistered.get_logs(from_block=0)
+        return {bytes(log["args"]["patentId"]): _reference(log["args"]) for log in logs}
+
     def reference(self, pid: bytes) -> str | None:
         """The patent's reference as registered ("HK 30012345"), from its event."""
         logs = self.contract.events.PatentRegistered.get_logs(
@@ -114,5 +122,8 @@ class PatentRegistryClient(AccessControlled):
         )
         if not logs:
             return None
-        args = logs[0]["args"]
-        return f"{args['jurisdiction'].decode('ascii')} {args['publicationNumber']}"
+        return _reference(logs[0]["args"])
+
+
+def _reference(args: Any) -> str:
+    return f"{args['jurisdiction'].decode('ascii')} {args['publicationNumber']}"

@@ -20,11 +20,14 @@ class Holding(Model):
     """One patent an investor holds revenue-rights tokens of."""
 
     patent_id: Bytes32
+    reference: str | None = None  # "HK 30012345", as registered
     token: Address
     balance: DecimalAmount  # token base units
     total_supply: DecimalAmount
     claimable: DecimalAmount  # payment-token base units
     payment_token: Address
+    payment_symbol: str | None = None  # the payment token's own symbol and decimals,
+    payment_decimals: int | None = None  # None where the token does not say
     valuation: LatestValuation | None  # the latest valid valuation, if any
     # Tokens of this patent the investor pledged to open loans (held in the loan book's
     # escrow, beside `balance`, the free tokens); their revenue is swept per the loan.
@@ -52,9 +55,14 @@ class Holdings(Model):
 class PatentSummary(PatentTerms):
     """One patent's record, token, revenue, evidence count and latest valid valuation."""
 
+    reference: str | None = None  # "HK 30012345", as registered
     token: Address | None
     total_supply: DecimalAmount
-    revenue_deposited: DecimalAmount
+    revenue_deposited: DecimalAmount  # payment-token base units
+    # The payment token and its units: in one patent's summary (not in the list of all).
+    payment_token: Address | None = None
+    payment_symbol: str | None = None
+    payment_decimals: int | None = None
     evidence_entries: int
     latest_valuation: LatestValuation | None
 

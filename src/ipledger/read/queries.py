@@ -17,6 +17,7 @@ from ipledger.models.reads import (
     ValuationRecord,
 )
 from ipledger.read.evidence import verify_entries
+from ipledger.read.labels import Labels
 from ipledger.read.loans import pledged_by_patent
 
 
@@ -38,14 +39,18 @@ def holdings(ledger: Ledger, investor: str) -> Holdings:
     account = parse_address(investor)
     rows = ledger.lens.all_holdings(account)
     pledged = pledged_by_patent(ledger, account)
+    labels = Labels(ledger)
     found = [
         Holding(
             patent_id=bytes(pid),
+            reference=labels.reference(pid),
             token=token,
             balance=balance,
             total_supply=supply,
             claimable=claimable,
             payment_token=payment,
+            payment_symbol=labels.units(payment)[0],
+            payment_decimals=labels.units(payment)[1],
             valuation=latest_from_tuple(valuation),
             pledged=pledged.pop(bytes(pid), 0),
         )
@@ -53,22 +58,29 @@ def holdings(ledger: Ledger, investor: str) -> Holdings:
     ]
     # Patents the investor pledged all of: the lens (free balances) does not list them.
     for pid, amount in pledged.items():
-        found.append(_token_holding(ledger, pid, account, pledged=amount))
+        found.append(_token_holding(ledger, pid, account, pledged=amount, labels=labels))
     return Holdings(investor=account, holdings=found)
 
 
-def _token_holding(ledger: Ledger, pid: bytes, account: str, *, pledged: int = 0) -> Holding:
+def _token_holding(
+    ledger: Ledger, pid: bytes, account: str, *, labels: Labels, pledged: int = 0
+) -> Holding:
     address = ledger.patents.token_of(pid)
     if address is None:
         raise IpledgerError(f"patent 0x{pid.hex()} has no token")
     token = ledger.token(address)
+    payment = token.payment_token()
+    symbol, decimals = labels.units(payment)
     return Holding(
         patent_id=pid,
+        reference=labels.reference(pid),
         token=address,
         balance=token.balance_of(account),
         total_supply=token.total_supply(),
         claimable=token.claimable(account),
-        payment_token=token.payment_token(),
+        payment_token=payment,
+        payment_symbol=symbol,
+        payment_decimals=decimals,
         valuation=ledger.valuations.latest_valuation(pid),
         pledged=pledged,
     )
@@ -78,6 +90,7 @@ def holdings_per_token(ledger: Ledger, investor: str) -> Holdings:
     """The same as `holdings`, read token by token: what a client without the lens
     does (the benchmark's baseline)."""
     account = parse_address(investor)
+    labels = Labels(ledger)
     found: list[Holding] = []
     for pid in ledger.patents.patent_ids():
         address = ledger.patents.token_of(pid)
@@ -85,13 +98,14 @@ def holdings_per_token(ledger: Ledger, investor: str) -> Holdings:
             continue
         if ledger.token(address).balance_of(account) == 0:
             continue
-        found.append(_token_holding(ledger, pid, account))
+        found.append(_token_holding(ledger, pid, account, labels=labels))
     return Holdings(investor=account, holdings=found)
 
 
 def patent_summaries(ledger: Ledger, *, page: int | None = None) -> list[PatentSummary]:
     """Every registered patent, a page of the lens (`page` patents) at a time."""
     found: list[PatentSummary] = []
+    labels = Labels(ledger)
     offset = 0
     while True:
         rows, offset = ledger.lens.summaries_page(offset, page or ledger.lens.PAGE)
@@ -100,6 +114,7 @@ def patent_summaries(ledger: Ledger, *, page: int | None = None) -> list[PatentS
             found.append(
                 PatentSummary(
                     patent_id=bytes(pid),
+                    reference=labels.reference(pid),
                     owner=owner,
                     field=Field(field),
                     status=Status(status),
@@ -151,13 +166,20 @@ def patent_summary(ledger: Ledger, patent_id: bytes) -> PatentSummary:
     record = ledger.patents.patent(patent_id)
     token = ledger.patents.token_of(patent_id)
     supply = deposited = 0
+    payment = symbol = decimals = None
     if token is not None:
         client = ledger.token(token)
         supply = client.total_supply()
         deposited = client.totals().deposited
+        payment = client.payment_token()
+        symbol, decimals = Labels(ledger).units(payment)
     _, evidence_count = ledger.evidence.head(patent_id)
     return PatentSummary(
         patent_id=patent_id,
+        reference=ledger.patents.reference(patent_id),
+        payment_token=payment,
+        payment_symbol=symbol,
+        payment_decimals=decimals,
         owner=record.owner,
         field=record.field,
         status=record.status,

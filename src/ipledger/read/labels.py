@@ -1,0 +1,41 @@
+"""What people call things: a patent by its reference ("HK 30012345"), a payment token
+by its symbol and decimals. Asked once per query, not once per row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from web3.exceptions import Web3Exception
+
+from ipledger.clients.ledger import Ledger
+
+T = TypeVar("T")
+
+
+@dataclass
+class Labels:
+    ledger: Ledger
+    _references: dict[bytes, str] | None = None
+    _units: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
+
+    def reference(self, patent_id: bytes) -> str | None:
+        if self._references is None:
+            self._references = self.ledger.patents.references()
+        return self._references.get(bytes(patent_id))
+
+    def units(self, token: str) -> tuple[str | None, int | None]:
+        """An ERC-20's symbol and decimals; None for what it does not answer (both are
+        optional in the standard)."""
+        if token not in self._units:
+            erc20 = self.ledger.erc20(token)
+            self._units[token] = (_ask(erc20.symbol), _ask(erc20.decimals))
+        return self._units[token]
+
+
+def _ask(view: Callable[[], T]) -> T | None:
+    try:
+        return view()
+    except (Web3Exception, ValueError, OverflowError):
+        return None
