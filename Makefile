@@ -20,8 +20,11 @@ $(VENV_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# No package's install scripts run: anvil and forge are found in their platform packages,
+# and swagger-ui-dist's telemetry (scarf) has no business on a bank's machine.
 $(NODE_STAMP): package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
+	$(PYTHON) scripts/vendor_assets.py
 	touch $@
 
 run: install

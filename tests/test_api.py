@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from eth_account import Account
 from eth_utils.crypto import keccak
@@ -244,3 +246,19 @@ def test_loans_and_loan(ledger: Ledger, actors: Actors) -> None:
     assert client.get("/loans", params={"lender": s.borrower.address}).json() == []
     assert client.get("/loans/99").status_code == 404
     assert client.get("/loans", params={"borrower": "0x123"}).status_code == 422
+
+
+def test_docs_load_offline_from_the_packages_own_files(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources  # the script, the stylesheet, the icon
+    assert all(url.startswith("/static/swagger-ui/") for url in sources), sources
+    assert "cdn" not in page.text.lower()
+    for url in sources:
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 500
+    bundle = client.get("/static/swagger-ui/swagger-ui-bundle.js").text
+    assert "SwaggerUIBundle" in bundle
+    assert client.get("/redoc").status_code == 404  # not served: it would need a CDN

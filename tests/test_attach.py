@@ -7,6 +7,7 @@ import json
 import shutil
 
 import pytest
+from eth_account import Account
 
 from ipledger.deploy.records import code_hash, load_deployment, save_deployment
 from ipledger.deploy.suite import deploy_artifact
@@ -63,6 +64,23 @@ def test_other_code_at_a_recorded_address_is_named(cli: Cli, actors: Actors) -> 
     line = cli.error("holdings", actors.issuer.address)
     assert "holds other code at" in line
     assert "HoldingsLens" in line
+
+
+@pytest.mark.chain
+def test_a_reset_node_is_named_with_what_to_do(cli: Cli, actors: Actors) -> None:
+    """A fresh node under an old record: nothing at the recorded addresses."""
+    record_path = next(cli.project.deployments_dir.glob("*.json"))
+    record = load_deployment(record_path)
+    assert record is not None
+    gone = {
+        name: r.model_copy(update={"address": Account.create().address})
+        for name, r in record.contracts.items()
+    }
+    save_deployment(record_path, record.model_copy(update={"contracts": gone}))
+    line = cli.error("holdings", actors.issuer.address)
+    assert "no contract at 0x" in line
+    assert "was the node reset" in line
+    assert "Run `ipledger deploy`" in line
 
 
 @pytest.mark.chain

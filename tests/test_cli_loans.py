@@ -101,7 +101,7 @@ def test_bad_input_is_one_line(cli: Cli, s: LoanSetup, tmp_path: Path) -> None:
         "--principal", "1", "--maturity", "31/12/2099",
         "--agreement", _doc(tmp_path, "b.pdf"), "--account", LENDER,
     )  # fmt: skip
-    assert "ISO date" in line
+    assert "is not an ISO 8601 date" in line
     line = cli.error(
         "loan", "offer", "--borrower", s.borrower.address, "--pledge", f"{PATENT}=1",
         "--principal", "1", "--maturity", "2099-12-31",

@@ -5,15 +5,19 @@ that does not ask for `--json true`. Run in-process, as a user would type them."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 from typer.testing import CliRunner
 
+from ipledger.chain.keys import PASSWORD_ENV, load_keystore
 from ipledger.cli import app
+from tests.support.chain import now
 from tests.support.cli import Cli
-from tests.support.suite import HKD, Actors, Market, open_market
+from tests.support.suite import HKD, TOKEN, Actors, Market, open_market
 
 pytestmark = pytest.mark.chain
 PATENT = "HK 30012345"
@@ -152,3 +156,61 @@ def test_help_shows_flags_without_a_value() -> None:
     shown = CliRunner().invoke(app, ["holdings", "--help"], env={"COLUMNS": "100"}).output
     assert re.search(r"--json\s+Print machine-readable JSON", shown)
     assert "<bool>" not in shown
+
+
+def test_an_account_without_gas_money_is_named_with_the_amount(
+    cli: Cli, market: Market, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = Account.create()
+    keystore = tmp_path / "holder.json"
+    keystore.write_text(json.dumps(Account.encrypt(key.key, "pw", iterations=1024)))
+    monkeypatch.setenv(PASSWORD_ENV, "pw")
+    admin = market.actors.admin
+    cli.ledger.investors.set_investor(
+        key.address, jurisdiction="HK", expiry=now(cli.ledger.w3) + 10**7, sender=admin
+    )
+    market.token.transfer(key.address, 10 * TOKEN, sender=market.actors.issuer)
+    issuer = market.actors.issuer.address
+    line = cli.error(
+        "transfer", PATENT, "--to", issuer, "--amount", "1", "--keystore", str(keystore)
+    )
+    assert f"account {key.address} cannot pay for gas: it holds 0 ETH (0 wei)" in line
+    assert "send it gas money" in line
+    assert market.token.balance_of(key.address) == 10 * TOKEN
+
+
+def test_account_new_makes_a_keystore_only_its_owner_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, "correct horse")
+    keystore = tmp_path / "keys" / "bank.json"
+    made = json.loads(
+        CliRunner().invoke(app, ["account", "new", "--keystore", str(keystore), "--json"]).output
+    )
+    assert keystore.stat().st_mode & 0o777 == 0o600
+    assert load_keystore(keystore).address == made["address"]
+    again = CliRunner().invoke(app, ["account", "new", "--keystore", str(keystore)])
+    assert again.exit_code == 1
+    assert "exists: a keystore is never overwritten" in again.output
+    assert load_keystore(keystore).address == made["address"]
+
+
+def test_account_list_numbers_a_dev_nodes_accounts(cli: Cli) -> None:
+    w3 = cli.ledger.w3
+    endpoint = getattr(w3.provider, "endpoint_uri", None)
+    args = ["account", "list", "--json", *(["--rpc", str(endpoint)] if endpoint else [])]
+    listed = json.loads(CliRunner().invoke(app, args).output)
+    if endpoint:  # the embedded chain is a new one per process: only a node's can be compared
+        assert [a["address"] for a in listed["accounts"]] == w3.eth.accounts
+    assert listed["accounts"][0]["index"] == 0
+    assert int(listed["accounts"][0]["balance"]) > 0
+
+
+def test_account_fund_sends_gas_money_and_test_hkd(cli: Cli, market: Market) -> None:
+    fresh = Account.create().address
+    sent = cli.json("account", "fund", fresh, "--eth", "0.5", "--test-hkd", "1000.5")
+    assert (sent["eth"], sent["testHkd"]) == (str(10**18 // 2), "1000500000")
+    assert cli.ledger.w3.eth.get_balance(fresh) == 10**18 // 2
+    assert cli.ledger.erc20(cli.ledger.addresses.payment_token).balance_of(fresh) == 1_000_500_000
+    line = cli.error("account", "fund", fresh)
+    assert "say what to send: --eth and/or --test-hkd" in line

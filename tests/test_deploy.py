@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,20 @@ def test_keystore_errors_are_clear(tmp_path: Path) -> None:
         load_keystore(keystore, env={})
     with pytest.raises(KeystoreError, match="wrong password"):
         load_keystore(keystore, env={PASSWORD_ENV: "wrong"})
+    env = {PASSWORD_ENV: "right"}
+    damaged = json.loads(keystore.read_text())
+    del damaged["crypto"]["kdfparams"]
+    for text, problem in [
+        ("", "is empty: create one with `ipledger account new --keystore FILE`"),
+        ("  \n", "is empty"),
+        ("{not json", "is not JSON"),
+        ("[1, 2]", "is JSON but not an eth-account keystore (no 'crypto' section)"),
+        ('{"address": "00"}', "is JSON but not an eth-account keystore"),
+        (json.dumps(damaged), "is damaged (missing or bad 'kdfparams')"),
+    ]:
+        keystore.write_text(text)
+        with pytest.raises(KeystoreError, match=re.escape(f"keystore {keystore} {problem}")):
+            load_keystore(keystore, env=env)
 
 
 def test_malformed_deployments_file_names_the_field(tmp_path: Path) -> None:

@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from ipledger.chain.connect import connect
 from ipledger.chain.node import _rpc_chain_id, free_port, start_anvil
+from ipledger.cli import app
 from ipledger.project import Project
 from tests.support.chain import wait_until
 
@@ -78,6 +81,24 @@ def test_cli_node_sigterm_stops_anvil(project: Project) -> None:
         assert wait_until(lambda: not _anvil_pids_on(port))
     finally:
         cli.kill()
+    assert cli.stdout is not None
+    said = cli.stdout.read().decode()
+    assert "funded dev accounts (sign with --account N" in said
+    assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" in said  # anvil's account 0
+    assert "10,000.00 ETH" in said
+
+
+def test_a_taken_port_is_refused_before_anything_is_announced(project: Project) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            app, ["node", "--port", str(port), "--project", str(project.root)]
+        )
+    assert result.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is in use (another node?)" in result.output
+    assert "anvil on" not in result.output
 
 
 def test_killed_parent_takes_anvil_with_it(project: Project, tmp_path: Path) -> None:

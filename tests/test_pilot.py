@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 from web3 import Web3
 
+from ipledger.chain.tx import NodeAccount
 from ipledger.cli import app
 from ipledger.deploy.attach import open_suite
 from ipledger.models import LoanState
@@ -77,6 +80,59 @@ def test_pilot_runs_end_to_end(
     again = run_pilot(w3=w3, project=pilot_project, artifacts=artifacts, data_dir=data)
     assert again.already_ran
     assert again.deployed == []
+
+
+def test_an_interrupted_pilot_is_completed_by_the_next_run(
+    w3: Web3,
+    artifacts: dict[str, Artifact],
+    pilot_project: Project,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C lands after some transaction (here the 30th, mid-way through the sales),
+    then again just after the bank's offer; each next run does only what is missing."""
+    data = pilot_project.root / "examples" / "pilot"
+    sent = 0
+    real_send = NodeAccount.send
+
+    def send_then_interrupt(self: NodeAccount, w3_: Web3, tx: Any) -> Any:
+        nonlocal sent
+        tx_hash = real_send(self, w3_, tx)
+        sent += 1
+        if sent == 30:
+            raise KeyboardInterrupt
+        return tx_hash
+
+    monkeypatch.setattr(NodeAccount, "send", send_then_interrupt)
+    run = functools.partial(
+        run_pilot, w3=w3, project=pilot_project, artifacts=artifacts, data_dir=data
+    )
+    with pytest.raises(KeyboardInterrupt):
+        run()
+    monkeypatch.undo()
+
+    def interrupt_at_accept(text: str) -> None:
+        if "accepts" in text:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(step=interrupt_at_accept)
+    ledger, _ = open_suite(pilot_project, w3)
+    assert LoanState(ledger.loans.loan(1)["state"]) is LoanState.OFFERED
+    steps: list[str] = []
+    result = run(step=steps.append)
+    assert not result.already_ran
+    assert not any("buys" in s or "registering" in s for s in steps)  # done before
+    by_name = {name: h for h, name in zip(result.holdings, result.investors, strict=True)}
+    [bank] = by_name["Harbour Bank (IP-backed lending desk)"].holdings
+    assert (bank.balance, bank.claimable) == (200_000 * TOKEN, 252_000 * HKD)
+    [loan] = result.loans
+    assert (loan.loan_id, loan.state, loan.healthy) == (1, LoanState.ACTIVE, True)
+    assert result.trail is not None
+    assert result.trail.ok
+    assert ledger.loans.loan_count() == 1  # the offer was taken up, not made again
+    events = [e for p in result.patents.values() for e in ledger.valuations.attested_events(p)]
+    assert len(events) == 4  # each valuation attested once
+    assert run().already_ran
 
 
 def test_demo_table_output(pilot_project: Project) -> None:

@@ -112,6 +112,10 @@ class TransactionError(IpledgerError):
     """A transaction could not be sent, or was mined but failed without a decodable reason."""
 
 
+class InsufficientFundsError(TransactionError):
+    """The sending account cannot pay for gas: the node refused the transaction."""
+
+
 def _show(value: object) -> str:
     if isinstance(value, bytes):
         return "0x" + value.hex()

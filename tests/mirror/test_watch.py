@@ -52,3 +52,7 @@ def test_watch_mirrors_arrivals_and_stops_cleanly(
     summary = json.loads(out)
     assert (summary["confirmed"], summary["pending"], summary["failed"]) == (9, 0, 0)
     assert summary["sentThisRun"] == 9
+    assert summary["thisRun"]["confirmed"] == 9
+    for report_id in late:  # a line per report it handles, on stderr (JSON on stdout)
+        assert f"{report_id}: taken in from" in err
+        assert f"{report_id}: confirmed" in err

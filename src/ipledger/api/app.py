@@ -9,13 +9,16 @@ Browsers on other origins may read it only when `cors_origins` lists them.
 
 from __future__ import annotations
 
+import pathlib
 from typing import Annotated, Any
 
 import requests
 from fastapi import FastAPI, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from web3.exceptions import (
     BadFunctionCallOutput,
@@ -93,6 +96,32 @@ def _invalid(name: str, value: str, exc: ValueError) -> RequestValidationError:
     )
 
 
+STATIC = pathlib.Path(__file__).parent / "static"
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from files vendored out of npm at install (`make install`):
+    a bank's offline network has no CDN."""
+    if (STATIC / "swagger-ui").is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        if not (STATIC / "swagger-ui" / "swagger-ui-bundle.js").is_file():
+            return PlainTextResponse(
+                "Swagger UI's files are not installed (`make install` vendors them from "
+                "npm); the OpenAPI document is at /openapi.json",
+                status_code=503,
+            )
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="ipledger API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
+
 def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> FastAPI:
     """The API over `ledger` (explicit: no module-level chain or settings)."""
     app = FastAPI(
@@ -101,7 +130,10 @@ def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> Fast
         "patents, valuations and verified evidence trails. Amounts are base units as "
         "decimal strings.",
         version="0.2.0",
+        docs_url=None,  # served below from the package's own copy, never a CDN
+        redoc_url=None,
     )
+    _offline_docs(app)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET"], allow_headers=[]

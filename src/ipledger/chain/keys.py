@@ -32,12 +32,24 @@ def load_keystore(
     """Unlock the keystore at `path` with the password from `$IPLEDGER_KEYSTORE_PASSWORD`,
     else from `prompt` (interactive use); without either, a clear error."""
     environ = os.environ if env is None else env
+    create = "create one with `ipledger account new --keystore FILE`"
     try:
-        keystore = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise KeystoreError(f"keystore {path} does not exist") from None
+        raise KeystoreError(f"keystore {path} does not exist: {create}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeystoreError(f"keystore {path} cannot be read ({exc})") from None
+    if not text.strip():
+        raise KeystoreError(f"keystore {path} is empty: {create}")
+    try:
+        keystore = json.loads(text)
     except ValueError:
-        raise KeystoreError(f"keystore {path} is not JSON") from None
+        raise KeystoreError(f"keystore {path} is not JSON: {create}") from None
+    if not isinstance(keystore, dict) or not ({"crypto", "Crypto"} & keystore.keys()):
+        raise KeystoreError(
+            f"keystore {path} is JSON but not an eth-account keystore (no 'crypto' "
+            f"section): {create}"
+        )
     password = environ.get(password_env)
     if password is None:
         if prompt is None:
@@ -47,7 +59,11 @@ def load_keystore(
         password = prompt(f"Password for {path}")
     try:
         key = Account.decrypt(keystore, password)
-    except ValueError:
-        raise KeystoreError(f"wrong password for keystore {path}") from None
+    except ValueError as exc:
+        if "MAC mismatch" in str(exc):
+            raise KeystoreError(f"wrong password for keystore {path}") from None
+        raise KeystoreError(f"keystore {path} is damaged: {exc}") from None
+    except (KeyError, TypeError) as exc:
+        raise KeystoreError(f"keystore {path} is damaged (missing or bad {exc})") from None
     account: LocalAccount = Account.from_key(key)
     return account

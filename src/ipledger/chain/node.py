@@ -59,6 +59,15 @@ def free_port() -> int:
         return port
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     if sys.platform == "linux":
         pr_set_pdeathsig = 1
@@ -140,6 +149,12 @@ def start_anvil(
 ) -> AnvilNode:
     """Start anvil on 127.0.0.1 and wait until it answers `eth_chainId`."""
     binary = anvil_binary(node_modules)
+    if port is not None and port_in_use(port):
+        # Checked first: another node there would answer in its place and be taken for it.
+        raise NodeStartError(
+            f"port {port} on 127.0.0.1 is in use (another node?): stop it, or pick a free "
+            "port with --port"
+        )
     port = port or free_port()
     args = [str(binary), "--host", "127.0.0.1", "--port", str(port), "--hardfork", HARDFORK]
     if state is not None:

@@ -11,19 +11,23 @@ broadcast and settle it later, uses its steps: `build`, `sign`, `broadcast`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
+from eth_utils.exceptions import ValidationError
 from hexbytes import HexBytes
 from web3 import Web3
+from web3._utils.transactions import fill_transaction_defaults
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractLogicError, Web3Exception
 from web3.types import Nonce, TxParams, TxReceipt
 
 from ipledger.chain.revert import RevertDecoder
-from ipledger.errors import ContractRevertError, TransactionError
+from ipledger.errors import ContractRevertError, InsufficientFundsError, TransactionError
 
 RECEIPT_TIMEOUT = 120.0
 # Nodes estimate the least gas that succeeds in the state at estimation time; storage
@@ -40,7 +44,36 @@ ALREADY_SENT = (
     "known transaction",
 )
 
+# What nodes answer when the sender cannot pay for gas (anvil/geth; eth-tester).
+NO_GAS_MONEY = ("insufficient funds", "cannot afford", "not enough balance")
+
 Call = ContractFunction | ContractConstructor
+
+
+def gas_money_error(
+    w3: Web3, address: str, exc: BaseException, tx: TxParams | None = None
+) -> InsufficientFundsError | None:
+    """`exc` as an error naming the account and the gas money it lacks, when that is what
+    the node refused the transaction for; else None."""
+    text = str(exc)
+    if not any(phrase in text.lower() for phrase in NO_GAS_MONEY):
+        return None
+    balance = w3.eth.get_balance(Web3.to_checksum_address(address))
+    stated = re.search(r"(?:want|gas) (\d+)", text)  # what the node says it needs
+    need = int(stated.group(1)) if stated else None
+    if need is None and tx is not None and "gas" in tx:
+        price = tx.get("maxFeePerGas", tx.get("gasPrice", 0))
+        need = int(tx["gas"]) * int(cast(int, price)) + int(tx.get("value", 0))
+    wanted = f" and needs up to {ether(need)}" if need else ""
+    return InsufficientFundsError(
+        f"account {address} cannot pay for gas: it holds {ether(balance)}{wanted}; "
+        "send it gas money (the chain's native coin) and try again"
+    )
+
+
+def ether(wei: int) -> str:
+    """Wei as people read the native coin: "0.03 ETH (30000000000000000 wei)"."""
+    return f"{Decimal(wei).scaleb(-18).normalize():f} ETH ({wei} wei)"
 
 
 class Sender(Protocol):
@@ -114,6 +147,9 @@ def sign(w3: Web3, account: LocalAccount, tx: TxParams) -> SignedTx:
     filled: dict[str, Any] = dict(tx)
     filled.setdefault("nonce", w3.eth.get_transaction_count(account.address, "pending"))
     filled.setdefault("chainId", w3.eth.chain_id)
+    if "gas" not in filled or not ({"gasPrice", "maxFeePerGas"} & filled.keys()):
+        # A plain value transfer: gas and fees as web3 fills them for the node's own sends.
+        filled = dict(fill_transaction_defaults(w3, cast(TxParams, filled)))
     signed = account.sign_transaction(filled)
     return SignedTx(signed.hash.to_0x_hex(), int(filled["nonce"]), bytes(signed.raw_transaction))
 
@@ -156,8 +192,15 @@ def transact(
     nothing. A transaction mined with status 0 is replayed on the state before its
     block to name the reason.
     """
-    tx = build(call, sender.address, decoder=decoder, context=context)
-    tx_hash = sender.send(w3, tx)
+    tx: TxParams | None = None
+    try:
+        tx = build(call, sender.address, decoder=decoder, context=context)
+        tx_hash = sender.send(w3, tx)
+    except (Web3Exception, ValueError, ValidationError) as exc:
+        unfunded = gas_money_error(w3, sender.address, exc, tx)
+        if unfunded is not None:
+            raise unfunded from None
+        raise
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
     if receipt["status"] == 1:
         return receipt
@@ -177,7 +220,13 @@ def send_value(w3: Web3, sender: Sender, to: str, wei: int) -> TxReceipt:
     """Send `wei` of the chain's coin (gas money for a key of our own) and wait; a
     transfer that fails is an error."""
     tx = cast(TxParams, {"from": sender.address, "to": Web3.to_checksum_address(to), "value": wei})
-    tx_hash = sender.send(w3, tx)
+    try:
+        tx_hash = sender.send(w3, tx)
+    except (Web3Exception, ValueError, ValidationError) as exc:
+        unfunded = gas_money_error(w3, sender.address, exc, tx)
+        if unfunded is not None:
+            raise unfunded from None
+        raise
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
     if receipt["status"] != 1:
         raise TransactionError(f"sending {wei} wei to {to} failed (tx {tx_hash.to_0x_hex()})")

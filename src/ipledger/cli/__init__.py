@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from ipledger.cli import admin_ops, build, loans, mirror, ops, queries, token_ops
+from ipledger.cli import accounts, admin_ops, build, loans, mirror, ops, queries, token_ops
 
 _type_of = TyperOption.display_type_rich
 
@@ -36,6 +36,14 @@ app.command("compile")(build.compile_cmd)
 app.command("node")(build.node_cmd)
 app.command("deploy")(build.deploy_cmd)
 app.command("demo")(build.demo_cmd)
+account_app = typer.Typer(
+    help="Signing keys: make a keystore, list a dev chain's accounts, fund an account.",
+    no_args_is_help=True,
+)
+account_app.command("new")(accounts.account_new_cmd)
+account_app.command("list")(accounts.account_list_cmd)
+account_app.command("fund")(accounts.account_fund_cmd)
+app.add_typer(account_app, name="account")
 
 # operators' verbs
 app.command("register")(ops.register_cmd)

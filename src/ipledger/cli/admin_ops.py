@@ -15,6 +15,7 @@ from ipledger.cli.common import (
     RoleChoice,
     StatusChoice,
     Target,
+    date_option,
     one_line_errors,
     registered_patent,
     sha256_file,
@@ -22,6 +23,7 @@ from ipledger.cli.common import (
 )
 from ipledger.errors import IpledgerError
 from ipledger.models import Role, Status, parse_address, parse_bytes32, report_id_of
+from ipledger.models.units import iso
 
 ReportArg = Annotated[
     str,
@@ -76,7 +78,7 @@ def set_owner_cmd(
 def accredit_cmd(
     valuer: Annotated[str, typer.Argument(help="The valuer's signing address.")],
     name: Annotated[str, typer.Option(help="The valuer's name.")],
-    until: Annotated[int, typer.Option(help="Accredited until, unix seconds.")],
+    until: Annotated[int, date_option("Accredited until: an ISO date (2027-12-31).")],
     jurisdiction: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2.")] = "HK",
     *,
     target: Target,
@@ -89,7 +91,7 @@ def accredit_cmd(
             who, name=name, jurisdiction=jurisdiction, accredited_until=until, sender=sender
         )
     data = {"valuer": who, "name": name, "accreditedUntil": until}
-    target.done(data, f"accredited {name} ({who}) until {until}")
+    target.done(data, f"accredited {name} ({who}) until {iso(until)}")
 
 
 @verb(signs=True)

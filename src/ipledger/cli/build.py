@@ -28,7 +28,7 @@ from ipledger.cli.common import (
     find_project,
     resolve_sender,
 )
-from ipledger.cli.render import show_pilot
+from ipledger.cli.render import dev_accounts_table, show_pilot
 from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
 from ipledger.deploy.suite import deploy
 from ipledger.errors import CompilationError, IpledgerError
@@ -95,6 +95,7 @@ def node_cmd(
     with node:
         saved = f", state saved to {state}" if state else ""
         console.print(f"anvil on {node.url} (chain id {node.chain_id}{saved}); Ctrl-C stops it")
+        console.print(dev_accounts_table(connect(node.url)))
         while node.alive() and not stop.is_set():
             stop.wait(0.5)
         if stop.is_set():

@@ -24,6 +24,7 @@ from ipledger.cli.render import fit, loans_table
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.models import LoanTerms, parse_address
+from ipledger.models.units import timestamp
 from ipledger.read import loans as read
 
 DAY = 86400
@@ -44,14 +45,6 @@ def _pledge(ledger: Ledger, text: str) -> tuple[bytes, int]:
     if not sep:
         raise ValueError(f"--pledge {text!r} must be PATENT=TOKENS, e.g. 'HK 30012345=100000'")
     return bytes(registered_patent(ledger, patent.strip())), token_units(tokens.strip())
-
-
-def _date(text: str, what: str) -> int:
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{what} {text!r} must be an ISO date like 2027-06-30") from None
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
 def _tx(receipt: Any) -> str:
@@ -93,7 +86,7 @@ def offer_cmd(
             max_ltv_bps=max_ltv_bps,
             liquidation_ltv_bps=liquidation_ltv_bps,
             sweep_bps=sweep_bps,
-            maturity=_date(maturity, "--maturity"),
+            maturity=timestamp(maturity, "--maturity"),
             remediation_period=remediation_days * DAY,
             offer_expiry=now + offer_days * DAY,
             agreement_hash=sha256_file(agreement),

@@ -53,10 +53,7 @@ def _run(mirror: Mirror, source: Path, *, watch: bool) -> RunSummary:
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in stopping}
     try:
         while not stop.wait(1.0):
-            more = mirror.run_until_settled(source)
-            summary.quarantined.update(more.quarantined)
-            summary.conflicts += more.conflicts
-            summary.sent += more.sent
+            summary.add(mirror.run_until_settled(source))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -122,7 +119,7 @@ def mirror_cmd(
             confirmations=confirmations,
             lock_dir=lock_dir,
             from_block=deployment.contracts["ValuationRegistry"].block,
-            log=_logger(as_json),
+            log=_logger(as_json and not watch),  # watching: a line per report, on stderr
         )
         try:
             summary = _run(mirror, source, watch=watch)
@@ -138,8 +135,15 @@ def mirror_cmd(
     if as_json:
         emit_json(data)
         return
+    run = data["thisRun"]
     console.print(
-        f"confirmed {data['confirmed']}, quarantined {data['quarantined']}, "
+        f"this run: took in {run['takenIn']}"
+        + (f" ({run['resubmitted']} corrected)" if run["resubmitted"] else "")
+        + f", sent {run['sent']}, confirmed {run['confirmed']}, failed {run['failed']}, "
+        f"quarantined {run['quarantined']}"
+    )
+    console.print(
+        f"outbox: confirmed {data['confirmed']}, quarantined {data['quarantined']}, "
         f"failed {data['failed']}, pending {data['pending']}"
     )
     for name, reason in summary.quarantined.items():

@@ -11,6 +11,7 @@ from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
+from web3 import Web3
 
 from ipledger.mirror.reports import minor_units
 from ipledger.models import Holdings, Loan, PatentSummary, TrailVerification, ValuationRecord
@@ -137,6 +138,23 @@ def trail_table(trail: TrailVerification, *, title: str) -> Table:
             e.entry_hash.hex()[:16] + "…",
         )
     return table
+
+
+def dev_accounts_table(w3: Web3) -> Table:
+    """A dev node's funded accounts, by the index `--account N` takes."""
+    table = Table(
+        title="funded dev accounts (sign with --account N; never for real money)",
+        title_justify="left",
+    )
+    for column in ("N", "address", "balance"):
+        table.add_column(column, justify="right" if column != "address" else "left")
+    for index, address in enumerate(w3.eth.accounts):
+        table.add_row(str(index), address, ether_units(w3.eth.get_balance(address)))
+    return table
+
+
+def ether_units(wei: int) -> str:
+    return f"{show_units(wei, 18, 2)} ETH"
 
 
 def chain_words(chain_id: int) -> str:

@@ -50,3 +50,13 @@ class Erc20Client(ContractClient):
 
     def symbol(self) -> str:
         return str(self._call("symbol"))
+
+
+class TestHkdClient(Erc20Client):
+    """The test HKD of a dev chain (mocks/TestHKD.sol): its owner mints, for tests and
+    walk-throughs only."""
+
+    __test__ = False  # not a pytest class
+
+    def mint(self, to: str, amount: int, *, sender: Sender) -> TxReceipt:
+        return self._send("mint", parse_address(to), amount, sender=sender)

@@ -11,12 +11,13 @@ from web3 import Web3
 from ipledger.chain.revert import RevertDecoder
 from ipledger.clients import InvestorRegistryClient, PatentRegistryClient, RevenueRightsTokenClient
 from ipledger.clients.base import AccessControlled, ContractClient
-from ipledger.clients.erc20 import ERC20_ABI, Erc20Client
+from ipledger.clients.erc20 import ERC20_ABI, Erc20Client, TestHkdClient
 from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.lens import HoldingsLensClient
 from ipledger.clients.loans import LoanBookClient
 from ipledger.clients.policy import CollateralPolicyClient
 from ipledger.clients.valuations import ValuationRegistryClient
+from ipledger.errors import IpledgerError
 from ipledger.models import SuiteAddresses
 from ipledger.toolchain.artifacts import Artifact
 
@@ -81,6 +82,17 @@ class Ledger:
         """Any ERC-20 (a payment token), through the standard's ABI."""
         return Erc20Client(
             w3=self.w3, address=address, abi=ERC20_ABI, name="ERC20", decoder=self.decoder
+        )
+
+    def test_hkd(self) -> TestHkdClient:
+        """The suite's test HKD; an error on a chain whose payment token is real."""
+        if "TestHKD" not in self.artifacts or not self.addresses.payment_token:
+            raise IpledgerError("this suite pays in a real token: there is no test HKD to mint")
+        return TestHkdClient.of(
+            self.artifacts["TestHKD"],
+            w3=self.w3,
+            address=self.addresses.payment_token,
+            decoder=self.decoder,
         )
 
     def client(self, name: str, address: str) -> ContractClient:

@@ -66,6 +66,13 @@ def deployed_artifacts(project: Project, w3: Web3, deployment: Deployment) -> di
                 "`ipledger deploy` to deploy it, or rebuild the deployed sources"
             )
         if code_hash(w3, record.address) != record.code_hash:
+            if not w3.eth.get_code(record.address):
+                raise StaleDeploymentError(
+                    f"no contract at {record.address}, where deployments/"
+                    f"{deployment.chain_id}.json records the {name}: was the node reset "
+                    "(a fresh anvil, or one started without --state)? Run `ipledger deploy` "
+                    "(and the steps after it) again"
+                )
             raise StaleDeploymentError(
                 f"chain {deployment.chain_id} holds other code at {record.address} than the "
                 f"{name} recorded in deployments/{deployment.chain_id}.json (a node reset?): "

@@ -37,9 +37,24 @@ class ReportConflictError(ReportError):
 
 @dataclass
 class RunSummary:
+    """What one run did (`thisRun`), beside the outbox's totals."""
+
     quarantined: dict[str, str] = field(default_factory=dict)  # file -> reason
     conflicts: list[str] = field(default_factory=list)
     sent: int = 0
+    taken_in: int = 0  # reports validated and recorded by this run
+    resubmitted: int = 0  # of those, corrected reports whose id had been rejected
+    settled: dict[str, int] = field(default_factory=dict)  # outcome -> reports, this run
+
+    def add(self, more: RunSummary) -> None:
+        """Fold another pass of the same run (`--watch`) into this one."""
+        self.quarantined.update(more.quarantined)
+        self.conflicts += more.conflicts
+        self.sent += more.sent
+        self.taken_in += more.taken_in
+        self.resubmitted += more.resubmitted
+        for outcome, n in more.settled.items():
+            self.settled[outcome] = self.settled.get(outcome, 0) + n
 
     def as_json(self, counts: dict[str, int]) -> dict[str, Any]:
         return {
@@ -50,6 +65,15 @@ class RunSummary:
             "sentThisRun": self.sent,
             "quarantineReasons": self.quarantined,
             "pending": sum(counts.get(s, 0) for s in ("validated", "signed", "sent")),
+            "thisRun": {
+                "takenIn": self.taken_in,
+                "resubmitted": self.resubmitted,
+                "sent": self.sent,
+                "confirmed": self.settled.get("confirmed", 0),
+                "failed": self.settled.get("rejected", 0),
+                "conflicts": self.settled.get("conflict", 0),
+                "quarantined": len(self.quarantined),
+            },
         }
 
 

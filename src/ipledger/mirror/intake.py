@@ -55,10 +55,18 @@ class Intake:
                     self._quarantine(path, quarantine, reason, summary, left)
                     continue
                 if row is not None:
+                    again = known.get(row["report_id"], ("", ""))[1] == "rejected"
                     known[row["report_id"]] = (row["content_hash"], "validated")
                     accepted.append(row)
+                    summary.resubmitted += again
+                    self.log(
+                        f"{row['report_id']}: "
+                        + ("corrected and taken in again" if again else "taken in")
+                        + f" from {safe(name)}"
+                    )
         if accepted:
             self.outbox.insert_many(accepted)
+            summary.taken_in += len(accepted)
 
     def _take_in(
         self, path: Path, known: dict[str, tuple[str, str]], checks: ChainChecks
@@ -72,14 +80,17 @@ class Intake:
         checks.check(path, report)
         if report.report_id in known:
             previous_hash, state = known[report.report_id]
-            if previous_hash != content_hash:
+            if state == "rejected" and previous_hash != content_hash:
+                pass  # only what the chain holds is final: a corrected report is new
+            elif previous_hash != content_hash:
                 raise ReportConflictError(
                     path,
                     "reportId",
                     f"{report.report_id} was already taken ({state}) with different "
                     "content: not re-sent",
                 )
-            return None
+            else:
+                return None
         return {
             "report_id": report.report_id,
             "content_hash": content_hash,

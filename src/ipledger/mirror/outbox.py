@@ -53,6 +53,12 @@ CREATE TABLE IF NOT EXISTS quarantine (
     reason       TEXT NOT NULL,
     at           REAL NOT NULL
 );
+-- Quarantine entries still in question: no report was taken in from that file name since
+-- (a corrected file dropped again settles its entry).
+CREATE VIEW IF NOT EXISTS open_quarantine AS
+    SELECT * FROM quarantine q WHERE NOT EXISTS (
+        SELECT 1 FROM reports r WHERE r.updated_at >= q.at
+        AND (r.path = q.file OR substr(r.path, -length(q.file) - 1) = '/' || q.file));
 """
 # Columns added after the first release, for outboxes created before them.
 MIGRATIONS = {("reports", "solo"): "ALTER TABLE reports ADD COLUMN solo INTEGER NOT NULL DEFAULT 0"}
@@ -129,13 +135,18 @@ class Outbox:
 
     def insert_many(self, rows: list[dict[str, Any]]) -> None:
         """New validated reports, in one commit (one fsync for a folder of reports). A
-        report id already present is left as it is."""
+        report id already present is left as it is, unless it was rejected: then the
+        corrected report takes its place, validated afresh."""
         with self.transaction() as db:
             for r in rows:
                 db.execute(
                     "INSERT INTO reports (report_id, content_hash, path, state, valuation, "
                     "updated_at) VALUES (?, ?, ?, 'validated', ?, ?) "
-                    "ON CONFLICT(report_id) DO NOTHING",
+                    "ON CONFLICT(report_id) DO UPDATE SET content_hash = excluded.content_hash, "
+                    "path = excluded.path, state = 'validated', reason = NULL, "
+                    "valuation = excluded.valuation, signature = NULL, tx_hash = NULL, "
+                    "solo = 0, updated_at = excluded.updated_at "
+                    "WHERE reports.state = 'rejected'",
                     (
                         r["report_id"],
                         r["content_hash"],
@@ -168,8 +179,9 @@ class Outbox:
         return {(f, h) for f, h in cur.fetchall()}
 
     def quarantined(self) -> list[tuple[str, str]]:
-        """(file, reason) of every quarantined file, oldest first."""
-        cur = self.db.execute("SELECT file, reason FROM quarantine ORDER BY id")
+        """(file, reason) of every quarantined file still in question, oldest first: one
+        whose name later brought a report in (corrected and dropped again) is settled."""
+        cur = self.db.execute("SELECT file, reason FROM open_quarantine ORDER BY id")
         return [(f, r) for f, r in cur.fetchall()]
 
     def set_signed(self, signatures: list[tuple[str, bytes]]) -> None:
@@ -221,6 +233,17 @@ class Outbox:
                     (tx_hash, time.time(), report_id),
                 )
 
+    def unsend(self, tx_hash: str) -> None:
+        """A transaction the node refused outright (it never reached the chain): forgotten,
+        its reports back to signed, in one commit."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM txs WHERE tx_hash = ?", (tx_hash,))
+            db.execute(
+                "UPDATE reports SET state = 'signed', tx_hash = NULL, updated_at = ? "
+                "WHERE tx_hash = ? AND state = 'sent'",
+                (time.time(), tx_hash),
+            )
+
     def txs(self, state: str) -> list[tuple[str, int, bytes]]:
         cur = self.db.execute(
             "SELECT tx_hash, nonce, raw FROM txs WHERE state = ? ORDER BY nonce", (state,)
@@ -244,7 +267,7 @@ class Outbox:
         """Reports by state, and `quarantined` files (when there are any)."""
         cur = self.db.execute("SELECT state, COUNT(*) FROM reports GROUP BY state")
         counts = {state: int(n) for state, n in cur.fetchall()}
-        (bad,) = self.db.execute("SELECT COUNT(*) FROM quarantine").fetchone()
+        (bad,) = self.db.execute("SELECT COUNT(*) FROM open_quarantine").fetchone()
         if bad:
             counts["quarantined"] = int(bad)
         return counts

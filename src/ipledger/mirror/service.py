@@ -12,15 +12,18 @@ import fcntl
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from eth_account.signers.local import LocalAccount
+from eth_utils.exceptions import ValidationError
 from web3 import Web3
+from web3.exceptions import Web3Exception
+from web3.types import TxParams
 
 from ipledger.chain.eip712 import sign_valuation
-from ipledger.chain.tx import broadcast, build, sign
+from ipledger.chain.tx import broadcast, build, ether, gas_money_error, sign
 from ipledger.clients.ledger import Ledger
-from ipledger.errors import ContractRevertError
+from ipledger.errors import ContractRevertError, InsufficientFundsError
 from ipledger.mirror.common import (
     CRASH_ENV,
     TRANSIENT,
@@ -151,6 +154,18 @@ class Mirror(Intake, Settlement):
                 self.outbox.set_signed(signed)
         checkpoint("after_sign")
 
+    def _check_gas_money(self, tx: TxParams, reports: int) -> None:
+        """Refuse, before anything is recorded as sent, a batch the relayer cannot pay for."""
+        price = int(cast(int, tx.get("maxFeePerGas", tx.get("gasPrice", 0))))
+        need = int(tx["gas"]) * price
+        balance = self.w3.eth.get_balance(self.relayer.address)
+        if balance < need:
+            raise InsufficientFundsError(
+                f"the mirror's relayer {self.relayer.address} holds {ether(balance)}; "
+                f"sending {reports} valuation(s) needs up to {ether(need)} of gas money: "
+                "fund it and run the mirror again (nothing was sent; the reports stay signed)"
+            )
+
     def send_pending(self, summary: RunSummary) -> None:
         # Attested on chain but not yet matched to what was signed: never sent again.
         signed = [r for r in self.outbox.rows("signed") if r.report_id not in self._unverified]
@@ -166,11 +181,7 @@ class Mirror(Intake, Settlement):
             self._send_batch(batch)
             summary.sent += len(batch)
 
-    def _send_batch(self, batch: list[Row]) -> None:
-        nonce = max(
-            self.w3.eth.get_transaction_count(self.relayer.address, "pending"),
-            self.outbox.next_nonce() + 1,
-        )
+    def _batch_tx(self, batch: list[Row], nonce: int) -> TxParams:
         call = self.ledger.valuations.batch_call(signed_items(batch))
         # Explicit gas for batches: an attestation costs at most ~170k (the first of a
         # patent, with its evidence entry); estimating a 100-item batch would execute it
@@ -180,28 +191,37 @@ class Mirror(Intake, Settlement):
         if len(batch) == 1:
             gas = None
         context = f"attestBatch of {len(batch)}"
+        address, decoder = self.relayer.address, self.ledger.decoder
         try:
-            tx = build(
-                call,
-                self.relayer.address,
-                decoder=self.ledger.decoder,
-                context=context,
-                gas=gas,
-                nonce=nonce,
-            )
+            tx = build(call, address, decoder=decoder, context=context, gas=gas, nonce=nonce)
         except ContractRevertError:
             # It would revert: sent anyway with the batch gas, so the mined failure settles
             # it (the replay names why) instead of being retried for ever.
             tx = build(
                 call,
-                self.relayer.address,
-                decoder=self.ledger.decoder,
+                address,
+                decoder=decoder,
                 context=context,
                 gas=BATCH_BASE_GAS + ITEM_GAS,
                 nonce=nonce,
             )
         if gas is None:
             tx["gas"] = max(int(tx["gas"]), BATCH_BASE_GAS + ITEM_GAS)
+        return tx
+
+    def _send_batch(self, batch: list[Row]) -> None:
+        nonce = max(
+            self.w3.eth.get_transaction_count(self.relayer.address, "pending"),
+            self.outbox.next_nonce() + 1,
+        )
+        try:
+            tx = self._batch_tx(batch, nonce)
+        except (Web3Exception, ValueError, ValidationError) as exc:
+            unfunded = gas_money_error(self.w3, self.relayer.address, exc)
+            if unfunded is None:
+                raise
+            raise unfunded from None
+        self._check_gas_money(tx, len(batch))
         signed = sign(self.w3, self.relayer, tx)
         self.outbox.record_tx(
             tx_hash=signed.tx_hash,
@@ -209,6 +229,13 @@ class Mirror(Intake, Settlement):
             raw=signed.raw,
             report_ids=[r.report_id for r in batch],
         )
-        broadcast(self.w3, signed.raw)
+        try:
+            broadcast(self.w3, signed.raw)
+        except (Web3Exception, ValueError, ValidationError) as exc:
+            unfunded = gas_money_error(self.w3, self.relayer.address, exc, tx)
+            if unfunded is None:
+                raise  # it may have reached the node: it stays sent, and is settled
+            self.outbox.unsend(signed.tx_hash)  # refused: it never reached the node
+            raise unfunded from None
         self.log(f"sent {len(batch)} valuations in {signed.tx_hash}")
         checkpoint("after_send")

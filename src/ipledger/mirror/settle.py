@@ -126,7 +126,10 @@ class Settlement:
     def _record_verdicts(
         self, verdicts: dict[str, tuple[str, str | None]], summary: RunSummary
     ) -> None:
-        """Conflicts are told in the run's summary; the outbox counts the rest."""
+        """Each outcome is logged and counted for this run; conflicts are told in full."""
+        for report_id, (state, reason) in verdicts.items():
+            summary.settled[state] = summary.settled.get(state, 0) + 1
+            self.log(f"{report_id}: {state}" + (f" ({reason})" if reason else ""))
         summary.conflicts += [
             f"{report_id}: {reason}"
             for report_id, (state, reason) in verdicts.items()

@@ -5,7 +5,6 @@ repayment."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,8 @@ from eth_account.signers.local import LocalAccount
 from ipledger.chain.tx import KeyAccount, NodeAccount, send_value
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.models import LoanState, LoanTerms, patent_id, report_id_of
+from ipledger.models import EvidenceKind, LoanState, LoanTerms, parse_patent, report_id_of
+from ipledger.models.units import timestamp
 from ipledger.pilot.data import PilotLoan
 
 TOKEN = 10**18
@@ -27,11 +27,6 @@ def _digest(path: Path) -> bytes:
     return hashlib.sha256(path.read_bytes()).digest()
 
 
-def _date(text: str) -> int:
-    day = dt.date.fromisoformat(text)
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
-
-
 def open_pilot_loan(
     ledger: Ledger,
     spec: PilotLoan,
@@ -39,14 +34,40 @@ def open_pilot_loan(
     parties: dict[str, NodeAccount],
     registrar: NodeAccount,
     step: Callable[[str], None],
-) -> int:
-    """The bank offers, the SME accepts: pledge and principal in one transaction."""
+) -> tuple[int, bool]:
+    """The bank offers, the SME accepts: pledge and principal in one transaction. The
+    loan id, and whether anything was done (a loan already opened, or offered and not yet
+    accepted, is taken up where it stands)."""
     lender, borrower = parties[spec.lender], parties[spec.borrower]
+    book = ledger.loans
+    existing = [
+        i
+        for i in book.loans_of(borrower.address, as_lender=False)
+        if book.loan(i)["lender"] == lender.address
+    ]
+    if existing and LoanState(book.loan(existing[0])["state"]) is not LoanState.OFFERED:
+        return existing[0], False
+    loan_id = existing[0] if existing else _offer(ledger, spec, documents, lender, borrower, step)
+    principal = spec.principal * HKD
     test_hkd = ledger.client("TestHKD", ledger.addresses.payment_token)
-    test_hkd._send(
-        "mint", lender.address, spec.principal * HKD, sender=registrar
-    )  # the bank's funds
-    book, hkd = ledger.loans, ledger.erc20(ledger.addresses.payment_token)
+    hkd = ledger.erc20(ledger.addresses.payment_token)
+    if hkd.balance_of(lender.address) < principal:
+        test_hkd._send("mint", lender.address, principal, sender=registrar)  # the bank's funds
+    hkd.approve(book.address, principal, sender=lender)
+    step(f"{spec.borrower} accepts: tokens pledged and principal paid in one transaction")
+    book.accept(loan_id, sender=borrower)
+    return loan_id, True
+
+
+def _offer(
+    ledger: Ledger,
+    spec: PilotLoan,
+    documents: Path,
+    lender: NodeAccount,
+    borrower: NodeAccount,
+    step: Callable[[str], None],
+) -> int:
+    book = ledger.loans
     now = int(ledger.w3.eth.get_block("latest")["timestamp"])
     terms = LoanTerms(
         borrower=borrower.address,
@@ -56,15 +77,14 @@ def open_pilot_loan(
         max_ltv_bps=spec.max_ltv_bps,
         liquidation_ltv_bps=spec.liquidation_ltv_bps,
         sweep_bps=spec.sweep_bps,
-        maturity=_date(spec.maturity),
+        maturity=timestamp(spec.maturity),
         remediation_period=spec.remediation_days * DAY,
         offer_expiry=now + 7 * DAY,
         agreement_hash=_digest(documents / spec.agreement),
     )
     pledges = []
     for label, tokens in spec.pledges.items():
-        jurisdiction, number = label.split(" ", 1)
-        pid = patent_id(jurisdiction, number)
+        pid = parse_patent(label)
         token = ledger.patents.token_of(pid)
         if token is None:
             raise IpledgerError(f"the pilot loan pledges {label}, which has no token")
@@ -72,9 +92,6 @@ def open_pilot_loan(
         pledges.append((bytes(pid), tokens * TOKEN))
     step(f"{spec.lender} offers HKD {spec.principal:,} against {len(pledges)} patents' tokens")
     loan_id, _ = book.offer(terms, pledges, sender=lender)
-    hkd.approve(book.address, terms.principal, sender=lender)
-    step(f"{spec.borrower} accepts: tokens pledged and principal paid in one transaction")
-    book.accept(loan_id, sender=borrower)
     return loan_id
 
 
@@ -86,25 +103,39 @@ def stress_pilot_loan(
     valuer: LocalAccount,
     parties: dict[str, NodeAccount],
     step: Callable[[str], None],
-) -> None:
-    """Revoke one pledged patent's valuation, call the loan, cure it by partial repayment."""
+) -> bool:
+    """Revoke one pledged patent's valuation, call the loan, cure it by partial repayment;
+    each only if the chain does not show it done. Whether anything was done."""
     lender, borrower = parties[spec.lender], parties[spec.borrower]
     book = ledger.loans
-    step(f"the valuer revokes {spec.revoked_report}: one pledged patent counts zero")
-    send_value(ledger.w3, lender, valuer.address, 10**17)  # the valuer's gas money
-    ledger.valuations.revoke(
-        report_id_of(valuer.address, spec.revoked_report),
-        "comparable licences repriced",
-        sender=KeyAccount(valuer),
+    report_id = report_id_of(valuer.address, spec.revoked_report)
+    notice = _digest(documents / spec.call_notice)
+    changed = False
+    if not ledger.valuations.is_revoked(report_id):
+        step(f"the valuer revokes {spec.revoked_report}: one pledged patent counts zero")
+        send_value(ledger.w3, lender, valuer.address, 10**17)  # the valuer's gas money
+        ledger.valuations.revoke(
+            report_id, "comparable licences repriced", sender=KeyAccount(valuer)
+        )
+        changed = True
+    first = parse_patent(next(iter(spec.pledges)))
+    called = any(
+        e.kind is EvidenceKind.MARGIN_CALL and e.content_hash == notice
+        for e in ledger.evidence.entries(first)
     )
-    if book.health(loan_id).healthy:
-        raise IpledgerError(f"loan {loan_id} is still healthy after the revocation")
-    step(f"{spec.lender} calls loan {loan_id}: {spec.remediation_days} days to cure")
-    book.call_loan(loan_id, _digest(documents / spec.call_notice), sender=lender)
-    step(f"{spec.borrower} cures with a repayment of HKD {spec.cure_repayment:,}")
-    amount = spec.cure_repayment * HKD
-    ledger.erc20(ledger.addresses.payment_token).approve(book.address, amount, sender=borrower)
-    book.repay(loan_id, amount, sender=borrower)
+    if not called:
+        if book.health(loan_id).healthy:
+            raise IpledgerError(f"loan {loan_id} is still healthy after the revocation")
+        step(f"{spec.lender} calls loan {loan_id}: {spec.remediation_days} days to cure")
+        book.call_loan(loan_id, notice, sender=lender)
+        changed = True
+    if LoanState(book.loan(loan_id)["state"]) is LoanState.CALLED:
+        step(f"{spec.borrower} cures with a repayment of HKD {spec.cure_repayment:,}")
+        amount = spec.cure_repayment * HKD
+        ledger.erc20(ledger.addresses.payment_token).approve(book.address, amount, sender=borrower)
+        book.repay(loan_id, amount, sender=borrower)
+        changed = True
     state = LoanState(book.loan(loan_id)["state"])
     if state is not LoanState.ACTIVE:
         raise IpledgerError(f"loan {loan_id} is {state.name.lower()} after the cure, not active")
+    return changed

@@ -8,11 +8,10 @@ from typing import Any
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.models import Loan, LoanHealth, LoanState, PledgedTokens, parse_address
+from ipledger.read.labels import Labels
 
 
-def loan(
-    ledger: Ledger, loan_id: int, *, references: dict[bytes, str | None] | None = None
-) -> Loan:
+def loan(ledger: Ledger, loan_id: int, *, labels: Labels | None = None) -> Loan:
     """One loan, brought up to the latest block; an unknown id is an error naming it."""
     book = ledger.loans
     if not 0 < loan_id <= book.loan_count():
@@ -20,10 +19,16 @@ def loan(
     raw = book.loan(loan_id)
     state = LoanState(raw["state"])
     health = book.health(loan_id)
-    return _assemble(ledger, raw, state, health, references if references is not None else {})
+    return _assemble(raw, state, health, labels or Labels(ledger))
 
 
-def loans(ledger: Ledger, *, borrower: str | None = None, lender: str | None = None) -> list[Loan]:
+def loans(
+    ledger: Ledger,
+    *,
+    borrower: str | None = None,
+    lender: str | None = None,
+    labels: Labels | None = None,
+) -> list[Loan]:
     """Every loan of `borrower` and/or `lender` (all loans when neither is given)."""
     book = ledger.loans
     if borrower is None and lender is None:
@@ -35,8 +40,8 @@ def loans(ledger: Ledger, *, borrower: str | None = None, lender: str | None = N
         if lender is not None:
             sets.append(set(book.loans_of(parse_address(lender), as_lender=True)))
         ids = sorted(set.intersection(*sets))
-    references: dict[bytes, str | None] = {}
-    return [loan(ledger, i, references=references) for i in ids]
+    labels = labels or Labels(ledger)
+    return [loan(ledger, i, labels=labels) for i in ids]
 
 
 def pledged_by_patent(ledger: Ledger, borrower: str) -> dict[bytes, int]:
@@ -52,19 +57,11 @@ def pledged_by_patent(ledger: Ledger, borrower: str) -> dict[bytes, int]:
     return found
 
 
-def _assemble(
-    ledger: Ledger,
-    raw: dict[str, Any],
-    state: LoanState,
-    health: LoanHealth,
-    references: dict[bytes, str | None],
-) -> Loan:
+def _assemble(raw: dict[str, Any], state: LoanState, health: LoanHealth, labels: Labels) -> Loan:
     pledges = []
     for patent_id, tokens in raw["pledges"]:
         pid = bytes(patent_id)
-        if pid not in references:
-            references[pid] = ledger.patents.reference(pid)
-        pledges.append(PledgedTokens(patent_id=pid, reference=references[pid], tokens=tokens))
+        pledges.append(PledgedTokens(patent_id=pid, reference=labels.reference(pid), tokens=tokens))
     deadline = int(raw["deadline"])
     return Loan(
         loan_id=raw["loanId"],

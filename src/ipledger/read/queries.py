@@ -33,13 +33,13 @@ def evidence_trail(
     )
 
 
-def holdings(ledger: Ledger, investor: str) -> Holdings:
+def holdings(ledger: Ledger, investor: str, *, labels: Labels | None = None) -> Holdings:
     """Every patent `investor` holds tokens of, through the HoldingsLens (one call per
     page of the registry's index)."""
     account = parse_address(investor)
     rows = ledger.lens.all_holdings(account)
     pledged = pledged_by_patent(ledger, account)
-    labels = Labels(ledger)
+    labels = labels or Labels(ledger)
     found = [
         Holding(
             patent_id=bytes(pid),

@@ -1,0 +1,64 @@
+"""A relayer without gas money: the mirror sends nothing, records nothing as sent, says
+which account needs how much, and completes once it is funded."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+
+from ipledger.chain.tx import NodeAccount, send_value
+from ipledger.errors import InsufficientFundsError
+from ipledger.mirror.outbox import Outbox
+from ipledger.mirror.service import Mirror
+from tests.support.mirror import REPORTS, MirrorEnv
+
+pytestmark = pytest.mark.chain
+
+
+def _counts(env: MirrorEnv) -> dict[str, int]:
+    outbox = Outbox(env.outbox_path)
+    try:
+        return outbox.counts()
+    finally:
+        outbox.close()
+
+
+def _fund(env: MirrorEnv, address: str) -> None:
+    send_value(env.ledger.w3, NodeAccount(env.actors.admin.address), address, 10**18)
+
+
+def test_an_unfunded_relayer_sends_nothing_and_names_what_it_needs(env: MirrorEnv) -> None:
+    poor = Account.create()
+    mirror = env.mirror(relayer=poor)
+    with pytest.raises(InsufficientFundsError) as refused:
+        mirror.run_until_settled(env.source)
+    mirror.close()
+    message = str(refused.value)
+    assert f"the mirror's relayer {poor.address} holds 0 ETH (0 wei)" in message
+    assert "needs up to" in message
+    assert "nothing was sent" in message
+    assert _counts(env) == {"signed": len(REPORTS)}  # never "sent"
+    assert env.ledger.w3.eth.get_transaction_count(poor.address) == 0
+    _fund(env, poor.address)
+    mirror = env.mirror(relayer=poor)
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    assert _counts(env) == {"confirmed": len(REPORTS)}
+    assert summary.sent == len(REPORTS)
+
+
+def test_a_refused_broadcast_is_not_recorded_as_sent(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The node itself refuses (the balance check passed, then the money went): the
+    transaction is forgotten and its reports are signed again, not sent."""
+    poor = Account.create()
+    monkeypatch.setattr(Mirror, "_check_gas_money", lambda *_: None)
+    mirror = env.mirror(relayer=poor)
+    with pytest.raises(InsufficientFundsError, match=f"account {poor.address} cannot pay for gas"):
+        mirror.run_until_settled(env.source)
+    mirror.close()
+    assert _counts(env) == {"signed": len(REPORTS)}
+    outbox = Outbox(env.outbox_path)
+    assert outbox.txs("sent") == []
+    outbox.close()
