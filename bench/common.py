@@ -7,7 +7,7 @@ from typing import Any
 
 from web3 import Web3
 
-from ipledger.chain.connect import embedded_chain
+from ipledger.chain.embedded import embedded_chain
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.suite import deploy_suite

@@ -33,6 +33,7 @@ def market(ledger: Ledger, actors: Actors) -> Market:
         patent_id=m.patent_id,
         now=t,
         report_id=report_id_of(valuer.address, "api-1"),
+        label="api-1",
         value=5_000_000_00,
         valuation_date=t - 5,
         method=Method.COST,
@@ -102,6 +103,7 @@ def test_valuations_and_evidence(client: TestClient, market: Market) -> None:
         "GB/T 42748-2023",
         False,
     )
+    assert valuation["reportLabel"] == "api-1"  # the valuer's own id, beside the hash
     trail = client.get("/patents/HK 30012345/evidence").json()
     assert trail["ok"] is True
     assert [e["kind"] for e in trail["entries"]] == ["revenue_report", "valuation", "grant"]

@@ -49,7 +49,8 @@ interface IValuationRegistry {
         ReportIdNotValuers, // the report id's first 20 bytes are not the valuer's address
         Expired, // valid-until already passed, or less than MIN_VALIDITY away
         TooOld, // valuation date more than MAX_AGE before the block
-        Superseded // more than MAX_LATE_STEPS later-dated live valuations of the patent exist
+        Superseded, // more than MAX_LATE_STEPS later-dated live valuations of the patent exist
+        LabelMismatch // the report's own id given is not the one its on-chain id was made from
     }
 
     /// @notice A valuation, as the valuer signs it.
@@ -108,6 +109,7 @@ interface IValuationRegistry {
     error ValuationSuperseded(bytes32 reportId, bytes32 patentId);
     error ValuationValuerWithdrawn(address valuer);
     error ValuationWrongPatent(bytes32 reportId, bytes32 patentId);
+    error ValuationLabelMismatch(bytes32 reportId, string label);
 
     /// @notice A valuation was recorded. The indexed fields are not repeated in the data;
     /// `scores` are citation network, commercial application, technology maturity and
@@ -124,7 +126,8 @@ interface IValuationRegistry {
         string standard,
         uint8[4] scores,
         bytes32 reportHash,
-        bool subsidised
+        bool subsidised,
+        string label
     );
     event AttestationSkipped(bytes32 indexed reportId, address indexed valuer, Rejection reason);
     /// @notice A valuation was revoked; its patent is in the report's `ValuationAttested`.
@@ -163,12 +166,20 @@ interface IValuationRegistry {
     function setSubsidyCap(uint256 cap) external;
 
     /// @notice Records `valuation`, signed by its valuer; reverts with the reason otherwise.
-    function attest(Valuation calldata valuation, bytes calldata signature) external;
+    /// `label` is the valuer's own report id ("HKTIS-2026-0001"), put in the event so that
+    /// people see it beside the hash: when given, the on-chain id must be made from it
+    /// (its last 12 bytes are keccak256(label)'s first 12); "" gives none.
+    function attest(Valuation calldata valuation, string calldata label, bytes calldata signature)
+        external;
 
     /// @notice Records each valid valuation; skips the others, emitting `AttestationSkipped`
     /// with the reason, so one bad item never blocks the rest.
     /// @return attested how many were recorded
-    function attestBatch(Valuation[] calldata valuations, bytes[] calldata signatures)
+    function attestBatch(
+        Valuation[] calldata valuations,
+        string[] calldata labels,
+        bytes[] calldata signatures
+    )
         external
         returns (uint256 attested);
 

@@ -125,24 +125,30 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     // ---- attestations ----------------------------------------------------------------
 
     /// @inheritdoc IValuationRegistry
-    function attest(Valuation calldata valuation, bytes calldata signature) external {
+    function attest(Valuation calldata valuation, string calldata label, bytes calldata signature)
+        external
+    {
+        if (!_labelFits(valuation.reportId, label)) revert ValuationLabelMismatch(valuation.reportId, label);
         Rejection reason = _check(valuation, signature);
         if (reason != Rejection.None) _revertFor(reason, valuation);
-        _record(valuation);
+        _record(valuation, label);
     }
 
     /// @inheritdoc IValuationRegistry
-    function attestBatch(Valuation[] calldata valuations, bytes[] calldata signatures)
-        external
-        returns (uint256 attested)
-    {
-        if (valuations.length != signatures.length) {
+    function attestBatch(
+        Valuation[] calldata valuations,
+        string[] calldata labels,
+        bytes[] calldata signatures
+    ) external returns (uint256 attested) {
+        if (valuations.length != signatures.length || valuations.length != labels.length) {
             revert ValuationBatchLengthMismatch(valuations.length, signatures.length);
         }
         for (uint256 i = 0; i < valuations.length; ++i) {
-            Rejection reason = _check(valuations[i], signatures[i]);
+            Rejection reason = _labelFits(valuations[i].reportId, labels[i])
+                ? _check(valuations[i], signatures[i])
+                : Rejection.LabelMismatch;
             if (reason == Rejection.None) {
-                _record(valuations[i]);
+                _record(valuations[i], labels[i]);
                 ++attested;
             } else {
                 emit AttestationSkipped(valuations[i].reportId, valuations[i].valuer, reason);
@@ -288,7 +294,14 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         return Rejection.None;
     }
 
-    function _record(Valuation calldata v) private {
+    /// @dev An empty label names nothing; any other must be the one the id was made from
+    /// (the id's last 12 bytes are the first 12 of its keccak256), so no one can show a
+    /// report under another report's name.
+    function _labelFits(bytes32 reportId, string calldata label) private pure returns (bool) {
+        return bytes(label).length == 0 || bytes12(reportId << 160) == bytes12(keccak256(bytes(label)));
+    }
+
+    function _record(Valuation calldata v, string calldata label) private {
         uint16 subsidyYear = 0; // none held unless subsidised
         if (v.subsidised) {
             // The year of a block timestamp fits uint16 until the year 65535.
@@ -299,7 +312,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         _records[v.reportId] = Record(
             v.valuer, v.validUntil, false, v.value, v.currency, v.valuationDate, subsidyYear, previous
         );
-        _emitAttested(v);
+        _emitAttested(v, label);
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         _EVIDENCE.append(v.patentId, uint8(IEvidenceTrail.Kind.Valuation), v.reportHash, "");
     }
@@ -351,7 +364,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         return r.revoked || block.timestamp >= r.validUntil || _withdrawn[r.valuer];
     }
 
-    function _emitAttested(Valuation calldata v) private {
+    function _emitAttested(Valuation calldata v, string memory label) private {
         uint8[4] memory scores =
             [v.citationNetwork, v.commercialApplication, v.technologyMaturity, v.marketPotential];
         emit ValuationAttested(
@@ -366,7 +379,8 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
             v.standard,
             scores,
             v.reportHash,
-            v.subsidised
+            v.subsidised,
+            label
         );
     }
 

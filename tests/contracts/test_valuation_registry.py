@@ -10,6 +10,7 @@ from eth_utils.crypto import keccak
 from ipledger.chain.eip712 import sign_revocation, sign_valuation, valuation_message
 from ipledger.deploy.suite import deploy_artifact
 from ipledger.errors import ContractRevertError
+from ipledger.mirror.settle import REJECTIONS
 from ipledger.models import EvidenceKind, Method, Role, patent_id, report_id_of
 from tests.support.chain import advance, now
 from tests.support.suite import VALUER_KEY, YEAR, Market
@@ -91,8 +92,9 @@ def test_any_field_changed_after_signing_is_rejected(
 ) -> None:
     v = make(market, valuer)
     signature = signed(market, valuer, v)
-    if "report_id" in change:  # another of the valuer's own ids
-        change = {"report_id": report_id_of(valuer.address, str(change["report_id"]))}
+    if "report_id" in change:  # another of the valuer's own ids, shown by its own label
+        label = str(change["report_id"])
+        change = {"report_id": report_id_of(valuer.address, label), "label": label}
     if "valuation_date" in change:  # still within MAX_AGE, so only the signature fails
         change = {"valuation_date": v.valuation_date - 1}
     with pytest.raises(ContractRevertError.named("ValuationInvalidSignature")):
@@ -256,10 +258,37 @@ def test_batch_skips_and_reports_bad_items(market: Market, valuer: LocalAccount)
 
 def test_batch_length_mismatch_reverts(market: Market, valuer: LocalAccount) -> None:
     v = make(market, valuer)
-    with pytest.raises(ContractRevertError.named("ValuationBatchLengthMismatch")):
-        market.ledger.valuations._send(
-            "attestBatch", [v.as_tuple()], [], sender=market.actors.admin
-        )
+    for labels, signatures in (([v.label], []), ([], [b"\x00" * 65])):
+        with pytest.raises(ContractRevertError.named("ValuationBatchLengthMismatch")):
+            market.ledger.valuations._send(
+                "attestBatch", [v.as_tuple()], labels, signatures, sender=market.actors.admin
+            )
+
+
+def test_the_valuers_own_report_id_is_shown_and_cannot_be_borrowed(
+    market: Market, valuer: LocalAccount
+) -> None:
+    """The event carries the label ("HKTIS-2026-0001") the on-chain id was made from; a
+    label of another report is refused, alone or in a batch; none at all is allowed."""
+    registry, admin = market.ledger.valuations, market.actors.admin
+    v = make(market, valuer)
+    assert v.label == "HKTIS-2026-0001"
+    borrowed = v.model_copy(update={"label": "HKTIS-2026-0999"})
+    with pytest.raises(ContractRevertError.named("ValuationLabelMismatch")) as refused:
+        registry.attest(borrowed, signed(market, valuer, v), sender=admin)
+    assert "HKTIS-2026-0999" in str(refused.value)
+    _, skipped = registry.attest_batch([(borrowed, signed(market, valuer, v))], sender=admin)
+    assert [REJECTIONS[e["args"]["reason"]] for e in skipped] == ["LabelMismatch"]
+    registry.attest(v, signed(market, valuer, v), sender=admin)
+    event = registry.attested_event(v.report_id)
+    assert event is not None
+    assert event["args"]["label"] == "HKTIS-2026-0001"
+    unlabelled = make(market, valuer, n=2, valuation_date=v.valuation_date + 1)
+    unlabelled = unlabelled.model_copy(update={"label": ""})
+    registry.attest(unlabelled, signed(market, valuer, unlabelled), sender=admin)
+    event = registry.attested_event(unlabelled.report_id)
+    assert event is not None
+    assert event["args"]["label"] == ""
 
 
 def test_contract_valuer_signs_through_erc1271(market: Market) -> None:

@@ -244,7 +244,7 @@ contract LoanBookInvariantTest {
             subsidised: false
         });
         (uint8 sv, bytes32 r, bytes32 s) = VM.sign(VALUER_KEY, valuations.hashValuation(v));
-        valuations.attest(v, abi.encodePacked(r, s, sv));
+        valuations.attest(v, "", abi.encodePacked(r, s, sv));
     }
 
     /// @notice Interest accrues per second on the outstanding principal, exactly: the debt

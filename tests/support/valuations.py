@@ -40,7 +40,9 @@ def make_valuation(
         "subsidised": True,
     }
     fields.update(overrides)
-    fields.setdefault("report_id", report_id_of(str(fields["valuer"]), f"HKTIS-2026-{n:04d}"))
+    if "report_id" not in fields:  # the valuer's own id, and the on-chain id made from it
+        fields["label"] = f"HKTIS-2026-{n:04d}"
+        fields["report_id"] = report_id_of(str(fields["valuer"]), str(fields["label"]))
     return Valuation(**fields)  # type: ignore[arg-type]
 
 

@@ -28,7 +28,7 @@ from ipledger.cli.common import (
     find_project,
     resolve_sender,
 )
-from ipledger.cli.render import dev_accounts_table, show_pilot
+from ipledger.cli.render import chain_words, dev_accounts_table, show_pilot
 from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
 from ipledger.deploy.suite import deploy
 from ipledger.errors import CompilationError, IpledgerError
@@ -156,7 +156,7 @@ def deploy_cmd(
         console.print(
             f"deployed {', '.join(result.deployed)}; reused {len(result.reused)} ({path})"
         )
-    table = Table(title=f"ipledger on chain {w3.eth.chain_id}")
+    table = Table(title=f"ipledger on {chain_words(w3.eth.chain_id)}")
     for column in ("contract", "address", "status"):
         table.add_column(column)
     for name, record in result.deployment.contracts.items():

@@ -113,7 +113,7 @@ def valuations_table(history: Sequence[ValuationRecord], *, title: str) -> Table
     for r in history:
         places = minor_units(r.currency)
         table.add_row(
-            "0x" + r.report_id.hex()[:12] + "…",
+            Text(r.report_label or "0x" + r.report_id.hex()[:12] + "…"),
             r.valuer[:10] + "…",
             f"{r.currency} {units(r.value, places, places)}",
             iso(r.valuation_date),

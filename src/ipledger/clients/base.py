@@ -32,6 +32,9 @@ class ContractClient:
         self.w3 = w3
         self.name = name
         self.decoder = decoder
+        # Where event queries start: the suite's first block when known (a node scans
+        # every block from 0 otherwise: seconds on the embedded chain, refused by some nodes).
+        self.first_block = 0
         self.contract: Contract = w3.eth.contract(
             address=Web3.to_checksum_address(address), abi=abi
         )

@@ -37,10 +37,11 @@ class EvidenceTrailClient(AccessControlled):
         entry_hash, count = self._call("head", patent_id)
         return bytes(entry_hash), int(count)
 
-    def entries(self, patent_id: bytes, *, from_block: int = 0) -> list[EvidenceEntry]:
+    def entries(self, patent_id: bytes, *, from_block: int | None = None) -> list[EvidenceEntry]:
         """Every `EvidenceAppended` event of `patent_id`, in chain order."""
         logs = self.contract.events.EvidenceAppended().get_logs(
-            from_block=from_block, argument_filters={"patentId": patent_id}
+            from_block=self.first_block if from_block is None else from_block,
+            argument_filters={"patentId": patent_id},
         )
         ordered = sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
         return [EvidenceEntry.from_event(log) for log in ordered]

@@ -37,17 +37,25 @@ class Ledger:
     lens: HoldingsLensClient
     loans: LoanBookClient
     policy: CollateralPolicyClient
+    first_block: int = 0  # the suite's first block: event queries start there
 
     @classmethod
     def attach(
-        cls, *, w3: Web3, artifacts: Mapping[str, Artifact], addresses: SuiteAddresses
+        cls,
+        *,
+        w3: Web3,
+        artifacts: Mapping[str, Artifact],
+        addresses: SuiteAddresses,
+        first_block: int = 0,
     ) -> Ledger:
         decoder = RevertDecoder(artifacts.values())
 
         def bind(client: type[C], contract: str) -> C:
-            return client.of(
+            bound = client.of(
                 artifacts[contract], w3=w3, address=addresses.of(contract), decoder=decoder
             )
+            bound.first_block = first_block
+            return bound
 
         return cls(
             w3=w3,
@@ -61,12 +69,15 @@ class Ledger:
             lens=bind(HoldingsLensClient, "HoldingsLens"),
             loans=bind(LoanBookClient, "LoanBook"),
             policy=bind(CollateralPolicyClient, "CollateralPolicy"),
+            first_block=first_block,
         )
 
     def token(self, address: str) -> RevenueRightsTokenClient:
-        return RevenueRightsTokenClient.of(
+        token = RevenueRightsTokenClient.of(
             self.artifacts["RevenueRightsToken"], w3=self.w3, address=address, decoder=self.decoder
         )
+        token.first_block = self.first_block  # tokens are made after the suite
+        return token
 
     def roles(self, contract: str) -> AccessControlled:
         """The suite contract named `contract`, for its roles."""

@@ -112,13 +112,13 @@ class PatentRegistryClient(AccessControlled):
     def references(self) -> dict[bytes, str]:
         """Every registered patent's reference ("HK 30012345") by id, from one query of
         the registration events."""
-        logs = self.contract.events.PatentRegistered.get_logs(from_block=0)
+        logs = self.contract.events.PatentRegistered.get_logs(from_block=self.first_block)
         return {bytes(log["args"]["patentId"]): _reference(log["args"]) for log in logs}
 
     def reference(self, pid: bytes) -> str | None:
         """The patent's reference as registered ("HK 30012345"), from its event."""
         logs = self.contract.events.PatentRegistered.get_logs(
-            from_block=0, argument_filters={"patentId": pid}
+            from_block=self.first_block, argument_filters={"patentId": pid}
         )
         if not logs:
             return None

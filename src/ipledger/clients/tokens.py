@@ -18,9 +18,10 @@ class RevenueRightsTokenClient(ContractClient):
     def total_supply(self) -> int:
         return int(self._call("totalSupply"))
 
-    def deposit_events(self, *, from_block: int = 0) -> list[EventData]:
+    def deposit_events(self, *, from_block: int | None = None) -> list[EventData]:
         """Every `RevenueDeposited` event of this token, in chain order."""
-        logs = self.contract.events.RevenueDeposited().get_logs(from_block=from_block)
+        start = self.first_block if from_block is None else from_block
+        logs = self.contract.events.RevenueDeposited().get_logs(from_block=start)
         return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
 
     def transfer(self, to: str, amount: int, *, sender: Sender) -> TxReceipt:

@@ -36,7 +36,7 @@ class ValuationRegistryClient(AccessControlled):
         return self._send("removeValuer", parse_address(valuer), sender=sender)
 
     def attest(self, valuation: Valuation, signature: bytes, *, sender: Sender) -> TxReceipt:
-        return self._send("attest", valuation.as_tuple(), signature, sender=sender)
+        return self._send("attest", valuation.as_tuple(), valuation.label, signature, sender=sender)
 
     def attest_batch(
         self, items: list[tuple[Valuation, bytes]], *, sender: Sender
@@ -45,6 +45,7 @@ class ValuationRegistryClient(AccessControlled):
         receipt = self._send(
             "attestBatch",
             [v.as_tuple() for v, _ in items],
+            [v.label for v, _ in items],
             [s for _, s in items],
             sender=sender,
         )
@@ -54,7 +55,7 @@ class ValuationRegistryClient(AccessControlled):
         """`attestBatch` of `items`, unsent: for a caller that builds, signs and stores
         the transaction itself (the mirror's outbox), or replays it."""
         return self.contract.functions.attestBatch(
-            [v.as_tuple() for v, _ in items], [s for _, s in items]
+            [v.as_tuple() for v, _ in items], [v.label for v, _ in items], [s for _, s in items]
         )
 
     def revoke(self, report_id: bytes, reason: str, *, sender: Sender) -> TxReceipt:
@@ -95,17 +96,23 @@ class ValuationRegistryClient(AccessControlled):
         except (ContractRevertError, Web3Exception):
             return 0
 
-    def attested_event(self, report_id: bytes, *, from_block: int = 0) -> EventData | None:
+    def attested_event(
+        self, report_id: bytes, *, from_block: int | None = None
+    ) -> EventData | None:
         """The `ValuationAttested` event of `report_id`, if it was attested."""
         logs = self.contract.events.ValuationAttested.get_logs(
-            from_block=from_block, argument_filters={"reportId": report_id}
+            from_block=self.first_block if from_block is None else from_block,
+            argument_filters={"reportId": report_id},
         )
         return logs[0] if logs else None
 
-    def attested_events(self, patent_id: bytes, *, from_block: int = 0) -> list[EventData]:
+    def attested_events(
+        self, patent_id: bytes, *, from_block: int | None = None
+    ) -> list[EventData]:
         """Every `ValuationAttested` event of `patent_id`, in chain order."""
         logs = self.contract.events.ValuationAttested.get_logs(
-            from_block=from_block, argument_filters={"patentId": patent_id}
+            from_block=self.first_block if from_block is None else from_block,
+            argument_filters={"patentId": patent_id},
         )
         return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
 

@@ -96,5 +96,10 @@ def open_suite(project: Project, w3: Web3, rpc: str | None = None) -> tuple[Ledg
     """The deployed suite as typed clients, and its record."""
     deployment = load_deployed(project, w3, rpc)
     artifacts = deployed_artifacts(project, w3, deployment)
-    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
+    ledger = Ledger.attach(
+        w3=w3,
+        artifacts=artifacts,
+        addresses=deployment.addresses(),
+        first_block=deployment.first_block(),
+    )
     return ledger, deployment

@@ -66,6 +66,10 @@ class Deployment(BaseModel):
             found["payment_token"] = self.payment_token
         return SuiteAddresses(**found)
 
+    def first_block(self) -> int:
+        """The block of the suite's earliest contract: no event of it is older."""
+        return min((r.block for r in self.contracts.values()), default=0)
+
 
 def deployment_path(deployments_dir: Path, chain_id: int) -> Path:
     return deployments_dir / f"{chain_id}.json"

@@ -95,6 +95,8 @@ def safe(text: str) -> str:
 def valuation_of(row: Row) -> Valuation:
     if row.valuation is None:
         raise MirrorError(f"outbox row {row.report_id} holds no valuation")
+    if not row.valuation.label:  # stored before labels were sent: the row's id is it
+        return row.valuation.model_copy(update={"label": row.report_id})
     return row.valuation
 
 

@@ -144,6 +144,7 @@ class ValuationReport(BaseModel):
 
         return Valuation(
             report_id=self.report_id_bytes,
+            label=self.report_id,
             patent_id=self.patent_id,
             valuer=ChecksumAddress(self.valuer),  # type: ignore[arg-type]
             value=self.value.amount,

@@ -37,6 +37,7 @@ REJECTIONS = [
     "Expired",
     "TooOld",
     "Superseded",
+    "LabelMismatch",
 ]  # IValuationRegistry.Rejection, by value
 
 

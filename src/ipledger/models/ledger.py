@@ -119,6 +119,9 @@ class Valuation(Model):
     market_potential: int
     report_hash: Bytes32
     subsidised: bool
+    # The valuer's own report id ("HKTIS-2026-0001"), sent beside the signed struct and
+    # shown in the event; not signed (the on-chain id is made from it, and checked).
+    label: str = ""
 
     def typed_message(self) -> dict[str, object]:
         """The EIP-712 message (field names as in Solidity)."""

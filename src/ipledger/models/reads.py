@@ -70,6 +70,7 @@ class PatentSummary(PatentTerms):
 class ValuationRecord(LatestValuation):
     """A valuation as attested (from its event), and whether it was revoked since."""
 
+    report_label: str | None = None  # the valuer's own report id ("HKTIS-2026-0001")
     method: int
     standard: str
     scores: list[int]

@@ -14,7 +14,7 @@ from eth_account.signers.local import LocalAccount
 from ipledger.chain.tx import KeyAccount, NodeAccount, send_value
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.models import EvidenceKind, LoanState, LoanTerms, parse_patent, report_id_of
+from ipledger.models import LoanState, LoanTerms, parse_patent, report_id_of
 from ipledger.models.units import timestamp
 from ipledger.pilot.data import PilotLoan
 
@@ -118,12 +118,9 @@ def stress_pilot_loan(
             report_id, "comparable licences repriced", sender=KeyAccount(valuer)
         )
         changed = True
-    first = parse_patent(next(iter(spec.pledges)))
-    called = any(
-        e.kind is EvidenceKind.MARGIN_CALL and e.content_hash == notice
-        for e in ledger.evidence.entries(first)
-    )
-    if not called:
+    # Revoked and not yet called, the loan is active and unhealthy; once cured, healthy.
+    state = LoanState(book.loan(loan_id)["state"])
+    if state is LoanState.ACTIVE and (changed or not book.health(loan_id).healthy):
         if book.health(loan_id).healthy:
             raise IpledgerError(f"loan {loan_id} is still healthy after the revocation")
         step(f"{spec.lender} calls loan {loan_id}: {spec.remediation_days} days to cure")

@@ -72,7 +72,12 @@ def run_pilot(
         previous=load_deployment(path),
     )
     save_deployment(path, result.deployment)
-    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=result.deployment.addresses())
+    ledger = Ledger.attach(
+        w3=w3,
+        artifacts=artifacts,
+        addresses=result.deployment.addresses(),
+        first_block=result.deployment.first_block(),
+    )
     summary = PilotResult(
         chain_id=w3.eth.chain_id,
         deployment=path,

@@ -143,6 +143,7 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
         records.append(
             ValuationRecord(
                 report_id=a["reportId"],
+                report_label=a["label"] or None,
                 valuer=a["valuer"],
                 value=a["value"],
                 currency=a["currency"].decode("ascii"),
