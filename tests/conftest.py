@@ -23,6 +23,7 @@ from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact
 from ipledger.toolchain.compiler import compile_project
 from tests.support.cli import Cli
+from tests.support.collected import COLLECTED
 from tests.support.project import scratch_project
 from tests.support.suite import Actors, SessionLedger, deploy_session_suite
 
@@ -64,15 +65,23 @@ def w3(session_w3: Web3) -> Iterator[Web3]:
         session_w3.testing.revert(snapshot)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The state machines first (the longest tests), one backend's pair per worker
     (`--dist loadgroup`): without the groups, xdist hands all four to the first worker
-    in its first chunk and the other worker idles for two minutes at the end."""
+    in its first chunk and the other worker idles for two minutes at the end. What was
+    collected is kept for test_security_doc (each xdist worker collects every test)."""
+    config.stash[COLLECTED] = {item.nodeid.split("[", 1)[0] for item in items}
     for item in items:
         if item.get_closest_marker("stateful") is not None:
             backend = "anvil" if "[anvil" in item.nodeid else "eth-tester"
             item.add_marker(pytest.mark.xdist_group(f"stateful-{backend}"))
-    items.sort(key=lambda item: item.get_closest_marker("stateful") is None)
+    # Then the other long ones: one of them last would leave the other worker idle.
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("stateful") is None,
+            item.get_closest_marker("slow") is None,
+        )
+    )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

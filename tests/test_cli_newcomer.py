@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from ipledger.chain.keys import PASSWORD_ENV, load_keystore
 from ipledger.cli import app
+from ipledger.cli.render import chain_words
 from tests.support.chain import now
 from tests.support.cli import Cli
 from tests.support.suite import HKD, TOKEN, Actors, Market, open_market
@@ -214,3 +215,11 @@ def test_account_fund_sends_gas_money_and_test_hkd(cli: Cli, market: Market) -> 
     assert cli.ledger.erc20(cli.ledger.addresses.payment_token).balance_of(fresh) == 1_000_500_000
     line = cli.error("account", "fund", fresh)
     assert "say what to send: --eth and/or --test-hkd" in line
+
+
+def test_chain_ids_are_said_in_words() -> None:
+    assert chain_words(131277322940537) == (
+        "the embedded test chain (eth-tester in this process; chain id 131277322940537)"
+    )
+    assert chain_words(31337) == "a local anvil dev chain (chain id 31337)"
+    assert chain_words(1) == "chain id 1"

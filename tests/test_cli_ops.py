@@ -146,6 +146,7 @@ def test_operations_against_a_node(project: Project, tmp_path: Path) -> None:
         assert "unknown patent HK 1" in bad.output
 
 
+@pytest.mark.slow
 def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -> None:
 
     scratch_project(project, tmp_path, examples=True)

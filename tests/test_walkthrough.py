@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ipledger.chain.node import start_anvil
 from ipledger.project import Project
 from tests.support.project import scratch_project
@@ -25,6 +27,7 @@ def walkthrough() -> str:
     return found.group(1)
 
 
+@pytest.mark.slow
 def test_the_readme_walkthrough_runs_as_written(project: Project, tmp_path: Path) -> None:
     assert shutil.which("jq"), "the walk-through reads --json answers with jq: install jq"
     script = walkthrough()

@@ -28,7 +28,7 @@ from web3 import Web3
 
 from ipledger.errors import ContractRevertError
 from ipledger.models import Status
-from tests.support.chain import ViewBatch
+from tests.support.chain import CheckedState, ViewBatch
 from tests.support.suite import SUPPLY, Market
 
 pytestmark = pytest.mark.stateful
@@ -42,6 +42,7 @@ def run_token_machine(market: Market) -> None:
     holders = [market.actors.issuer, *market.actors.investors]
     agent = market.actors.agent
     views = ViewBatch(market.ledger, market.actors.admin)
+    checked = CheckedState(w3)
 
     class TokenMachine(RuleBasedStateMachine):
         @initialize()
@@ -230,9 +231,12 @@ def run_token_machine(market: Market) -> None:
             self.earned[dst] += unclaimed
             self._move(src, dst, self.balances[src])
 
+        def _model(self) -> object:
+            return (self.balances, self.earned, self.claimed, self.deposited, self.deposits)
+
         @invariant()
         def chain_matches_model(self) -> None:
-            if not hasattr(self, "balances"):
+            if not hasattr(self, "balances") or checked.unchanged(self._model()):
                 return
             token = market.token.contract.functions
             *state, totals = views.read(
@@ -250,6 +254,7 @@ def run_token_machine(market: Market) -> None:
             deposited, held, deposits = totals
             assert (deposited, deposits) == (self.deposited, self.deposits)
             assert held == self.deposited - sum(self.claimed)
+            checked.held(self._model())
 
     run_state_machine_as_test(TokenMachine, settings=settings(deadline=None))
 

@@ -57,6 +57,7 @@ def test_killed_at_each_boundary_then_restarted(
     _sent_once(harness, batches=1)
 
 
+@pytest.mark.slow
 def test_killed_at_random_points_over_hundreds_of_reports(harness: Harness, tmp_path: Path) -> None:
     ids = write_reports(tmp_path / "in", "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa", 300, "R")
     chance = random.Random(20261126)

@@ -68,3 +68,24 @@ class ViewBatch:
             values = self.w3.codec.decode(get_abi_output_types(call.abi), answer)
             decoded.append(values[0] if len(values) == 1 else values)
         return decoded
+
+
+class CheckedState:
+    """What a state machine's invariant last checked and found to hold: the chain's head
+    block and the model. A step that changed neither (a refused transaction mines no
+    block; a read-only step) leaves the same views answering the same: the check that
+    held holds, and its `eth_call` (the costliest part of a step) is not repeated."""
+
+    def __init__(self, w3: Web3) -> None:
+        self.w3 = w3
+        self._last: tuple[object, ...] | None = None
+
+    def unchanged(self, model: object) -> bool:
+        return self._last == self._key(model)
+
+    def held(self, model: object) -> None:
+        self._last = self._key(model)
+
+    def _key(self, model: object) -> tuple[object, ...]:
+        head = self.w3.eth.get_block("latest")
+        return (head["hash"], head["timestamp"], repr(model))
