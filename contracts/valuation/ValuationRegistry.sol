@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
@@ -9,12 +8,15 @@ import {IEvidenceTrail} from "../interfaces/IEvidenceTrail.sol";
 import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
 import {IValuationRegistry} from "../interfaces/IValuationRegistry.sol";
 import {CalendarYear} from "../libraries/CalendarYear.sol";
-import {Jurisdictions} from "../libraries/Jurisdictions.sol";
 import {Roles} from "../libraries/Roles.sol";
+import {ValuationList} from "./ValuationList.sol";
 
 /// @title ValuationRegistry
 /// @notice Accredited valuers' EIP-712 valuations of patents; see IValuationRegistry.
-contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
+/// Split by concept: `ValuerAccreditation` (who may value), `ValuationList` (each patent's
+/// valuations by date, and which one counts), and this contract (attestation by EIP-712
+/// signature, revocation, the subsidy cap).
+contract ValuationRegistry is ValuationList, EIP712 {
     bytes32 public constant VALUATION_TYPEHASH = keccak256(
         "Valuation(bytes32 reportId,bytes32 patentId,address valuer,uint128 value,bytes3 currency,"
         "uint64 valuationDate,uint64 validUntil,uint8 method,string standard,uint8 citationNetwork,"
@@ -27,33 +29,10 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
     /// @notice A valuation must stay valid at least this long after its attestation (one
     /// expiring sooner is no basis for credit, and would only use up a subsidy slot).
     uint64 public constant MIN_VALIDITY = 30 days;
-    /// @notice How many later-dated, live valuations of a patent a late valuation may be
-    /// filed behind.
-    uint256 public constant MAX_LATE_STEPS = 8;
-    /// @notice How many entries of a patent's list any walk looks at, dead ones included
-    /// (revoked, expired, or by a withdrawn valuer): the bound on every walk's gas.
-    uint256 public constant MAX_WALK = 64;
-
-    /// @dev What `latestValuation` and `revoke` need, in three slots; everything else,
-    /// the patent id included, is in the `ValuationAttested` event.
-    struct Record {
-        address valuer; // never zero for an attested report
-        uint64 validUntil;
-        bool revoked;
-        uint128 value;
-        bytes3 currency;
-        uint64 valuationDate;
-        uint16 subsidyYear; // the calendar year whose subsidy slot it holds; 0 if none
-        bytes32 previous; // the patent's valuation with the next earlier date (a list by date)
-    }
 
     IPatentRegistry private immutable _PATENTS;
     IEvidenceTrail private immutable _EVIDENCE;
 
-    mapping(bytes32 reportId => Record) private _records;
-    mapping(bytes32 patentId => bytes32 reportId) private _latest;
-    mapping(address account => Valuer) private _valuers;
-    mapping(address account => bool) private _withdrawn;
     mapping(uint256 year => uint256) private _subsidised;
     uint256 private _subsidyCap;
 
@@ -65,29 +44,6 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         _EVIDENCE = evidence;
         _subsidyCap = subsidyCap_;
         emit SubsidyCapSet(subsidyCap_);
-    }
-
-    // ---- valuers ---------------------------------------------------------------------
-
-    /// @inheritdoc IValuationRegistry
-    function setValuer(address account, string calldata name, bytes2 jurisdiction, uint64 accreditedUntil)
-        external
-        onlyRole(Roles.ACCREDITOR)
-    {
-        if (account == address(0) || !Jurisdictions.isCountryCode(jurisdiction) || bytes(name).length == 0) {
-            revert ValuationInvalidValuer(account);
-        }
-        if (_withdrawn[account]) revert ValuationValuerWithdrawn(account);
-        _valuers[account] = Valuer(name, jurisdiction, accreditedUntil);
-        emit ValuerSet(account, name, jurisdiction, accreditedUntil);
-    }
-
-    /// @inheritdoc IValuationRegistry
-    function removeValuer(address account) external onlyRole(Roles.ACCREDITOR) {
-        if (_valuers[account].accreditedUntil == 0) revert ValuationInvalidValuer(account);
-        delete _valuers[account];
-        _withdrawn[account] = true;
-        emit ValuerRemoved(account);
     }
 
     /// @inheritdoc IValuationRegistry
@@ -170,50 +126,7 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         _revoke(reportId, reason, signer);
     }
 
-    /// @inheritdoc IValuationRegistry
-    function prune(bytes32 patentId, uint256 maxSteps) external returns (uint256 removed) {
-        bytes32 cursor = _latest[patentId];
-        bytes32 before = bytes32(0);
-        for (uint256 steps = 0; cursor != bytes32(0) && steps < maxSteps; ++steps) {
-            bytes32 earlier = _records[cursor].previous;
-            if (!_dead(cursor)) {
-                before = cursor;
-            } else {
-                if (before == bytes32(0)) _latest[patentId] = earlier;
-                else _records[before].previous = earlier;
-                ++removed;
-            }
-            cursor = earlier;
-        }
-        emit ValuationsPruned(patentId, removed);
-    }
-
     // ---- views -----------------------------------------------------------------------
-
-    /// @inheritdoc IValuationRegistry
-    function isAttested(bytes32 reportId) external view returns (bool) {
-        return _records[reportId].valuer != address(0);
-    }
-
-    /// @inheritdoc IValuationRegistry
-    function isRevoked(bytes32 reportId) external view returns (bool) {
-        return _records[reportId].revoked;
-    }
-
-    /// @inheritdoc IValuationRegistry
-    function latestValuation(bytes32 patentId) external view returns (LatestValuation memory latest) {
-        // Walks back by valuation date past dead ones (inserts unlink those they pass), at
-        // most MAX_WALK entries: a patent padded with more dead ones shows none, rather
-        // than making every holdings query revert.
-        bytes32 id = _latest[patentId];
-        for (uint256 steps = 0; id != bytes32(0) && steps < MAX_WALK; ++steps) {
-            if (!_dead(id)) {
-                Record storage r = _records[id];
-                return LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
-            }
-            id = _records[id].previous;
-        }
-    }
 
     /// @inheritdoc IValuationRegistry
     function hashValuation(Valuation calldata valuation) public view returns (bytes32) {
@@ -240,17 +153,6 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
             valuation.subsidised
         );
         return _hashTypedDataV4(keccak256(bytes.concat(head, tail)));
-    }
-
-    /// @inheritdoc IValuationRegistry
-    function isWithdrawn(address account) external view returns (bool) {
-        return _withdrawn[account];
-    }
-
-    /// @inheritdoc IValuationRegistry
-    function valuer(address account) external view returns (Valuer memory record) {
-        record = _valuers[account];
-        if (record.accreditedUntil == 0) revert ValuationInvalidValuer(account);
     }
 
     /// @inheritdoc IValuationRegistry
@@ -315,53 +217,6 @@ contract ValuationRegistry is IValuationRegistry, AccessControl, EIP712 {
         _emitAttested(v, label);
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         _EVIDENCE.append(v.patentId, uint8(IEvidenceTrail.Kind.Valuation), v.reportHash, "");
-    }
-
-    /// @dev Whether a valuation dated `date` finds its place in the patent's list behind
-    /// at most MAX_LATE_STEPS later-dated live entries, in at most MAX_WALK steps (the
-    /// bounds on `_insertByDate`'s walk).
-    function _fitsByDate(bytes32 patentId, uint64 date) private view returns (bool) {
-        bytes32 cursor = _latest[patentId];
-        uint256 live = 0;
-        for (uint256 steps = 0; cursor != bytes32(0) && _records[cursor].valuationDate > date; ++steps) {
-            if (steps >= MAX_WALK) return false;
-            if (!_dead(cursor)) {
-                if (live >= MAX_LATE_STEPS) return false;
-                ++live;
-            }
-            cursor = _records[cursor].previous;
-        }
-        return true;
-    }
-
-    /// @dev Links `reportId` into the patent's list, newest valuation date first; returns
-    /// the entry it goes before. A valuation relayed late (older date) walks back to its
-    /// place (`_fitsByDate` bounded the walk) and unlinks the dead entries it passes, which
-    /// can never count again: padding a patent with dead entries costs its author, once.
-    function _insertByDate(bytes32 patentId, bytes32 reportId, uint64 date) private returns (bytes32) {
-        bytes32 cursor = _latest[patentId];
-        bytes32 before = bytes32(0); // the live entry that will point to reportId; 0: the head
-        while (cursor != bytes32(0) && _records[cursor].valuationDate > date) {
-            bytes32 earlier = _records[cursor].previous;
-            if (!_dead(cursor)) {
-                before = cursor;
-            } else if (before == bytes32(0)) {
-                _latest[patentId] = earlier;
-            } else {
-                _records[before].previous = earlier;
-            }
-            cursor = earlier;
-        }
-        if (before == bytes32(0)) _latest[patentId] = reportId;
-        else _records[before].previous = reportId;
-        return cursor;
-    }
-
-    /// @dev A valuation that can never count again: revoked, expired, or by a valuer
-    /// withdrawn for cause.
-    function _dead(bytes32 reportId) private view returns (bool) {
-        Record storage r = _records[reportId];
-        return r.revoked || block.timestamp >= r.validUntil || _withdrawn[r.valuer];
     }
 
     function _emitAttested(Valuation calldata v, string memory label) private {
