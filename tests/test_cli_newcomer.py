@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from ipledger.chain.keys import PASSWORD_ENV, load_keystore
 from ipledger.cli import app
-from ipledger.cli.render import chain_words
+from ipledger.cli.render import chain_words, printable
 from tests.support.chain import now
 from tests.support.cli import Cli
 from tests.support.suite import HKD, TOKEN, Actors, Market, open_market
@@ -223,3 +223,8 @@ def test_chain_ids_are_said_in_words() -> None:
     )
     assert chain_words(31337) == "a local anvil dev chain (chain id 31337)"
     assert chain_words(1) == "chain id 1"
+
+
+def test_text_from_the_chain_is_shown_with_its_control_characters_escaped() -> None:
+    assert printable("HKTIS-2026-0001") == "HKTIS-2026-0001"
+    assert printable("HKTIS\x1b[31m-1\u200d") == "HKTIS\\x1b[31m-1\\u200d"

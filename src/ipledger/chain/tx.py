@@ -45,7 +45,13 @@ ALREADY_SENT = (
 )
 
 # What nodes answer when the sender cannot pay for gas (anvil/geth; eth-tester).
-NO_GAS_MONEY = ("insufficient funds", "cannot afford", "not enough balance")
+NO_GAS_MONEY = (
+    "insufficient funds",
+    "cannot afford",
+    "not enough balance",
+    "not have enough balance",
+    "overdraft",
+)
 
 Call = ContractFunction | ContractConstructor
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -51,10 +52,17 @@ def account_new_cmd(
             raise IpledgerError("the keystore needs a password that is not empty")
         account = Account.create()
         keystore.parent.mkdir(parents=True, exist_ok=True)
-        # Created readable by its owner only, before the key is written into it.
-        fd = os.open(keystore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(Account.encrypt(account.key, password), out)
+        # Written whole to a file readable by its owner only, then linked into place: an
+        # interrupted write leaves no empty keystore, and an existing one is never replaced.
+        fd, scratch = tempfile.mkstemp(prefix=".keystore-", dir=keystore.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(Account.encrypt(account.key, password), out)
+            os.link(scratch, keystore)
+        except FileExistsError:
+            raise IpledgerError(f"{keystore} exists: a keystore is never overwritten") from None
+        finally:
+            os.unlink(scratch)
     except (IpledgerError, OSError) as exc:
         raise fail(exc) from None
     if as_json:
@@ -116,17 +124,16 @@ def account_fund_cmd(
     with one_line_errors():
         who = parse_address(address)
         data["address"] = who
-        if test_hkd is not None:
-            hkd_units = token_units(test_hkd, 6)
+        wei = None if eth is None else token_units(eth, 18)
         ledger, sender = target.signer()
-        if eth is not None:
-            wei = token_units(eth, 18)
-            data["ethTx"] = send_value(ledger.w3, sender, who, wei)["transactionHash"].to_0x_hex()
-            data["eth"] = str(wei)
-        if test_hkd is not None:
+        if test_hkd is not None:  # first: the one that can be refused (not the HKD's owner)
             hkd = ledger.test_hkd()
+            hkd_units = token_units(test_hkd, hkd.decimals())
             receipt = hkd.mint(who, hkd_units, sender=sender)
             data["testHkdTx"] = receipt["transactionHash"].to_0x_hex()
             data["testHkd"] = str(hkd_units)
+        if wei is not None:
+            data["ethTx"] = send_value(ledger.w3, sender, who, wei)["transactionHash"].to_0x_hex()
+            data["eth"] = str(wei)
     sent = [f"{eth} ETH" if eth else "", f"tHKD {test_hkd}" if test_hkd else ""]
     target.done(data, f"sent {' and '.join(s for s in sent if s)} to {who}")

@@ -24,6 +24,12 @@ EMBEDDED_CHAIN_ID = 131277322940537  # eth-tester's
 ANVIL_CHAIN_ID = 31337
 
 
+def printable(text: str) -> str:
+    """Text from the chain as it can be shown: control and format characters (an escape
+    sequence, a zero-width joiner in a look-alike id) written out as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def units(amount: int, decimals: int, places: int = 2) -> str:
     return show_units(amount, decimals, places)
 
@@ -113,12 +119,12 @@ def valuations_table(history: Sequence[ValuationRecord], *, title: str) -> Table
     for r in history:
         places = minor_units(r.currency)
         table.add_row(
-            Text(r.report_label or "0x" + r.report_id.hex()[:12] + "…"),
+            Text(printable(r.report_label or "0x" + r.report_id.hex()[:12] + "…")),
             r.valuer[:10] + "…",
             f"{r.currency} {units(r.value, places, places)}",
             iso(r.valuation_date),
             iso(r.valid_until),
-            Text(r.standard),
+            Text(printable(r.standard)),
             "yes" if r.revoked else ("valuer withdrawn" if r.valuer_withdrawn else ""),
         )
     return table
@@ -134,7 +140,7 @@ def trail_table(trail: TrailVerification, *, title: str) -> Table:
             e.kind.name.lower().replace("_", " "),
             e.content_hash.hex()[:16] + "…",
             e.submitter[:10] + "…",
-            Text(e.uri or "-"),  # from the chain: text, never markup
+            Text(printable(e.uri) or "-"),  # from the chain: text, never markup
             e.entry_hash.hex()[:16] + "…",
         )
     return table

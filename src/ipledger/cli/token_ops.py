@@ -87,9 +87,10 @@ def deposit_cmd(
         payment = ledger.erc20(token.payment_token())
         symbol, decimals = payment.symbol(), payment.decimals()
         units = token_units(amount, 0 if base_units else decimals)
+        digest = sha256_file(report)  # before any transaction: a mistyped path costs nothing
         if payment.allowance(sender.address, token.address) < units:
             payment.approve(token.address, units, sender=sender)
-        receipt = token.deposit_revenue(units, sha256_file(report), sender=sender)
+        receipt = token.deposit_revenue(units, digest, sender=sender)
     tx = receipt["transactionHash"].to_0x_hex()
     data = {"token": token.address, "amount": str(units), "tx": tx}
     target.done(data, f"deposited {money(units, decimals, symbol)} into {patent} ({tx})")

@@ -83,6 +83,12 @@ class LoanBookClient(ContractClient):
     def health_of(self, loan_ids: Sequence[int]) -> list[LoanHealth]:
         return [_health(h) for h in self._call("healthOf", list(loan_ids))]
 
+    def was_called(self, loan_id: int) -> bool:
+        """Whether `loan_id` was ever called (a `LoanCalled` event), cured or not."""
+        event = self.contract.events.LoanCalled
+        logs = event.get_logs(from_block=self.first_block, argument_filters={"loanId": loan_id})
+        return bool(logs)
+
     def loan_count(self) -> int:
         return int(self._call("loanCount"))
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ipledger.errors import IpledgerError
 from ipledger.models import Valuation
 
 SCHEMA = """
@@ -45,6 +46,8 @@ CREATE TABLE IF NOT EXISTS txs (
     updated_at   REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_state ON reports(state);
+-- What this outbox belongs to: one chain, one valuation registry (see `bind`).
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (
     id           INTEGER PRIMARY KEY,
     file         TEXT NOT NULL,      -- its name in the source folder
@@ -53,15 +56,23 @@ CREATE TABLE IF NOT EXISTS quarantine (
     reason       TEXT NOT NULL,
     at           REAL NOT NULL
 );
--- Quarantine entries still in question: no report was taken in from that file name since
--- (a corrected file dropped again settles its entry).
-CREATE VIEW IF NOT EXISTS open_quarantine AS
+"""
+# Quarantine entries still in question: no report was taken in from that file name since
+# (a corrected file dropped again settles its entry; a later state change of a report
+# taken in before does not). Made after the migrations, whose columns it reads.
+VIEWS = """
+DROP VIEW IF EXISTS open_quarantine;
+CREATE VIEW open_quarantine AS
     SELECT * FROM quarantine q WHERE NOT EXISTS (
-        SELECT 1 FROM reports r WHERE r.updated_at >= q.at
+        SELECT 1 FROM reports r WHERE COALESCE(r.taken_at, 0) >= q.at
         AND (r.path = q.file OR substr(r.path, -length(q.file) - 1) = '/' || q.file));
 """
 # Columns added after the first release, for outboxes created before them.
-MIGRATIONS = {("reports", "solo"): "ALTER TABLE reports ADD COLUMN solo INTEGER NOT NULL DEFAULT 0"}
+MIGRATIONS = {
+    ("reports", "solo"): "ALTER TABLE reports ADD COLUMN solo INTEGER NOT NULL DEFAULT 0",
+    ("txs", "sender"): "ALTER TABLE txs ADD COLUMN sender TEXT",  # NULL: written before
+    ("reports", "taken_at"): "ALTER TABLE reports ADD COLUMN taken_at REAL",
+}
 
 TERMINAL = ("confirmed", "rejected", "conflict")
 
@@ -79,6 +90,10 @@ class Row:
     solo: bool = False  # to be sent alone (its batch reverted)
 
 
+class OutboxMismatchError(IpledgerError):
+    """An outbox used for another chain or registry than the one it was written for."""
+
+
 class Outbox:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +106,7 @@ class Outbox:
             columns = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
             if column not in columns:
                 self.db.execute(statement)
+        self.db.executescript(VIEWS)
         self._move_old_quarantine_rows()
 
     def _move_old_quarantine_rows(self) -> None:
@@ -141,17 +157,18 @@ class Outbox:
             for r in rows:
                 db.execute(
                     "INSERT INTO reports (report_id, content_hash, path, state, valuation, "
-                    "updated_at) VALUES (?, ?, ?, 'validated', ?, ?) "
+                    "updated_at, taken_at) VALUES (?, ?, ?, 'validated', ?, ?, ?) "
                     "ON CONFLICT(report_id) DO UPDATE SET content_hash = excluded.content_hash, "
                     "path = excluded.path, state = 'validated', reason = NULL, "
                     "valuation = excluded.valuation, signature = NULL, tx_hash = NULL, "
-                    "solo = 0, updated_at = excluded.updated_at "
+                    "solo = 0, updated_at = excluded.updated_at, taken_at = excluded.taken_at "
                     "WHERE reports.state = 'rejected'",
                     (
                         r["report_id"],
                         r["content_hash"],
                         r["path"],
                         r["valuation"].model_dump_json(),
+                        time.time(),
                         time.time(),
                     ),
                 )
@@ -217,14 +234,16 @@ class Outbox:
                     (state, reason, signature, tx_hash, time.time(), report_id),
                 )
 
-    def record_tx(self, *, tx_hash: str, nonce: int, raw: bytes, report_ids: list[str]) -> None:
+    def record_tx(
+        self, *, tx_hash: str, nonce: int, raw: bytes, report_ids: list[str], sender: str = ""
+    ) -> None:
         """The signed transaction and its reports' `sent` state, in one commit, before
         anything is broadcast."""
         with self.transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO txs (tx_hash, nonce, raw, state, updated_at) "
-                "VALUES (?, ?, ?, 'sent', ?)",
-                (tx_hash, nonce, raw, time.time()),
+                "INSERT OR REPLACE INTO txs (tx_hash, nonce, raw, state, updated_at, sender) "
+                "VALUES (?, ?, ?, 'sent', ?, ?)",
+                (tx_hash, nonce, raw, time.time(), sender or None),
             )
             for report_id in report_ids:
                 db.execute(
@@ -258,8 +277,30 @@ class Outbox:
         )
         return [_row(r) for r in cur.fetchall()]
 
-    def next_nonce(self) -> int:
-        cur = self.db.execute("SELECT MAX(nonce) FROM txs")
+    def bind(self, chain_id: int, registry: str) -> None:
+        """Tie this outbox to one chain and registry on first use; refuse it for another
+        (a node reset and a new deployment, or another network): its confirmations and
+        nonces would be wrong there."""
+        wanted = {"chainId": str(chain_id), "registry": registry}
+        with self.transaction() as db:
+            found = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if not found:
+                db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", wanted.items())
+                return
+        if found != wanted:
+            raise OutboxMismatchError(
+                f"outbox {self.path} belongs to registry {found.get('registry')} on chain "
+                f"{found.get('chainId')}, not {registry} on chain {chain_id} (a node reset "
+                "and a new deployment?): give this one its own --outbox"
+            )
+
+    def next_nonce(self, sender: str) -> int:
+        """The highest nonce of `sender`'s transactions still in flight (-1: none); what
+        is settled the node counts itself."""
+        cur = self.db.execute(
+            "SELECT MAX(nonce) FROM txs WHERE state = 'sent' AND (sender = ? OR sender IS NULL)",
+            (sender,),
+        )
         (highest,) = cur.fetchone()
         return -1 if highest is None else int(highest)
 

@@ -76,6 +76,11 @@ class Mirror(Intake, Settlement):
                 f"chain {chain_id}: refusing to sign or send"
             )
         self._lock = self._acquire_lock(lock_dir or DEFAULT_LOCK_DIR, chain_id)
+        try:
+            outbox.bind(chain_id, ledger.valuations.address)
+        except Exception:
+            self._lock.close()
+            raise
 
     def _acquire_lock(self, lock_dir: Path, chain_id: int) -> Any:
         """One mirror per valuer key and chain on this machine, wherever its outbox is:
@@ -212,7 +217,7 @@ class Mirror(Intake, Settlement):
     def _send_batch(self, batch: list[Row]) -> None:
         nonce = max(
             self.w3.eth.get_transaction_count(self.relayer.address, "pending"),
-            self.outbox.next_nonce() + 1,
+            self.outbox.next_nonce(self.relayer.address) + 1,
         )
         try:
             tx = self._batch_tx(batch, nonce)
@@ -228,6 +233,7 @@ class Mirror(Intake, Settlement):
             nonce=signed.nonce,
             raw=signed.raw,
             report_ids=[r.report_id for r in batch],
+            sender=self.relayer.address,
         )
         try:
             broadcast(self.w3, signed.raw)

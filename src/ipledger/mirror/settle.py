@@ -8,10 +8,11 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
+from eth_utils.exceptions import ValidationError
 from web3 import Web3
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import TransactionNotFound, Web3Exception
 
-from ipledger.chain.tx import broadcast, replay_revert
+from ipledger.chain.tx import broadcast, gas_money_error, replay_revert
 from ipledger.clients.ledger import Ledger
 from ipledger.mirror.common import (
     RunSummary,
@@ -66,8 +67,8 @@ class Settlement:
                 if receipt is None:
                     self._replaced(tx_hash, nonce)
                     continue
-            if receipt is None:
-                broadcast(self.w3, raw)  # dropped (a restart, an outage, a reorg): send again
+            if receipt is None:  # dropped (a restart, an outage, a reorg): send again
+                self._rebroadcast(tx_hash, raw)
                 continue
             if latest - receipt["blockNumber"] + 1 < self.confirmations:
                 continue
@@ -87,6 +88,18 @@ class Settlement:
         if verdicts:
             self.outbox.set_verdicts(verdicts)
             self._record_verdicts(verdicts, summary)
+
+    def _rebroadcast(self, tx_hash: str, raw: bytes) -> None:
+        """Send a dropped transaction again; one the node refuses for want of gas money
+        never reached it: forgotten, its reports signed again, and the error raised."""
+        try:
+            broadcast(self.w3, raw)
+        except (Web3Exception, ValueError, ValidationError) as exc:
+            unfunded = gas_money_error(self.w3, self.relayer.address, exc)
+            if unfunded is None:
+                raise
+            self.outbox.unsend(tx_hash)
+            raise unfunded from None
 
     def _receipt(self, tx_hash: str) -> Any:
         try:
