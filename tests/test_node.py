@@ -83,6 +83,7 @@ def test_cli_node_sigterm_stops_anvil(project: Project) -> None:
         cli.kill()
     assert cli.stdout is not None
     said = cli.stdout.read().decode()
+    cli.stdout.close()
     assert "funded dev accounts (sign with --account N" in said
     assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" in said  # anvil's account 0
     assert "10,000.00 ETH" in said

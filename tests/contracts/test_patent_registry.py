@@ -317,3 +317,26 @@ def test_owner_cannot_be_zero_nor_expiry_cleared(ledger: Ledger, actors: Actors)
     with pytest.raises(ContractRevertError.named("PatentInvalidExpiry")):
         ledger.patents.set_metadata(pid, metadata_hash=META, expiry=0, sender=actors.admin)
     assert ledger.patents.patent(pid).owner == actors.issuer.address
+
+
+def test_a_deep_call_succeeds_with_exactly_the_estimated_gas(
+    ledger: Ledger, actors: Actors
+) -> None:
+    """Tokenising creates a token from the registry (a call below the transaction's own
+    frame, and what the token's constructor calls below that). Sent with exactly the
+    node's estimate, no margin, it succeeds; on the embedded chain that estimate is one
+    run's use scaled by 64/63 per level of calls, never confirmed by a second run."""
+    pid = register(ledger, actors, "30088888")
+    call = ledger.patents.contract.functions.tokenize(
+        pid,
+        "HK 30088888 rights",
+        "RR88",
+        10**6 * TOKEN,
+        actors.issuer.address,
+        ledger.addresses.payment_token,
+    )
+    estimate = call.estimate_gas({"from": actors.admin.address})
+    tx = call.transact({"from": actors.admin.address, "gas": estimate})
+    receipt = ledger.w3.eth.wait_for_transaction_receipt(tx)
+    assert receipt["status"] == 1
+    assert receipt["gasUsed"] <= estimate <= receipt["gasUsed"] * 11 // 10 + 10_000  # tight
