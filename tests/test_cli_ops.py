@@ -256,6 +256,8 @@ def _serve_answers(rpc: str, project_root: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if server.stderr is not None:
+            server.stderr.close()
 
 
 ANVIL_KEY_0 = (
