@@ -47,7 +47,7 @@ lint: install
 	$(BIN)/mypy --strict src
 
 $(PEERS_STAMP): bench/peers/package-lock.json
-	npm ci --prefix bench/peers --no-audit --no-fund
+	npm ci --prefix bench/peers --no-audit --no-fund --ignore-scripts
 	touch $@
 
 # Morpho Blue pins another solc (0.8.19): a node_modules of its own. Its package scripts
