@@ -10,7 +10,7 @@ from web3 import Web3
 from ipledger.errors import ContractRevertError
 from ipledger.models import Role
 from tests.support.chain import advance, now
-from tests.support.suite import HKD, TOKEN, Market
+from tests.support.suite import HKD, TOKEN, Market, distribute
 
 EVIDENCE = Web3.keccak(text="HCA 1234/2026 order")
 REPORT = Web3.keccak(text="Q3 licence revenue report")
@@ -18,12 +18,6 @@ REPORT = Web3.keccak(text="Q3 licence revenue report")
 
 def _unauthorized(exc: ContractRevertError, account: str, role: Role) -> bool:
     return exc.arguments == {"account": account, "neededRole": role.id}
-
-
-def distribute(m: Market, shares: list[int]) -> None:
-    """Issuer sells `shares[i]` whole tokens to investor i."""
-    for investor, share in zip(m.actors.investors, shares, strict=False):
-        m.token.transfer(investor.address, share * TOKEN, sender=m.actors.issuer)
 
 
 # ---- transfer restrictions -------------------------------------------------------------

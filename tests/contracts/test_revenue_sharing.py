@@ -7,22 +7,12 @@ import pytest
 from web3 import Web3
 
 from ipledger.errors import ContractRevertError
-from ipledger.models import Role, Status
+from ipledger.models import Status
 from tests.support.chain import advance, now
-from tests.support.suite import HKD, SUPPLY, TOKEN, Market
+from tests.support.suite import HKD, SUPPLY, TOKEN, Market, distribute
 
 EVIDENCE = Web3.keccak(text="HCA 1234/2026 order")
 REPORT = Web3.keccak(text="Q3 licence revenue report")
-
-
-def _unauthorized(exc: ContractRevertError, account: str, role: Role) -> bool:
-    return exc.arguments == {"account": account, "neededRole": role.id}
-
-
-def distribute(m: Market, shares: list[int]) -> None:
-    """Issuer sells `shares[i]` whole tokens to investor i."""
-    for investor, share in zip(m.actors.investors, shares, strict=False):
-        m.token.transfer(investor.address, share * TOKEN, sender=m.actors.issuer)
 
 
 # ---- revenue sharing -------------------------------------------------------------------

@@ -154,3 +154,9 @@ def accredit_valuer(market: Market) -> LocalAccount:
         sender=market.actors.admin,
     )
     return account
+
+
+def distribute(m: Market, shares: list[int]) -> None:
+    """Issuer sells `shares[i]` whole tokens to investor i."""
+    for investor, share in zip(m.actors.investors, shares, strict=False):
+        m.token.transfer(investor.address, share * TOKEN, sender=m.actors.issuer)

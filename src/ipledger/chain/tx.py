@@ -12,6 +12,8 @@ broadcast and settle it later, uses its steps: `build`, `sign`, `broadcast`,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol, cast
@@ -75,6 +77,26 @@ def gas_money_error(
         f"account {address} cannot pay for gas: it holds {ether(balance)}{wanted}; "
         "send it gas money (the chain's native coin) and try again"
     )
+
+
+@dataclass
+class _Pending:
+    tx: TxParams | None = None  # what is being sent, once built
+
+
+@contextmanager
+def naming_gas_money(w3: Web3, address: str) -> Iterator[_Pending]:
+    """Around building and sending a transaction: a refusal for want of gas money comes
+    out as an `InsufficientFundsError` naming `address` and the amount; anything else
+    as it was."""
+    pending = _Pending()
+    try:
+        yield pending
+    except (Web3Exception, ValueError, ValidationError) as exc:
+        unfunded = gas_money_error(w3, address, exc, pending.tx)
+        if unfunded is not None:
+            raise unfunded from None
+        raise
 
 
 def ether(wei: int) -> str:
@@ -198,15 +220,9 @@ def transact(
     nothing. A transaction mined with status 0 is replayed on the state before its
     block to name the reason.
     """
-    tx: TxParams | None = None
-    try:
-        tx = build(call, sender.address, decoder=decoder, context=context)
+    with naming_gas_money(w3, sender.address) as pending:
+        tx = pending.tx = build(call, sender.address, decoder=decoder, context=context)
         tx_hash = sender.send(w3, tx)
-    except (Web3Exception, ValueError, ValidationError) as exc:
-        unfunded = gas_money_error(w3, sender.address, exc, tx)
-        if unfunded is not None:
-            raise unfunded from None
-        raise
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
     if receipt["status"] == 1:
         return receipt
@@ -226,13 +242,9 @@ def send_value(w3: Web3, sender: Sender, to: str, wei: int) -> TxReceipt:
     """Send `wei` of the chain's coin (gas money for a key of our own) and wait; a
     transfer that fails is an error."""
     tx = cast(TxParams, {"from": sender.address, "to": Web3.to_checksum_address(to), "value": wei})
-    try:
+    with naming_gas_money(w3, sender.address) as pending:
+        pending.tx = tx
         tx_hash = sender.send(w3, tx)
-    except (Web3Exception, ValueError, ValidationError) as exc:
-        unfunded = gas_money_error(w3, sender.address, exc, tx)
-        if unfunded is not None:
-            raise unfunded from None
-        raise
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT)
     if receipt["status"] != 1:
         raise TransactionError(f"sending {wei} wei to {to} failed (tx {tx_hash.to_0x_hex()})")
