@@ -1,12 +1,14 @@
-"""`make mutation`'s score: mutmut's verdicts per module, and the survivors to read.
+"""`make mutation`'s score: mutmut's verdicts per module, the survivors to read, and the
+survivors that are equivalent (no test could tell them from the code), each with why.
 
-Killed counts as caught; "no tests" (code no selected test reaches) and survivors count
-against the score; timeouts and crashes count as caught (the mutant hung or broke the
-tests).
+Killed, timed out and crashed count as caught; "no tests" (code no selected test
+reaches) and survivors count against the score; an equivalent mutant is left out of it
+(it is not a fault a test could find) and listed with its reason in `bench/mutation.json`.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import subprocess
@@ -16,6 +18,75 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CAUGHT = {"killed", "timeout", "segfault"}
+SQL_WORD = re.compile(r"\b(select|insert|update|delete|from|where|coalesce|count|values)\b", re.I)
+SQL_LITERAL = re.compile(r"'[^']*'")
+
+# Mutants equivalent where they are, by name and the line the mutant writes.
+NAMED: list[tuple[str, str, str]] = [
+    (
+        "ipledger.deploy.records.x_load_deployment__mutmut_*",
+        "read_text(encoding=None)",
+        "the default encoding is UTF-8 on every locale Python 3.11 runs here (PEP 538/540 "
+        "coerce C and POSIX), and a saved record is ASCII (json.dumps escapes the rest)",
+    ),
+    (
+        "ipledger.deploy.records.x_save_deployment__mutmut_*",
+        'os.fdopen(fd, "w", ',
+        "the record written is ASCII (json.dumps escapes non-ASCII): any encoding writes "
+        "the same bytes",
+    ),
+    (
+        "ipledger.mirror.reports.x_json_depth__mutmut_*",
+        "= None",
+        "the flag is only read for its truth value: None decides as False does",
+    ),
+    (
+        "ipledger.mirror.reports.x_sha256_of_regular_file__mutmut_*",
+        "handle.read(",
+        "the chunk size changes how much is held in memory at once, not the digest",
+    ),
+    (
+        "ipledger.read.evidence.x_entry_hash__mutmut_*",
+        "seq.to_bytes(8, )",
+        'int.to_bytes is big-endian by default since Python 3.11: the same as "big"',
+    ),
+    (
+        "ipledger.read.evidence.x_verify_entries__mutmut_*",
+        'kind = "a gap" if entry.seq >= position else',
+        "inside `if entry.seq != position`, `>=` and `>` decide alike",
+    ),
+]
+
+
+def changed_lines(diff: str) -> tuple[str, str] | None:
+    removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("- ")]
+    added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+ ")]
+    if len(removed) == len(added) == 1:
+        return removed[0], added[0]
+    return None
+
+
+def equivalence(name: str, diff: str) -> str | None:
+    """Why the mutant `name` (its `diff`) cannot be told from the code, or None."""
+    lines = changed_lines(diff)
+    if lines is None:
+        return None
+    removed, added = lines
+    if removed != added and removed.lower() == added.lower():
+        if SQL_WORD.search(removed) and SQL_LITERAL.findall(removed) == SQL_LITERAL.findall(added):
+            return "SQL keywords and names are case-insensitive (quoted values unchanged)"
+        if re.sub(r"utf-8", "", removed, flags=re.I) == re.sub(r"utf-8", "", added, flags=re.I):
+            return "codec names are case-insensitive"
+    for pattern, fragment, reason in NAMED:
+        if fnmatch.fnmatchcase(name, pattern) and fragment in added:
+            return reason
+    return None
+
+
+def diff_of(name: str) -> str:
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    return get_diff_for_mutant(name)
 
 
 def main() -> int:
@@ -28,21 +99,38 @@ def main() -> int:
     ).stdout
     verdicts: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
+    equivalents: dict[str, dict[str, str]] = defaultdict(dict)
     for line in out.splitlines():
-        match = re.match(r"\s*(ipledger\.[\w.]+)\.x\S*?__mutmut_\d+: (.+)$", line.strip())
+        match = re.match(r"(ipledger\.[\w.]+?)\.x\S*?__mutmut_\d+$", line.strip().split(":")[0])
         if not match:
             continue
-        module, verdict = match.group(1), match.group(2).strip()
-        module = module.split(".x")[0]
+        name, verdict = line.strip().rsplit(": ", 1)
+        module = match.group(1)
+        if verdict not in CAUGHT and verdict != "not checked":
+            reason = equivalence(name, diff_of(name))
+            if reason is not None:
+                verdict = "equivalent"
+                equivalents[module][name] = reason
+            else:
+                survivors[module].append(f"{name}: {verdict}")
         verdicts[module][verdict] += 1
-        if verdict not in CAUGHT:
-            survivors[module].append(line.strip())
     scores = {}
     for module, counts in sorted(verdicts.items()):
-        total = sum(counts.values())
+        judged = sum(n for v, n in counts.items() if v not in {"equivalent", "not checked"})
         caught = sum(n for v, n in counts.items() if v in CAUGHT)
-        scores[module] = {"mutants": total, "caught": caught, "score": round(caught / total, 3)}
-        print(f"{module:32} {caught:4}/{total:<4} {caught / total:6.1%}  {dict(counts)}")
+        if not judged:
+            print(f"{module:32} not run  {dict(counts)}")
+            continue
+        score = caught / judged
+        scores[module] = {
+            "mutants": sum(counts.values()),
+            "equivalent": counts["equivalent"],
+            "caught": caught,
+            "score": round(score, 3),
+            "survivors": [s.split(": ")[0] for s in survivors[module]],
+            "equivalents": equivalents[module],
+        }
+        print(f"{module:32} {caught:4}/{judged:<4} {score:6.1%}  {dict(counts)}")
     (ROOT / "bench" / "mutation.json").write_text(json.dumps(scores, indent=2) + "\n")
     if "--survivors" in sys.argv:
         for module, names in survivors.items():

@@ -80,3 +80,18 @@ def test_malformed_record_names_the_nested_field(tmp_path: Path) -> None:
 
 def test_no_file_is_no_record(tmp_path: Path) -> None:
     assert load_deployment(tmp_path / "1.json") is None
+
+
+def test_the_first_block_is_the_earliest_contracts() -> None:
+    deployment = _deployment()
+    later = deployment.contracts["PatentRegistry"].model_copy(update={"block": 9})
+    both = deployment.model_copy(
+        update={
+            "contracts": {
+                "PatentRegistry": later,
+                **{"EvidenceTrail": deployment.contracts["EvidenceTrail"]},
+            }
+        }
+    )
+    assert both.first_block() == 7
+    assert deployment.model_copy(update={"contracts": {}}).first_block() == 0  # nothing yet

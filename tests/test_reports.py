@@ -41,15 +41,16 @@ def test_good_report_converts_to_valuation(tmp_path: Path, good: dict[str, objec
     assert valuation.valuation_date < valuation.valid_until
 
 
-@pytest.mark.parametrize(("change", "field"), BAD_CASES)
+@pytest.mark.parametrize(("change", "field", "problem"), BAD_CASES)
 def test_bad_report_names_the_field(
-    tmp_path: Path, good: dict[str, object], change: dict[str, object], field: str
+    tmp_path: Path, good: dict[str, object], change: dict[str, object], field: str, problem: str
 ) -> None:
     path = _write(tmp_path, {**good, **change})
     with pytest.raises(ReportError) as info:
         load_report(path)
     assert info.value.field == field
-    assert str(info.value).startswith("report.json: " + field)
+    assert problem in info.value.problem
+    assert str(info.value) == f"report.json: {field}: {info.value.problem}"
 
 
 @pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"value": NaN}', ""])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -118,7 +119,16 @@ def test_outage_between_batches_completes_without_duplicates(
     proxy.close()
     assert outages
     assert time.monotonic() - started > 1.0  # it waited out the outage
-    assert any(m.startswith("node unavailable") for m in messages)  # it did retry
+    waits = [
+        float(m.rsplit(" ", 1)[1].rstrip("s")) for m in messages if m.startswith("node unavailable")
+    ]
+    assert waits, messages  # it did retry, backing off from 0.2 s, doubling, at most 5 s
+    assert waits == [round(min(0.2 * 2**n, 5.0), 1) for n in range(len(waits))], waits
+    assert all(
+        re.fullmatch(r"node unavailable \(\w+\); retrying in \d+\.\ds", m)
+        for m in messages
+        if m.startswith("node unavailable")
+    )
     assert mirror.outbox.counts() == {"confirmed": 4}
     assert _attested_once(ledger)
     assert ledger.w3.eth.get_transaction_count(relayer.address) == 2  # type: ignore[attr-defined]

@@ -29,13 +29,23 @@ def _bad(env: MirrorEnv, name: str, change: dict[str, object]) -> None:
 
 
 def test_reports_are_mirrored_once(env: MirrorEnv) -> None:
-    mirror = env.mirror()
+    lines: list[str] = []
+    mirror = env.mirror(log=lines.append)
     summary = mirror.run_until_settled(env.source)
     assert summary.sent == 4
     assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
     assert mirror.outbox.counts() == {"confirmed": 4}
+    (tx_hash,) = {row.tx_hash for row in mirror.outbox.rows("confirmed")}
+    assert lines == [
+        *(f"{r}: taken in from {r}.json" for r in REPORTS),
+        f"sent 4 valuations in {tx_hash}",
+        *(f"{r}: confirmed" for r in REPORTS),
+    ]
+    assert (summary.taken_in, summary.resubmitted, summary.settled) == (4, 0, {"confirmed": 4})
+    lines.clear()
     again = mirror.run_until_settled(env.source)
     assert again.sent == 0
+    assert (lines, again.taken_in, again.settled) == ([], 0, {})
     assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
     mirror.close()
 
@@ -161,7 +171,8 @@ def test_every_bad_file_case_is_quarantined_with_its_reason(env: MirrorEnv) -> N
     from tests.support.reports import BAD_CASES
 
     template = json.loads((env.source / "HKTIS-2026-0001.json").read_text())
-    for n, (change, _field) in enumerate(BAD_CASES):
+    for n, case in enumerate(BAD_CASES):
+        change = case.change
         report = {**template, **change}
         if "reportId" not in change:
             report["reportId"] = f"BAD-{n}"
@@ -171,9 +182,10 @@ def test_every_bad_file_case_is_quarantined_with_its_reason(env: MirrorEnv) -> N
     summary = mirror.run_until_settled(env.source)
     mirror.close()
     assert len(summary.quarantined) == len(BAD_CASES) + 1
-    for n, (_change, field) in enumerate(BAD_CASES):
+    for n, case in enumerate(BAD_CASES):
         reason = (env.source / "quarantine" / f"bad-{n:02d}.json.reason.txt").read_text()
-        assert f": {field}: " in reason or f": {field.split('.')[0]}" in reason, (n, reason)
+        assert f": {case.field.split('.')[0]}" in reason, (n, reason)
+        assert case.problem in reason, (n, reason)
     assert [attestations(env, r) for r in REPORTS] == [1, 1, 1, 1]
 
 

@@ -1,47 +1,64 @@
-"""Malformed valuation reports, each with the field its error must name."""
+"""Malformed valuation reports, each with the field its error must name and a piece of
+the problem it must state."""
 
 from __future__ import annotations
 
-BAD_CASES: list[tuple[dict[str, object], str]] = [
-    ({"value": {"amount": 1.5, "currency": "HKD"}}, "value.amount"),
-    ({"value": {"amount": "100", "currency": "HKD"}}, "value.amount"),
-    ({"value": {"amount": -5, "currency": "HKD"}}, "value.amount"),
-    ({"value": {"amount": 0, "currency": "HKD"}}, "value.amount"),
-    ({"value": {"amount": 10**30, "currency": "HKD"}}, "value.amount"),
-    ({"value": {"amount": 5, "currency": "XYZ"}}, "value.currency"),
-    ({"value": {"amount": 5, "currency": "HKD", "extra": 1}}, "value.extra"),
-    (
-        {
-            "scores": {
-                "citationNetwork": 101,
-                "commercialApplication": 1,
-                "technologyMaturity": 1,
-                "marketPotential": 1,
-            }
-        },
-        "scores.citationNetwork",
+from typing import NamedTuple
+
+
+class BadCase(NamedTuple):
+    change: dict[str, object]  # merged over a good report
+    field: str
+    problem: str  # appears in the error's problem, as written
+
+
+def _scores(citation: int) -> dict[str, object]:
+    return {
+        "scores": {
+            "citationNetwork": citation,
+            "commercialApplication": 1,
+            "technologyMaturity": 1,
+            "marketPotential": 1,
+        }
+    }
+
+
+BAD_CASES: list[BadCase] = [
+    BadCase({"value": {"amount": 1.5, "currency": "HKD"}}, "value.amount", "valid integer"),
+    BadCase({"value": {"amount": "100", "currency": "HKD"}}, "value.amount", "valid integer"),
+    BadCase({"value": {"amount": -5, "currency": "HKD"}}, "value.amount", "greater than 0"),
+    BadCase({"value": {"amount": 0, "currency": "HKD"}}, "value.amount", "greater than 0"),
+    BadCase(
+        {"value": {"amount": 10**15 + 1, "currency": "HKD"}},
+        "value.amount",
+        "less than or equal to 1000000000000000",
     ),
-    (
-        {
-            "scores": {
-                "citationNetwork": -1,
-                "commercialApplication": 1,
-                "technologyMaturity": 1,
-                "marketPotential": 1,
-            }
-        },
-        "scores.citationNetwork",
+    BadCase(
+        {"value": {"amount": 5, "currency": "XYZ"}},
+        "value.currency",
+        "'XYZ' is not an ISO 4217 currency the sandbox accepts",
     ),
-    ({"method": "guess"}, "method"),
-    ({"valuer": "0x1234"}, "valuer"),
-    ({"patent": "30012345"}, "patent"),
-    ({"reportHash": "abc"}, "reportHash"),
-    ({"valuationDate": "2026-13-01"}, "valuationDate"),
-    ({"validUntil": "2020-01-01"}, "validUntil"),
-    ({"unexpected": True}, "unexpected"),
-    ({"subsidised": "yes"}, "subsidised"),
-    ({"reportId": ""}, "reportId"),
-    ({"document": "../etc/passwd"}, "document"),
-    ({"document": "missing.txt"}, "document"),
-    ({"reportHash": "00" * 32}, "reportHash"),
+    BadCase(
+        {"value": {"amount": 5, "currency": "HKD", "extra": 1}}, "value.extra", "not permitted"
+    ),
+    BadCase(_scores(101), "scores.citationNetwork", "less than or equal to 100"),
+    BadCase(_scores(-1), "scores.citationNetwork", "greater than or equal to 0"),
+    BadCase({"method": "guess"}, "method", "'income', 'market' or 'cost'"),
+    BadCase({"valuer": "0x1234"}, "valuer", "'0x1234' is not an Ethereum address"),
+    BadCase({"patent": "30012345"}, "patent", "'30012345' is not a patent reference"),
+    BadCase({"patent": "hk 30012345"}, "patent", "is not canonical: write it 'HK 30012345'"),
+    BadCase({"reportHash": "abc"}, "reportHash", "should match pattern"),
+    BadCase({"valuationDate": "2026-13-01"}, "valuationDate", "month value is outside"),
+    BadCase({"validUntil": "2020-01-01"}, "validUntil", "is not after valuationDate"),
+    BadCase({"validUntil": "2026-09-30"}, "validUntil", "is not after valuationDate"),
+    BadCase({"valuationDate": "1999-12-31"}, "valuationDate", "is outside 2000-01-01..2100-12-31"),
+    BadCase({"validUntil": "2101-01-01"}, "validUntil", "is outside 2000-01-01..2100-12-31"),
+    BadCase({"unexpected": True}, "unexpected", "not permitted"),
+    BadCase({"subsidised": "yes"}, "subsidised", "valid boolean"),
+    BadCase({"reportId": ""}, "reportId", "at least 1 character"),
+    BadCase({"reportId": "R" * 65}, "reportId", "at most 64 characters"),
+    BadCase({"standard": "S" * 65}, "standard", "at most 64 characters"),
+    BadCase({"document": "../etc/passwd"}, "document", "should match pattern"),
+    BadCase({"document": "missing.txt"}, "document", "missing.txt is missing beside the report"),
+    BadCase({"reportHash": "00" * 32}, "reportHash", "does not match sha256 of "),
 ]

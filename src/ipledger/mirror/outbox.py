@@ -332,12 +332,12 @@ class Outbox:
                 "WHERE tx_hash = ?",
                 (state, block_number, block_hash, time.time(), tx_hash),
             )
-            self._write_verdicts(db, verdicts or {}, tx_hash)
+            self._write_verdicts(db, verdicts or {})
             self._write_retry(db, retry or [], solo)
 
     def set_verdicts(self, verdicts: dict[str, tuple[str, str | None]]) -> None:
         with self.transaction() as db:
-            self._write_verdicts(db, verdicts, None)
+            self._write_verdicts(db, verdicts)
 
     def release_stranded(self) -> None:
         """Reports still `sent` under a transaction that is no longer `sent` (an outbox
@@ -353,13 +353,14 @@ class Outbox:
 
     @staticmethod
     def _write_verdicts(
-        db: sqlite3.Connection, verdicts: dict[str, tuple[str, str | None]], tx_hash: str | None
+        db: sqlite3.Connection, verdicts: dict[str, tuple[str, str | None]]
     ) -> None:
+        """Outcomes of reports; each keeps the transaction it was settled under."""
         for report_id, (state, reason) in verdicts.items():
             db.execute(
-                "UPDATE reports SET state = ?, reason = COALESCE(?, reason), "
-                "tx_hash = COALESCE(?, tx_hash), updated_at = ? WHERE report_id = ?",
-                (state, reason, tx_hash, time.time(), report_id),
+                "UPDATE reports SET state = ?, reason = COALESCE(?, reason), updated_at = ? "
+                "WHERE report_id = ?",
+                (state, reason, time.time(), report_id),
             )
 
     @staticmethod

@@ -163,7 +163,7 @@ class Settlement:
         )
         if error is None:
             return "reverted (out of gas or a reason the replay could not reproduce)"
-        return f"reverted: {error}"
+        return str(error)  # "reverted with TheError(arguments)"
 
     def _settle(self, tx_hash: str, receipt: Any, summary: RunSummary) -> None:
         """A mined transaction's outcome: every read first, then the transaction and all
