@@ -8,6 +8,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -166,7 +167,7 @@ def test_links_and_folders_are_refused_by_name(tmp_path: Path, good: dict[str, o
     folder = tmp_path / "folder.json"
     folder.mkdir()
     assert _refusal(folder) == ("file", "is not a regular file")
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path / "absent.json"))):
         load_report(tmp_path / "absent.json")
 
 
@@ -220,3 +221,17 @@ def test_a_report_that_cannot_be_read_is_named(
         load_report(path)
     assert (info.value.path, info.value.field) == (path, "file")
     assert info.value.problem == "cannot be read (Input/output error)"
+
+
+def test_a_file_that_cannot_be_opened_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "report.json"
+    path.write_text("{}")
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr("ipledger.mirror.reports.os.open", refuse)
+    with pytest.raises(UnsafeFileError, match=r"^cannot be opened \(Permission denied\)$"):
+        read_regular_file(path, limit=10)

@@ -32,7 +32,9 @@ def _row(valuation: object = VALUATION, signature: bytes | None = b"sig") -> Row
 
 
 def test_a_runs_passes_add_up_and_are_told_apart_from_the_totals() -> None:
-    run = RunSummary(quarantined={"a.json": "bad"}, conflicts=["X: c"], sent=2, taken_in=3)
+    run = RunSummary(
+        quarantined={"a.json": "bad"}, conflicts=["X: c"], sent=2, taken_in=3, resubmitted=2
+    )
     run.settled = {"confirmed": 1}
     run.add(
         RunSummary(
@@ -62,7 +64,7 @@ def test_a_runs_passes_add_up_and_are_told_apart_from_the_totals() -> None:
         "pending": 6,
         "thisRun": {
             "takenIn": 4,
-            "resubmitted": 1,
+            "resubmitted": 3,
             "sent": 3,
             "confirmed": 3,
             "failed": 1,
@@ -70,8 +72,18 @@ def test_a_runs_passes_add_up_and_are_told_apart_from_the_totals() -> None:
             "quarantined": 2,
         },
     }
-    empty = RunSummary().as_json({})
-    assert (empty["confirmed"], empty["pending"], empty["thisRun"]["confirmed"]) == (0, 0, 0)
+    assert RunSummary().as_json({}) == {
+        "confirmed": 0,
+        "quarantined": 0,
+        "failed": 0,
+        "conflicts": [],
+        "sentThisRun": 0,
+        "quarantineReasons": {},
+        "pending": 0,
+        "thisRun": dict.fromkeys(
+            ("takenIn", "resubmitted", "sent", "confirmed", "failed", "conflicts", "quarantined"), 0
+        ),
+    }
 
 
 def test_a_checkpoint_kills_only_at_its_own_name(monkeypatch: pytest.MonkeyPatch) -> None:

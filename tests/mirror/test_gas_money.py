@@ -9,7 +9,7 @@ from eth_account import Account
 from ipledger.chain.tx import NodeAccount, send_value
 from ipledger.errors import InsufficientFundsError
 from ipledger.mirror.outbox import Outbox
-from ipledger.mirror.service import Mirror
+from ipledger.mirror.service import Mirror, RunSummary
 from tests.support.mirror import REPORTS, MirrorEnv
 
 pytestmark = pytest.mark.chain
@@ -61,4 +61,30 @@ def test_a_refused_broadcast_is_not_recorded_as_sent(
     assert _counts(env) == {"signed": len(REPORTS)}
     outbox = Outbox(env.outbox_path)
     assert outbox.txs("sent") == []
+    outbox.close()
+
+
+def test_a_dropped_transaction_the_node_refuses_again_is_forgotten(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored but never broadcast (a crash), by a relayer without the money: sent again on
+    the next pass, the node refuses it, so it is forgotten and its reports signed again."""
+    import ipledger.mirror.service as service
+
+    poor = Account.create()
+    monkeypatch.setattr(Mirror, "_check_gas_money", lambda *_: None)
+    monkeypatch.setattr(service, "broadcast", lambda w3, raw: None)  # the crash
+    mirror = env.mirror(relayer=poor)
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    mirror.send_pending(summary)
+    [(tx_hash, _, _)] = mirror.outbox.txs("sent")
+    monkeypatch.undo()
+    with pytest.raises(InsufficientFundsError, match=f"account {poor.address} cannot pay for gas"):
+        mirror.reconcile(summary)
+    mirror.close()
+    assert _counts(env) == {"signed": len(REPORTS)}
+    outbox = Outbox(env.outbox_path)
+    assert (outbox.txs("sent"), outbox.reports_of(tx_hash)) == ([], [])
     outbox.close()

@@ -3,12 +3,16 @@ unexpected error in one file quarantines that file alone, with the error's words
 
 from __future__ import annotations
 
+import errno
+import hashlib
 from pathlib import Path
 
 import pytest
 
 import ipledger.mirror.intake as intake
 from ipledger.mirror.checks import ChainChecks
+from ipledger.mirror.outbox import Outbox
+from ipledger.mirror.quarantine import Quarantine
 from ipledger.mirror.reports import ValuationReport
 from ipledger.mirror.service import RunSummary
 from tests.support.mirror import REPORTS, MirrorEnv
@@ -59,3 +63,64 @@ def test_an_unexpected_error_quarantines_that_file_alone(
     assert mirror.outbox.quarantined() == [(bad, f"{bad}: boom")]
     assert (env.source / "quarantine" / bad).exists()
     assert not (env.source / bad).exists()
+
+
+def _quarantine_rows(env: MirrorEnv) -> list[tuple[object, ...]]:
+    box = Outbox(env.outbox_path)
+    try:
+        return box.db.execute(
+            "SELECT file, moved_to, content_hash, reason FROM quarantine ORDER BY id"
+        ).fetchall()
+    finally:
+        box.close()
+
+
+def test_a_quarantined_file_is_recorded_with_its_hash_and_where_it_went(env: MirrorEnv) -> None:
+    (env.source / "bad.json").write_text("{not json")
+    (env.source / "folder.json").mkdir()  # cannot be read: no hash
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.close()
+    bad_reason = summary.quarantined["bad.json"]
+    assert bad_reason.startswith("bad.json: file: is not valid JSON")
+    assert _quarantine_rows(env) == [
+        (
+            "bad.json",
+            str(env.source / "quarantine" / "bad.json"),
+            hashlib.sha256(b"{not json").hexdigest(),
+            bad_reason,
+        ),
+        (
+            "folder.json",
+            str(env.source / "quarantine" / "folder.json"),
+            None,
+            "folder.json: file: is not a regular file",
+        ),
+    ]
+
+
+def test_a_file_that_cannot_be_moved_stays_and_is_recorded_once(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(self: Quarantine, name: str, reason: str) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Quarantine, "move", full)
+    (env.source / "bad.json").write_text("{not json")
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.ingest(env.source, summary)  # a second pass records nothing new
+    mirror.close()
+    reason = summary.quarantined["bad.json"]
+    assert _quarantine_rows(env) == [
+        (
+            "bad.json",
+            None,
+            hashlib.sha256(b"{not json").hexdigest(),
+            f"{reason} (left in place: No space left on device)",
+        )
+    ]
+    assert (env.source / "bad.json").exists()
+    assert summary.taken_in == 4  # the rest went on

@@ -3,7 +3,11 @@ exactly `confirmations` blocks deep, not a block sooner."""
 
 from __future__ import annotations
 
-from tests.support.mirror import MirrorEnv
+import pytest
+
+from ipledger.chain.tx import KeyAccount, send_value
+from ipledger.mirror.service import RunSummary
+from tests.support.mirror import REPORTS, MirrorEnv
 
 
 def _mine(env: MirrorEnv) -> None:
@@ -31,3 +35,45 @@ def test_a_report_is_confirmed_at_the_depth_asked(env: MirrorEnv) -> None:
     ).fetchone()
     assert row == (receipt["blockNumber"], receipt["blockHash"].to_0x_hex())
     assert summary.settled == {"confirmed": 4}
+
+
+def test_a_replaced_transactions_reports_are_signed_again_at_once(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored batch never reached the node and its nonce went to another transaction:
+    one reconcile retires it and puts its reports back to be signed, saying so."""
+    import ipledger.mirror.service as service
+
+    lines: list[str] = []
+    mirror = env.mirror(log=lines.append)
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    monkeypatch.setattr(service, "broadcast", lambda w3, raw: None)  # never reaches the node
+    mirror.send_pending(summary)
+    monkeypatch.undo()
+    [(tx_hash, nonce, _)] = mirror.outbox.txs("sent")
+    send_value(env.ledger.w3, KeyAccount(env.relayer), env.actors.admin.address, 1)  # takes it
+    mirror.reconcile(summary)
+    mirror.close()
+    rows = mirror.outbox.rows("signed")
+    assert [(r.report_id, r.tx_hash) for r in rows] == [(r, None) for r in REPORTS]
+    assert [h for h, _, _ in mirror.outbox.txs("replaced")] == [tx_hash]
+    assert f"nonce {nonce} of {tx_hash} was taken by another transaction: re-sending" in lines
+
+
+def test_events_are_looked_for_from_the_mirrors_first_block(env: MirrorEnv) -> None:
+    """Attested, but the event lies before the block the mirror reads from: the report is
+    left pending (never sent again), and the mirror says why."""
+    mirror = env.mirror()
+    mirror.run_until_settled(env.source)
+    mirror.outbox.db.execute("UPDATE reports SET state = 'signed', tx_hash = NULL")
+    mirror.close()
+    lines: list[str] = []
+    later = env.ledger.w3.eth.block_number + 1
+    _mine(env)  # a node may refuse to read logs from beyond its head
+    mirror = env.mirror(from_block=later, log=lines.append)
+    summary = mirror.run_once(env.source)
+    mirror.close()
+    assert (summary.sent, mirror.outbox.counts()) == (0, {"signed": 4})
+    assert lines[-4:] == [f"{r}: attested, but its event is not found yet" for r in REPORTS]
