@@ -77,3 +77,28 @@ def test_events_are_looked_for_from_the_mirrors_first_block(env: MirrorEnv) -> N
     mirror.close()
     assert (summary.sent, mirror.outbox.counts()) == (0, {"signed": 4})
     assert lines[-4:] == [f"{r}: attested, but its event is not found yet" for r in REPORTS]
+
+
+def test_reports_the_registry_skips_in_a_mined_batch_get_its_reason(env: MirrorEnv) -> None:
+    """Signed, then the valuer's accreditation ends before the batch is mined: the batch
+    goes through with every report skipped, and each is failed with the registry's
+    rejection, by name; none is retried."""
+    lines: list[str] = []
+    mirror = env.mirror(log=lines.append)
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    env.ledger.valuations.set_valuer(
+        env.valuer.address,
+        name="HKTIS",
+        jurisdiction="HK",
+        accredited_until=1,
+        sender=env.actors.admin,
+    )
+    mirror.send_pending(summary)
+    mirror.reconcile(summary)
+    mirror.close()
+    rows = mirror.outbox.rows("rejected")
+    assert [(r.report_id, r.reason) for r in rows] == [(r, "UnaccreditedValuer") for r in REPORTS]
+    assert [f"{r}: rejected (UnaccreditedValuer)" for r in REPORTS] == lines[-4:]
+    assert mirror.outbox.txs("failed") == []  # mined, not reverted: nothing retried
