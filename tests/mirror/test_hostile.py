@@ -11,7 +11,7 @@ import pytest
 
 from ipledger.chain.eip712 import sign_valuation
 from ipledger.mirror.service import RunSummary
-from tests.support.mirror import MirrorEnv, rid
+from tests.support.mirror import MirrorEnv, rid, sign_and_store_unsent
 from tests.support.valuations import make_valuation
 
 REPORTS = ["HKTIS-2026-0001", "HKTIS-2026-0002", "HKTIS-2026-0003", "HKTIS-2026-0004"]
@@ -147,20 +147,11 @@ def test_an_id_attested_with_other_content_is_a_conflict_not_confirmed(env: Mirr
     assert other.as_json()["value"] == "1"
 
 
-def test_a_taken_nonce_is_resigned_at_a_fresh_one(
-    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import ipledger.mirror.service as service
-
+def test_a_taken_nonce_is_resigned_at_a_fresh_one(env: MirrorEnv) -> None:
     """The batch was stored but never reached the node, and the relayer's key used its
     nonce for something else: the reports are sent again, once, at the next nonce."""
     mirror = env.mirror()
-    summary = RunSummary()
-    mirror.ingest(env.source, summary)
-    mirror.sign_pending()
-    monkeypatch.setattr(service, "broadcast", lambda w3, raw: None)  # never reaches the node
-    mirror.send_pending(summary)
-    monkeypatch.undo()
+    sign_and_store_unsent(mirror, env.source)
     [(_hash, nonce, _raw)] = mirror.outbox.txs("sent")
     w3 = env.ledger.w3
     other = env.relayer.sign_transaction(
@@ -175,7 +166,7 @@ def test_a_taken_nonce_is_resigned_at_a_fresh_one(
         }
     )
     w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(other.raw_transaction))
-    summary = mirror.run_until_settled(env.source, timeout=60)
+    mirror.run_until_settled(env.source, timeout=60)
     mirror.close()
     assert mirror.outbox.counts() == {"confirmed": 4}
     assert mirror.outbox.txs("replaced") != []

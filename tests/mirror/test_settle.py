@@ -7,7 +7,7 @@ import pytest
 
 from ipledger.chain.tx import KeyAccount, send_value
 from ipledger.mirror.service import RunSummary
-from tests.support.mirror import REPORTS, MirrorEnv
+from tests.support.mirror import REPORTS, MirrorEnv, sign_and_store_unsent
 
 
 def _mine(env: MirrorEnv) -> None:
@@ -42,16 +42,9 @@ def test_a_replaced_transactions_reports_are_signed_again_at_once(
 ) -> None:
     """The stored batch never reached the node and its nonce went to another transaction:
     one reconcile retires it and puts its reports back to be signed, saying so."""
-    import ipledger.mirror.service as service
-
     lines: list[str] = []
     mirror = env.mirror(log=lines.append)
-    summary = RunSummary()
-    mirror.ingest(env.source, summary)
-    mirror.sign_pending()
-    monkeypatch.setattr(service, "broadcast", lambda w3, raw: None)  # never reaches the node
-    mirror.send_pending(summary)
-    monkeypatch.undo()
+    summary = sign_and_store_unsent(mirror, env.source)
     [(tx_hash, nonce, _)] = mirror.outbox.txs("sent")
     send_value(env.ledger.w3, KeyAccount(env.relayer), env.actors.admin.address, 1)  # takes it
     mirror.reconcile(summary)

@@ -16,7 +16,7 @@ from ipledger.chain.keys import PASSWORD_ENV, load_keystore
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
 from ipledger.mirror.outbox import Outbox
-from ipledger.mirror.service import Mirror
+from ipledger.mirror.service import Mirror, RunSummary
 from ipledger.models import Field, report_id_of
 from tests.support.suite import Actors, register
 
@@ -123,3 +123,19 @@ class Harness:
     env: dict[str, str]
     source: Path
     relayer: str  # the address that sends the mirror's transactions
+
+
+def sign_and_store_unsent(mirror: Mirror, source: Path) -> RunSummary:
+    """Take in, sign and store the batch as sent, but never broadcast it (the process
+    died between storing and broadcasting)."""
+    import pytest
+
+    import ipledger.mirror.service as service
+
+    summary = RunSummary()
+    mirror.ingest(source, summary)
+    mirror.sign_pending()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(service, "broadcast", lambda w3, raw: None)
+        mirror.send_pending(summary)
+    return summary
