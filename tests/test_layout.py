@@ -1,5 +1,5 @@
 """The package's parts import downwards only (docs/ARCHITECTURE.md): front ends ->
-pilot -> read and mirror -> clients and deploy -> chain and toolchain -> models, and
+pilot -> read, index and mirror -> clients and deploy -> chain and toolchain -> models, and
 no two parts import each other."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ LAYERS = {
     "chain": 1,
     "clients": 2,
     "deploy": 2,
+    "index": 3,
     "read": 3,
     "mirror": 3,
     "pilot": 4,

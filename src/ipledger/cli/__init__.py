@@ -12,7 +12,17 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from ipledger.cli import accounts, admin_ops, build, loans, mirror, ops, queries, token_ops
+from ipledger.cli import (
+    accounts,
+    admin_ops,
+    build,
+    loans,
+    mirror,
+    ops,
+    queries,
+    supervision,
+    token_ops,
+)
 
 _type_of = TyperOption.display_type_rich
 
@@ -112,5 +122,26 @@ loan_app.command("withdraw")(loans.withdraw_cmd)
 loan_app.command("show")(loans.show_cmd)
 app.add_typer(loan_app, name="loan")
 app.command("loans")(loans.loans_cmd)
+
+# the supervision index and what reads from it
+index_app = typer.Typer(
+    help="Follow the suite's events into SQL (SQLite or PostgreSQL); `index verify`.",
+    invoke_without_command=True,
+)
+index_app.callback()(supervision.index_cmd)
+index_app.command("verify")(supervision.index_verify_cmd)
+app.add_typer(index_app, name="index")
+report_app = typer.Typer(
+    help="Registers, statements, flows, risk and subsidy from the index; the audit bundle.",
+    no_args_is_help=True,
+)
+report_app.command("register")(supervision.report_register_cmd)
+report_app.command("statements")(supervision.report_statements_cmd)
+report_app.command("flows")(supervision.report_flows_cmd)
+report_app.command("risk")(supervision.report_risk_cmd)
+report_app.command("subsidy")(supervision.report_subsidy_cmd)
+report_app.command("export")(supervision.report_export_cmd)
+report_app.command("verify")(supervision.report_verify_cmd)
+app.add_typer(report_app, name="report")
 
 __all__ = ["app"]

@@ -1,0 +1,117 @@
+"""Which logs the index keeps and how they are decoded: the suite's contracts and every
+revenue-rights token they create, each by its own ABI, into JSON-safe arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils.abi import event_abi_to_log_topic
+from eth_utils.address import to_checksum_address
+from web3 import Web3
+from web3._utils.events import get_event_data
+from web3.types import LogReceipt
+
+from ipledger.models import SuiteAddresses
+from ipledger.toolchain.artifacts import Artifact
+
+# The contracts whose events the index keeps (the lens and the payment token emit none
+# that matter); tokens are found by the registry's PatentTokenized events.
+FOLLOWED = (
+    "PatentRegistry",
+    "InvestorRegistry",
+    "EvidenceTrail",
+    "ValuationRegistry",
+    "CollateralPolicy",
+    "LoanBook",
+)
+TOKEN = "RevenueRightsToken"  # noqa: S105 - a contract name
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One kept log."""
+
+    block_number: int
+    log_index: int
+    block_hash: str
+    tx_hash: str
+    address: str
+    contract: str
+    event: str
+    args: dict[str, Any]
+    timestamp: int | None  # when the node puts it in the log (anvil, geth), else None
+
+    @property
+    def patent_id(self) -> str | None:
+        value = self.args.get("patentId")
+        return value if isinstance(value, str) else None
+
+
+class EventCodec:
+    """Decodes the suite's logs by the emitting contract's own ABI."""
+
+    def __init__(self, w3: Web3, artifacts: Mapping[str, Artifact]) -> None:
+        self.codec = w3.codec
+        self._abis: dict[str, dict[bytes, Any]] = {}
+        for name in (*FOLLOWED, TOKEN):
+            entries = [e for e in artifacts[name].abi if e.get("type") == "event"]
+            self._abis[name] = {event_abi_to_log_topic(e): e for e in entries}  # type: ignore[arg-type]
+
+    def topics(self) -> list[str]:
+        """Every topic0 the followed contracts emit: one `getLogs` filter for all."""
+        found = {t for abis in self._abis.values() for t in abis}
+        return sorted("0x" + t.hex() for t in found)
+
+    def decode(self, log: LogReceipt, contract: str) -> Decoded | None:
+        """`log` decoded as `contract`'s event; None for one it does not declare."""
+        topics = log["topics"]
+        if not topics:
+            return None
+        abi = self._abis[contract].get(bytes(topics[0]))
+        if abi is None:
+            return None
+        data = get_event_data(self.codec, abi, log)
+        stamp: Any = log.get("blockTimestamp")
+        return Decoded(
+            block_number=int(log["blockNumber"]),
+            log_index=int(log["logIndex"]),
+            block_hash=_hex(log["blockHash"]),
+            tx_hash=_hex(log["transactionHash"]),
+            address=to_checksum_address(log["address"]),
+            contract=contract,
+            event=data["event"],
+            args={k: jsonable(v) for k, v in data["args"].items()},
+            timestamp=int(stamp, 16) if isinstance(stamp, str) else stamp,
+        )
+
+
+def suite_contracts(addresses: SuiteAddresses) -> dict[str, str]:
+    """Checksummed address -> contract name, for the followed suite contracts."""
+    return {to_checksum_address(addresses.of(name)): name for name in FOLLOWED}
+
+
+def jsonable(value: Any) -> Any:
+    """An event argument as JSON: integers as decimal strings, bytes as 0x-hex,
+    structs as objects (web3 gives addresses checksummed)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, str):
+        return value  # web3 gives addresses checksummed already
+    if isinstance(value, Mapping):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [jsonable(v) for v in value]
+    raise TypeError(f"event argument of type {type(value).__name__} has no JSON form")
+
+
+def _hex(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    text = str(value)
+    return text if text.startswith("0x") else "0x" + text

@@ -1,0 +1,269 @@
+"""Reading the index: what every report asks it (tokens, references, who was listed
+where, block times, balances at a block), on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, select
+
+from ipledger.errors import IpledgerError
+from ipledger.index.schema import balances, blocks, events, tokens
+from ipledger.index.store import get_meta
+
+
+class NotIndexedError(IpledgerError, LookupError):
+    """The index has nothing for what was asked (yet)."""
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    address: str
+    patent_id: str
+    supply: int
+    payment_token: str
+    block: int
+
+
+@dataclass(frozen=True)
+class EventRow:
+    block: int
+    log_index: int
+    tx_hash: str
+    address: str
+    event: str
+    patent_id: str | None
+    args: dict[str, Any]
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return self.block, self.log_index
+
+
+class IndexReader:
+    """One connection's view of the index."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._references: dict[str, str] | None = None
+
+    @classmethod
+    @contextmanager
+    def open(cls, engine: Engine) -> Iterator[IndexReader]:
+        # One read transaction: every query of a report sees the same committed state.
+        with engine.connect() as conn, conn.begin():
+            yield cls(conn)
+
+    # ---- where the index is -----------------------------------------------------------
+
+    def indexed_block(self) -> int:
+        stored = get_meta(self.conn, "cursor")
+        if stored is None:
+            raise NotIndexedError("the index is empty: run `ipledger index` first")
+        return int(json.loads(stored)["block"])
+
+    def loan_book(self) -> str | None:
+        """The followed suite's loan book (the custodian of pledged tokens)."""
+        stored = get_meta(self.conn, "suite")
+        return None if stored is None else json.loads(stored).get("loanBook")
+
+    def chain_id(self) -> int | None:
+        stored = get_meta(self.conn, "binding")
+        return None if stored is None else int(json.loads(stored)["chain_id"])
+
+    def at(self, block: int | None) -> int:
+        """The record block asked for, which the index must have reached."""
+        last = self.indexed_block()
+        if block is None:
+            return last
+        if block > last:
+            raise NotIndexedError(
+                f"block {block} is past the index (it has reached block {last}): "
+                "run `ipledger index` first"
+            )
+        return block
+
+    def block_time(self, block: int) -> int | None:
+        """The time of `block`, or of the latest block the index stored before it."""
+        row = self.conn.execute(
+            select(blocks.c.timestamp)
+            .where(blocks.c.block_number <= block)
+            .order_by(blocks.c.block_number.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else int(row[0])
+
+    def block_at_time(self, when: int) -> int | None:
+        """The last stored block at or before unix time `when`."""
+        row = self.conn.execute(
+            select(func.max(blocks.c.block_number)).where(blocks.c.timestamp <= when)
+        ).first()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def times(self, numbers: Iterable[int]) -> dict[int, int]:
+        wanted = sorted(set(numbers))
+        if not wanted:
+            return {}
+        rows = self.conn.execute(
+            select(blocks.c.block_number, blocks.c.timestamp).where(
+                blocks.c.block_number.in_(wanted)
+            )
+        )
+        return {int(n): int(t) for n, t in rows}
+
+    # ---- tokens and patents -------------------------------------------------------------
+
+    def tokens(self) -> list[TokenRow]:
+        rows = self.conn.execute(select(tokens).order_by(tokens.c.block_number))
+        return [_token(r) for r in rows]
+
+    def token_of(self, patent_id: str) -> TokenRow:
+        row = self.conn.execute(select(tokens).where(tokens.c.patent_id == patent_id)).first()
+        if row is None:
+            raise NotIndexedError(f"patent {patent_id} has no revenue-rights token in the index")
+        return _token(row)
+
+    def reference(self, patent_id: str) -> str | None:
+        if self._references is None:
+            self._references = {
+                e.args[
+                    "patentId"
+                ]: f"{_country(e.args['jurisdiction'])} {e.args['publicationNumber']}"
+                for e in self.events("PatentRegistered")
+            }
+        return self._references.get(patent_id)
+
+    # ---- events -------------------------------------------------------------------------
+
+    def events(
+        self,
+        *names: str,
+        patent_id: str | None = None,
+        address: str | None = None,
+        until: int | None = None,
+    ) -> list[EventRow]:
+        query = select(events).where(events.c.event.in_(names))
+        if patent_id is not None:
+            query = query.where(events.c.patent_id == patent_id)
+        if address is not None:
+            query = query.where(events.c.address == address)
+        if until is not None:
+            query = query.where(events.c.block_number <= until)
+        query = query.order_by(events.c.block_number, events.c.log_index)
+        return [
+            EventRow(
+                block=int(r.block_number),
+                log_index=int(r.log_index),
+                tx_hash=r.tx_hash,
+                address=r.address,
+                event=r.event,
+                patent_id=r.patent_id,
+                args=json.loads(r.args),
+            )
+            for r in self.conn.execute(query)
+        ]
+
+    def jurisdictions(self, until: int) -> dict[str, str | None]:
+        """Each account's listing at block `until` (None once removed)."""
+        listed: dict[str, str | None] = {}
+        for e in self.events("InvestorSet", "InvestorRemoved", until=until):
+            listed[e.args["account"]] = (
+                _country(e.args["jurisdiction"]) if e.event == "InvestorSet" else None
+            )
+        return listed
+
+    def frozen(self, token: str, until: int) -> set[str]:
+        state: dict[str, bool] = {}
+        for e in self.events("AccountFreezeChanged", address=token, until=until):
+            state[e.args["account"]] = bool(e.args["frozen"])
+        return {a for a, f in state.items() if f}
+
+    def pledged(self, patent_id: str, until: int) -> dict[str, int]:
+        """Tokens of the patent each borrower has pledged and not had back, at `until`."""
+        by_loan: dict[str, dict[str, int]] = {}
+        for e in self.events("Pledged", "Released", patent_id=patent_id, until=until):
+            loan = by_loan.setdefault(e.args["loanId"], {})
+            sign = 1 if e.event == "Pledged" else -1
+            who = e.args["borrower"]
+            loan[who] = loan.get(who, 0) + sign * int(e.args["amount"])
+        # An enforced loan's pledge leaves with its tokens, not by a Released event.
+        enforced = {e.args["loanId"] for e in self.events("LoanEnforced", until=until)}
+        out: dict[str, int] = {}
+        for loan_id, pledges in by_loan.items():
+            if loan_id in enforced:
+                continue
+            for who, amount in pledges.items():
+                out[who] = out.get(who, 0) + amount
+        return {a: n for a, n in out.items() if n > 0}
+
+    # ---- balances -----------------------------------------------------------------------
+
+    def balances_at(self, token: str, block: int, before: int | None = None) -> dict[str, int]:
+        """Every holder's balance after block `block` (or, with `before`, just before
+        log `before` of that block); holders at zero left out."""
+        position = balances.c.block_number < block
+        if before is None:
+            position = balances.c.block_number <= block
+        else:
+            position = position | and_(
+                balances.c.block_number == block, balances.c.log_index < before
+            )
+        latest = (
+            select(
+                balances.c.holder,
+                balances.c.balance,
+                func.row_number()
+                .over(
+                    partition_by=balances.c.holder,
+                    order_by=(balances.c.block_number.desc(), balances.c.log_index.desc()),
+                )
+                .label("n"),
+            )
+            .where(balances.c.token == token, position)
+            .subquery()
+        )
+        rows = self.conn.execute(select(latest.c.holder, latest.c.balance).where(latest.c.n == 1))
+        return {h: int(b) for h, b in rows if int(b) != 0}
+
+    def history(self, token: str, holder: str) -> list[tuple[int, int, int]]:
+        """(block, log index, balance after) for each change of `holder`'s balance."""
+        rows = self.conn.execute(
+            select(balances.c.block_number, balances.c.log_index, balances.c.balance)
+            .where(balances.c.token == token, balances.c.holder == holder)
+            .order_by(balances.c.block_number, balances.c.log_index)
+        )
+        return [(int(b), int(i), int(v)) for b, i, v in rows]
+
+    def tokens_held(self, holder: str) -> list[str]:
+        rows = self.conn.execute(
+            select(balances.c.token).where(balances.c.holder == holder).distinct()
+        )
+        return [r[0] for r in rows]
+
+
+def share(part: int, whole: int) -> str:
+    """part / whole as a decimal string rounded down to 8 places."""
+    if whole == 0:
+        return "0"
+    units = Fraction(part, whole) * 10**8 // 1
+    return f"{units // 10**8}.{units % 10**8:08d}"
+
+
+def _token(r: Any) -> TokenRow:
+    return TokenRow(
+        address=r.address,
+        patent_id=r.patent_id,
+        supply=int(r.supply),
+        payment_token=r.payment_token,
+        block=int(r.block_number),
+    )
+
+
+def _country(code: str) -> str:
+    """A bytes2 jurisdiction as stored (0x484b) as its letters (HK)."""
+    return bytes.fromhex(code[2:]).decode("ascii", "replace") if code.startswith("0x") else code

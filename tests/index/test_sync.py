@@ -1,0 +1,211 @@
+"""The indexer on both backends: every event and balance, resumable, reorg-safe, and
+patient with a node that refuses wide ranges."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from web3 import Web3
+
+from ipledger.index.schema import events, meta
+from ipledger.index.store import IndexMismatchError
+from ipledger.index.sync import Indexer, IndexSyncError
+from ipledger.read.index_check import verify_index
+from ipledger.read.indexed import IndexReader
+from ipledger.read.registers import owed_by_holder, statement
+from tests.support.indexing import busy_market, dump, indexer
+from tests.support.suite import HKD, TOKEN, SessionLedger, open_market
+
+pytestmark = pytest.mark.chain
+
+
+def test_index_holds_every_balance_claim_and_head_the_chain_has(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    m = busy_market(session_ledger)
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    report = ix.sync()
+    assert report.to_block == w3.eth.block_number
+    assert report.lag == 0
+    with IndexReader.open(ix.engine) as reader:
+        check = verify_index(reader, session_ledger.ledger)
+        token = reader.token_of("0x" + m.patent_id.hex())
+        owed = owed_by_holder(reader, token)
+    assert check.differences == []
+    # Every kind was compared: balances and claims of 7 holders (issuer, 4 investors,
+    # the loan book), one patent's head, its valuations, the loan.
+    assert check.checked == {"balance": 6, "claimable": 6, "evidence": 1, "valuation": 1, "loan": 1}
+    for holder, amount in owed.items():
+        assert m.token.claimable(holder) == amount
+
+
+def test_statement_adds_up_to_what_the_holder_claimed_and_can_claim(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    m = busy_market(session_ledger)
+    claimer = session_ledger.actors.investors[1]
+    claimed, _ = m.token.claim(sender=claimer)  # its second claim: Q2's share
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    ix.sync()
+    with IndexReader.open(ix.engine) as reader:
+        own = statement(reader, claimer.address)
+    assert [line.seq for line in own.lines] == [1, 2]
+    assert own.unclaimed == m.token.claimable(claimer.address) == 0
+    assert own.claimed == own.entitled
+    # Each line is its share of its deposit: 200 of 1M tokens.
+    assert [line.entitled for line in own.lines] == [(1_000 * HKD + 7) * 200 // 10**6, claimed]
+
+
+def test_index_resumes_from_its_last_commit_and_equals_one_uninterrupted_run(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    start = w3.eth.block_number
+    busy_market(session_ledger)
+    parts = indexer(session_ledger, tmp_path / "parts.sqlite")
+    middle = (start + w3.eth.block_number) // 2
+    assert parts.sync(until=middle).to_block == middle
+    # A fresh process: a new indexer on the same file picks up at middle + 1.
+    again = indexer(session_ledger, tmp_path / "parts.sqlite")
+    assert again.sync().from_block == middle + 1
+    whole = indexer(session_ledger, tmp_path / "whole.sqlite")
+    whole.sync()
+    assert dump(again.engine) == dump(whole.engine)
+
+
+def test_a_range_that_fails_half_way_commits_nothing(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy_market(session_ledger)
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    before = dump(ix.engine)
+
+    def crash(*_: Any) -> None:
+        raise OSError("killed while writing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Indexer, "_set_cursor", crash)  # after every row of the range
+        with pytest.raises(OSError, match="killed while writing"):
+            ix.sync()
+    assert dump(ix.engine) == before
+    ix.sync()
+    whole = indexer(session_ledger, tmp_path / "whole.sqlite")
+    whole.sync()
+    assert dump(ix.engine) == dump(whole.engine)
+
+
+def test_reorg_rolls_back_to_the_fork_and_applies_the_new_branch(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    m = open_market(session_ledger.ledger, session_ledger.actors)
+    actors = session_ledger.actors
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    fork = w3.eth.block_number
+    snapshot = w3.testing.snapshot()
+    m.token.transfer(actors.investors[0].address, 5 * TOKEN, sender=actors.issuer)
+    m.token.transfer(actors.investors[1].address, 6 * TOKEN, sender=actors.issuer)
+    ix.sync()
+    # The branch the index followed is dropped; another, longer one replaces it.
+    w3.testing.revert(snapshot)
+    for n in (7, 8, 9):
+        m.token.transfer(actors.investors[2].address, n * TOKEN, sender=actors.issuer)
+    report = ix.sync()
+    # Back to the last block it stored at or below the fork (the market's last event).
+    assert report.rolled_back_to is not None
+    assert fork - 3 <= report.rolled_back_to <= fork
+    with IndexReader.open(ix.engine) as reader:
+        held = reader.balances_at(m.token.address, reader.indexed_block())
+        assert verify_index(reader, session_ledger.ledger).differences == []
+    assert actors.investors[0].address not in held
+    assert held[actors.investors[2].address] == 24 * TOKEN
+    whole = indexer(session_ledger, tmp_path / "whole.sqlite")
+    whole.sync()
+    assert dump(ix.engine) == dump(whole.engine)
+
+
+def test_a_node_that_refuses_wide_ranges_gets_narrower_ones(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy_market(session_ledger)
+    asked: list[int] = []
+    real = w3.eth.get_logs
+
+    def picky(query: Any) -> Any:
+        span = int(query["toBlock"]) - int(query["fromBlock"]) + 1
+        asked.append(span)
+        if span > 4:
+            raise ValueError("query exceeds the maximum block range of 4")
+        return real(query)
+
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    monkeypatch.setattr(w3.eth, "get_logs", picky)
+    ix.sync()
+    monkeypatch.undo()
+    refused = [s for s in asked if s > 4]
+    assert refused
+    assert refused[0] == asked[0]  # the first, wide, range was refused
+    assert (
+        sum(s for s in asked if s <= 4)
+        == w3.eth.block_number - session_ledger.deployment.first_block() + 1
+    )
+    whole = indexer(session_ledger, tmp_path / "whole.sqlite")
+    whole.sync()
+    assert dump(ix.engine) == dump(whole.engine)
+
+
+def test_a_node_that_refuses_even_one_block_is_named(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+
+    def refuses(query: Any) -> Any:
+        raise ValueError("logs are disabled on this node")
+
+    monkeypatch.setattr(w3.eth, "get_logs", refuses)
+    with pytest.raises(IndexSyncError, match=r"refused getLogs for block \d+: logs are disabled"):
+        ix.sync()
+
+
+def test_confirmations_keep_the_index_behind_the_head(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    open_market(session_ledger.ledger, session_ledger.actors)
+    report = indexer(session_ledger, tmp_path / "index.sqlite", confirmations=3).sync()
+    assert report.to_block == w3.eth.block_number - 3
+    assert report.lag == 3
+
+
+def test_an_index_of_another_suite_is_refused(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    ix.sync()
+    with ix.engine.begin() as conn:
+        binding = json.loads(
+            conn.execute(select(meta.c.value).where(meta.c.key == "binding")).scalar_one()
+        )
+        binding["chain_id"] = 1
+        conn.execute(meta.update().where(meta.c.key == "binding").values(value=json.dumps(binding)))
+    with pytest.raises(
+        IndexMismatchError, match=r"follows the suite at 0x[0-9a-fA-F]{40} on chain 1, not"
+    ):
+        indexer(session_ledger, tmp_path / "index.sqlite")
+
+
+def test_only_the_suites_own_contracts_are_indexed(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    m = open_market(session_ledger.ledger, session_ledger.actors)
+    # The payment token (TestHKD) moves too, but is not the suite's: no row of it.
+    m.payment._send(
+        "transfer", session_ledger.actors.outsider.address, 5, sender=session_ledger.actors.issuer
+    )
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    ix.sync()
+    with ix.engine.connect() as conn:
+        addresses = {r[0] for r in conn.execute(select(events.c.address).distinct())}
+    assert m.payment.address not in addresses
+    assert m.token.address in addresses
