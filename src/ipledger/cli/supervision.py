@@ -77,6 +77,9 @@ def index_cmd(
     confirmations: Annotated[
         int, typer.Option(help="Blocks behind the head the index stays (reorg safety).")
     ] = 0,
+    max_range: Annotated[
+        int, typer.Option(min=1, help="Most blocks per getLogs (some providers cap it).")
+    ] = 50_000,
     *,
     target: Target,
 ) -> None:
@@ -93,6 +96,7 @@ def index_cmd(
             chain_id=deployment.chain_id,
             first_block=deployment.first_block(),
             confirmations=confirmations,
+            max_span=max_range,
         )
         report = indexer.sync()
         if watch:

@@ -1,1 +1,2 @@
-"""The supervision index: the suite's events in SQL (SQLite or PostgreSQL), reorg-safe and resumable."""
+"""The supervision index: the suite's events in SQL (SQLite or PostgreSQL), reorg-safe
+and resumable."""

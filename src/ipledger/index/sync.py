@@ -89,6 +89,7 @@ class Indexer:
         chain_id: int,
         first_block: int,
         confirmations: int = 0,
+        max_span: int = MAX_SPAN,
     ) -> None:
         self.w3 = w3
         self.engine = engine
@@ -96,7 +97,8 @@ class Indexer:
         self.topics = self.codec.topics()
         self.first_block = first_block
         self.confirmations = confirmations
-        self.span = FIRST_SPAN
+        self.max_span = max_span
+        self.span = min(FIRST_SPAN, max_span)
         self.binding = Binding(
             chain_id=chain_id,
             patent_registry=to_checksum_address(addresses.patent_registry),
@@ -142,7 +144,7 @@ class Indexer:
             report.ranges += 1
             report.to_block = end
             start = end + 1
-            self.span = min(self.span * 2, MAX_SPAN)
+            self.span = min(self.span * 2, self.max_span)
         return report
 
     def watch(self, *, poll: float = 0.5, stop: Callable[[], bool] = lambda: False,
