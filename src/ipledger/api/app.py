@@ -13,13 +13,14 @@ import pathlib
 from typing import Annotated, Any
 
 import requests
-from fastapi import FastAPI, HTTPException, Path, Request
+from fastapi import FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from sqlalchemy import Engine
 from web3.exceptions import (
     BadFunctionCallOutput,
     ProviderConnectionError,
@@ -27,6 +28,7 @@ from web3.exceptions import (
     Web3RPCError,
 )
 
+from ipledger.api.regulator import TokenStore, regulator_router
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.models import (
@@ -38,7 +40,9 @@ from ipledger.models import (
     parse_address,
     parse_patent,
 )
+from ipledger.models.supervision import Statement
 from ipledger.read import loans as loan_reads
+from ipledger.read.indexed import IndexReader, NotIndexedError
 from ipledger.read.queries import (
     evidence_trail,
     holdings,
@@ -46,6 +50,7 @@ from ipledger.read.queries import (
     patent_summary,
     valuation_history,
 )
+from ipledger.read.registers import statement
 
 Address = Annotated[
     str,
@@ -122,8 +127,15 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
-def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> FastAPI:
-    """The API over `ledger` (explicit: no module-level chain or settings)."""
+def create_app(
+    *,
+    ledger: Ledger,
+    cors_origins: list[str] | None = None,
+    index: Engine | None = None,
+    tokens: TokenStore | None = None,
+) -> FastAPI:
+    """The API over `ledger` (explicit: no module-level chain or settings); the
+    supervisor's routes and statements over `index` when one is given."""
     app = FastAPI(
         title="ipledger",
         description="Read-only queries of tokenised patent revenue rights: holdings, "
@@ -148,6 +160,12 @@ def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> Fast
     for failure in NODE_DOWN:
         app.add_exception_handler(failure, node_down)
 
+    async def not_indexed(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    app.add_exception_handler(NotIndexedError, not_indexed)
+    app.include_router(regulator_router(index=index, tokens=tokens))
+
     def resolve(ref: str) -> bytes:
         try:
             pid = parse_patent(ref)
@@ -171,6 +189,23 @@ def create_app(*, ledger: Ledger, cors_origins: list[str] | None = None) -> Fast
     )
     def get_holdings(address: Address) -> Holdings:
         return holdings(ledger, account(address))
+
+    @app.get(
+        "/investors/{address}/statements",
+        response_model=Statement,
+        response_model_by_alias=True,
+        responses={**_errors(503), 404: {"model": ErrorView, "description": "Not indexed."}},
+    )
+    def get_statement(
+        address: Address,
+        since: Annotated[int | None, Query(alias="from")] = None,
+        until: Annotated[int | None, Query(alias="to")] = None,
+    ) -> Statement:
+        """An investor's revenue statement over a period (unix seconds), from the index."""
+        if index is None:
+            raise HTTPException(503, "no index is configured on this server (serve --index)")
+        with IndexReader.open(index) as reader:
+            return statement(reader, account(address), from_time=since, to_time=until)
 
     @app.get(
         "/patents",

@@ -143,5 +143,10 @@ report_app.command("subsidy")(supervision.report_subsidy_cmd)
 report_app.command("export")(supervision.report_export_cmd)
 report_app.command("verify")(supervision.report_verify_cmd)
 app.add_typer(report_app, name="report")
+api_token_app = typer.Typer(
+    help="Bearer tokens for the API's /regulator routes.", no_args_is_help=True
+)
+api_token_app.command("new")(supervision.api_token_new_cmd)
+app.add_typer(api_token_app, name="api-token")
 
 __all__ = ["app"]

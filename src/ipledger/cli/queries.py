@@ -23,6 +23,7 @@ from ipledger.cli.common import (
     console,
     emit_json,
     fail,
+    find_project,
     open_ledger,
     registered_patent,
     verb,
@@ -151,14 +152,34 @@ def serve_cmd(
             help="An origin whose browser pages may read the API (repeatable; none by default).",
         ),
     ] = None,
+    index: Annotated[
+        str | None,
+        typer.Option(
+            "--index",
+            envvar="IPLEDGER_INDEX",
+            help="The index (SQLite file or postgresql:// URL) for /regulator and statements.",
+        ),
+    ] = None,
+    regulator_tokens: Annotated[
+        Path | None,
+        typer.Option(
+            help="The regulator tokens file (`ipledger api-token new`): hashes and scopes."
+        ),
+    ] = None,
 ) -> None:
     """Serve the read-only HTTP API (OpenAPI at /docs) over the deployed suite."""
     import uvicorn
 
     from ipledger.api.app import create_app
+    from ipledger.api.regulator import TokenStore
+    from ipledger.index.store import database_url, open_engine
 
     try:
         ledger = open_ledger(project, rpc)
+        root = find_project(project).root
+        engine = None if index is None else open_engine(database_url(index, root))
+        tokens = None if regulator_tokens is None else TokenStore.load(regulator_tokens)
     except IpledgerError as exc:
         raise fail(exc) from None
-    uvicorn.run(create_app(ledger=ledger, cors_origins=cors_origin or []), host=host, port=port)
+    app = create_app(ledger=ledger, cors_origins=cors_origin or [], index=engine, tokens=tokens)
+    uvicorn.run(app, host=host, port=port)

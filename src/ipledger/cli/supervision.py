@@ -21,6 +21,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 from web3.exceptions import Web3Exception
 
+from ipledger.api.regulator import SCOPES, new_token
 from ipledger.chain.tx import KeyAccount, Sender
 from ipledger.cli.common import (
     JsonOpt,
@@ -350,6 +351,28 @@ def report_verify_cmd(
         console.print(Text(f"{folder}: {check.files} files, signed by {check.signer}: {verdict}"))
     if not check.ok or wrong_signer:
         raise typer.Exit(code=1)
+
+
+def api_token_new_cmd(
+    tokens: Annotated[Path, typer.Option("--tokens", help="The tokens file `serve` reads.")],
+    name: Annotated[str, typer.Option(help="Who holds it, e.g. 'HKMA supervision desk'.")],
+    scope: Annotated[
+        list[str],
+        typer.Option("--scope", help=f"A scope it carries (repeatable): {', '.join(SCOPES)}."),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a regulator token for the API: its hash and scopes go to the tokens file,
+    the token is shown once."""
+    with one_line_errors():
+        token = new_token(tokens, name=name, scopes=scope)
+    if as_json:
+        emit_json(
+            {"token": token, "name": name, "scopes": sorted(set(scope)), "tokens": str(tokens)}
+        )
+        return
+    console.print(Text(f"token for {name} ({', '.join(sorted(set(scope)))}), shown only now:"))
+    console.print(Text(token), soft_wrap=True)
 
 
 def sign_message(w3: Any, sender: Sender, body: bytes) -> bytes:
