@@ -199,3 +199,21 @@ def test_reports_without_an_index_say_so(cli: Cli, tmp_path: Path) -> None:
         cli.error("report", "risk", "--db", db)
         == "error: the index is empty: run `ipledger index` first"
     )
+
+
+def test_holdings_from_the_index_equal_the_lens_and_say_the_lag(
+    indexed: tuple[Cli, str], session_ledger: SessionLedger
+) -> None:
+    cli, db = indexed
+    for investor in (a.address for a in session_ledger.actors.investors):
+        lens = cli.json("holdings", investor)
+        index = cli.json("holdings", investor, "--db", db)
+        assert (index.pop("indexedBlock"), index.pop("lag")) == (
+            session_ledger.ledger.w3.eth.block_number,
+            0,
+        )
+        assert lens.pop("indexedBlock") is None
+        assert lens.pop("lag") is None
+        assert index == lens
+    behind = cli("holdings", session_ledger.actors.investors[0].address, "--db", db)
+    assert "blocks behind the head" in behind.stdout

@@ -20,6 +20,7 @@ import requests
 import typer
 from rich.console import Console
 from rich.text import Text
+from sqlalchemy import Engine
 from web3 import Web3
 from web3.exceptions import Web3Exception
 
@@ -31,6 +32,7 @@ from ipledger.clients.tokens import RevenueRightsTokenClient
 from ipledger.deploy.attach import open_suite
 from ipledger.deploy.records import Deployment
 from ipledger.errors import IpledgerError
+from ipledger.index.store import database_url, open_engine
 from ipledger.models import EvidenceKind, Field, PatentId, Role, Status, parse_patent
 from ipledger.models.units import parse_units, timestamp
 from ipledger.project import Project
@@ -56,6 +58,15 @@ KeystoreOpt = Annotated[
 ]
 AccountOpt = Annotated[
     int, typer.Option("--account", help="Index of the dev chain's funded account to use.")
+]
+INDEX_ENV = "IPLEDGER_INDEX"
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar=INDEX_ENV,
+        help="The index: a SQLite file or a postgresql:// URL (default .ipledger/index.sqlite).",
+    ),
 ]
 PatentArg = Annotated[str, typer.Argument(help='Patent, e.g. "HK 30012345".')]
 
@@ -139,6 +150,12 @@ def done(as_json: bool, data: dict[str, Any], text: str) -> None:
 
 def find_project(project: Path | None) -> Project:
     return Project(project.resolve()) if project else Project.find()
+
+
+def engine_for(db: str | None, project: Path | None) -> Engine:
+    """The index named by `--db` (or $IPLEDGER_INDEX), else the project's own file."""
+    root = project.resolve() if project else find_project(None).root
+    return open_engine(database_url(db, root))
 
 
 def open_deployed(project: Path | None, rpc: str | None) -> tuple[Ledger, Deployment]:

@@ -17,11 +17,13 @@ import typer
 from rich.text import Text
 
 from ipledger.cli.common import (
+    INDEX_ENV,
     ProjectOpt,
     RpcOpt,
     Target,
     console,
     emit_json,
+    engine_for,
     fail,
     find_project,
     open_ledger,
@@ -37,6 +39,9 @@ from ipledger.cli.render import (
 )
 from ipledger.errors import IpledgerError
 from ipledger.models import TrailVerification, parse_address, parse_patent
+from ipledger.read.indexed import IndexReader
+from ipledger.read.indexed_holdings import holdings_from_index
+from ipledger.read.labels import Labels
 from ipledger.read.queries import evidence_trail, holdings, patent_summary, valuation_history
 
 PatentRef = Annotated[str, typer.Argument(help='"HK 30012345", or the 0x patent id.')]
@@ -44,11 +49,29 @@ PatentRef = Annotated[str, typer.Argument(help='"HK 30012345", or the 0x patent 
 
 @verb(signs=False)
 def holdings_cmd(
-    address: Annotated[str, typer.Argument(help="The investor's address.")], *, target: Target
+    address: Annotated[str, typer.Argument(help="The investor's address.")],
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar=INDEX_ENV,
+            help="Read from this index (SQLite file or postgresql:// URL) instead of the lens.",
+        ),
+    ] = None,
+    *,
+    target: Target,
 ) -> None:
     """Every patent an investor holds tokens of, with revenue and valuation."""
     try:
-        result = holdings(target.ledger(), parse_address(address))
+        investor = parse_address(address)
+        ledger = target.ledger()
+        if db is None:
+            result = holdings(ledger, investor)
+        else:
+            with IndexReader.open(engine_for(db, target.project)) as reader:
+                result = holdings_from_index(
+                    reader, investor, labels=Labels(ledger), head=ledger.w3.eth.block_number
+                )
     except (IpledgerError, ValueError) as exc:
         raise fail(exc) from None
     if target.as_json:
@@ -57,7 +80,10 @@ def holdings_cmd(
     if not result.holdings:
         console.print(Text(f"no holdings: {result.investor} holds no revenue-rights tokens"))
         return
-    console.print(fit(console, holdings_table(result, title=f"Holdings of {result.investor}")))
+    title = f"Holdings of {result.investor}"
+    if result.indexed_block is not None:
+        title += f" (index at block {result.indexed_block}, {result.lag} blocks behind the head)"
+    console.print(fit(console, holdings_table(result, title=title)))
 
 
 @verb(signs=False)

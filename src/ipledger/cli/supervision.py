@@ -18,27 +18,26 @@ import typer
 from eth_account.messages import encode_defunct
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Engine
 from web3.exceptions import Web3Exception
 
 from ipledger.api.regulator import SCOPES, new_token
 from ipledger.chain.tx import KeyAccount, Sender
 from ipledger.cli.common import (
+    DbOpt,
     JsonOpt,
     ProjectOpt,
     Target,
     console,
     date_option,
     emit_json,
+    engine_for,
     err_console,
     fail,
-    find_project,
     one_line_errors,
     open_deployed,
     verb,
 )
 from ipledger.errors import IpledgerError
-from ipledger.index.store import database_url, open_engine
 from ipledger.index.sync import Indexer
 from ipledger.models import parse_address, parse_patent
 from ipledger.read.bundle import export_bundle, verify_bundle
@@ -47,24 +46,10 @@ from ipledger.read.indexed import IndexReader
 from ipledger.read.registers import distribution, register, statement
 from ipledger.read.supervision import flows, risk, subsidy
 
-INDEX_ENV = "IPLEDGER_INDEX"
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar=INDEX_ENV,
-        help="The index: a SQLite file or a postgresql:// URL (default .ipledger/index.sqlite).",
-    ),
-]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV (one row per line).")]
 BlockOpt = Annotated[
     int | None, typer.Option("--block", help="Record date as a block (default: the index's last).")
 ]
-
-
-def engine_for(db: str | None, project: Path | None) -> Engine:
-    root = project.resolve() if project else find_project(None).root
-    return open_engine(database_url(db, root))
 
 
 # ---- index ---------------------------------------------------------------------------

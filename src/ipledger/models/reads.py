@@ -50,6 +50,10 @@ class Holding(Model):
 class Holdings(Model):
     investor: Address
     holdings: list[Holding]
+    # From the index (when one is configured): the block it has reached, and how many
+    # blocks that is behind the chain's head. None through the lens (the head itself).
+    indexed_block: int | None = None
+    lag: int | None = None
 
 
 class PatentSummary(PatentTerms):

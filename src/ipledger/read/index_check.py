@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from web3 import Web3
 
@@ -104,31 +103,18 @@ def _evidence(reader: IndexReader, ledger: Ledger, block: int) -> Check:
 
 def _valuations(reader: IndexReader, ledger: Ledger, block: int) -> Check:
     now = reader.block_time(block) or 0
-    dead = {
-        e.args["reportId"] for e in reader.events("ValuationRevoked", "ValuationRevokedForCause")
-    }
-    withdrawn = {e.args["valuer"] for e in reader.events("ValuerRemoved")}
-    by_patent: dict[str, list[Any]] = {}
-    for e in reader.events("ValuationAttested"):
-        by_patent.setdefault(e.args["patentId"], []).append(e)
+    patents = sorted({e.args["patentId"] for e in reader.events("ValuationAttested")})
     out = []
-    for pid, attested in sorted(by_patent.items()):
-        # The registry's order: by valuation date, a later attestation before an
-        # earlier one of the same date; the first one not dead is the latest.
-        attested.sort(key=lambda e: (int(e.args["valuationDate"]), e.position), reverse=True)
-        live = [
-            e.args["reportId"]
-            for e in attested
-            if e.args["reportId"] not in dead
-            and now < int(e.args["validUntil"])
-            and e.args["valuer"] not in withdrawn
-        ]
-        indexed = live[0] if live else None
-        latest = ledger.valuations.latest_valuation(bytes.fromhex(pid[2:]))
-        on_chain = None if latest is None else "0x" + bytes(latest.report_id).hex()
+    for pid in patents:
+        latest = reader.latest_valuation(pid, now)
+        indexed = None if latest is None else latest.args["reportId"]
+        on_chain_latest = ledger.valuations.latest_valuation(bytes.fromhex(pid[2:]))
+        on_chain = (
+            None if on_chain_latest is None else "0x" + bytes(on_chain_latest.report_id).hex()
+        )
         if on_chain != indexed:
             out.append(_diff("valuation", f"patent {pid} latest", indexed, on_chain))
-    return out, len(by_patent)
+    return out, len(patents)
 
 
 _STATES = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, select, true
 
 from ipledger.errors import IpledgerError
 from ipledger.index.schema import balances, blocks, events, tokens
@@ -51,6 +51,8 @@ class IndexReader:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._references: dict[str, str] | None = None
+        self._dead: set[str] | None = None
+        self._withdrawn: set[str] = set()
 
     @classmethod
     @contextmanager
@@ -201,11 +203,34 @@ class IndexReader:
                 out[who] = out.get(who, 0) + amount
         return {a: n for a, n in out.items() if n > 0}
 
+    def latest_valuation(self, patent_id: str, now: int) -> EventRow | None:
+        """The registry's latest valid valuation at time `now`: by valuation date (a later
+        attestation first among equal dates), the first not revoked, expired or by a
+        withdrawn valuer."""
+        if self._dead is None:
+            self._dead = {
+                e.args["reportId"]
+                for e in self.events("ValuationRevoked", "ValuationRevokedForCause")
+            }
+            self._withdrawn = {e.args["valuer"] for e in self.events("ValuerRemoved")}
+        attested = self.events("ValuationAttested", patent_id=patent_id)
+        attested.sort(key=lambda e: (int(e.args["valuationDate"]), e.position), reverse=True)
+        for e in attested:
+            if (
+                e.args["reportId"] not in self._dead
+                and now < int(e.args["validUntil"])
+                and e.args["valuer"] not in self._withdrawn
+            ):
+                return e
+        return None
+
     # ---- balances -----------------------------------------------------------------------
 
-    def balances_at(self, token: str, block: int, before: int | None = None) -> dict[str, int]:
-        """Every holder's balance after block `block` (or, with `before`, just before
-        log `before` of that block); holders at zero left out."""
+    def balances_at(
+        self, token: str, block: int, before: int | None = None, holder: str | None = None
+    ) -> dict[str, int]:
+        """Every holder's balance (or just `holder`'s) after block `block` (or, with
+        `before`, just before log `before` of that block); holders at zero left out."""
         position = balances.c.block_number < block
         if before is None:
             position = balances.c.block_number <= block
@@ -225,6 +250,7 @@ class IndexReader:
                 .label("n"),
             )
             .where(balances.c.token == token, position)
+            .where(true() if holder is None else balances.c.holder == holder)
             .subquery()
         )
         rows = self.conn.execute(select(latest.c.holder, latest.c.balance).where(latest.c.n == 1))
@@ -238,6 +264,12 @@ class IndexReader:
             .order_by(balances.c.block_number, balances.c.log_index)
         )
         return [(int(b), int(i), int(v)) for b, i, v in rows]
+
+    def tokens_of_holder(self, holder: str) -> list[TokenRow]:
+        """Every token `holder` has ever had a balance of."""
+        held = select(balances.c.token).where(balances.c.holder == holder).distinct().subquery()
+        rows = self.conn.execute(select(tokens).where(tokens.c.address.in_(select(held.c.token))))
+        return [_token(r) for r in rows]
 
     def tokens_held(self, holder: str) -> list[str]:
         rows = self.conn.execute(

@@ -203,6 +203,12 @@ def owed_by_holder(reader: IndexReader, token: TokenRow) -> dict[str, int]:
     return out
 
 
+def claimable_of(reader: IndexReader, token: TokenRow, holder: str) -> int:
+    """What `holder` can claim of `token` now (the token's `claimableRevenue`)."""
+    parts = _parts(reader.history(token.address, holder), _deposits(reader, token), token.supply)
+    return sum(e for _, e in parts) - _claimed(reader, token, holder).get(holder, 0)
+
+
 def unclaimed(reader: IndexReader) -> dict[str, dict[str, int]]:
     """Each patent's entitled-but-unclaimed revenue per holder (for the wind-down)."""
     return {
@@ -222,4 +228,12 @@ def _within(when: int, start: int | None, end: int | None) -> bool:
     return (start is None or when >= start) and (end is None or when <= end)
 
 
-__all__ = ["EventRow", "distribution", "owed_by_holder", "register", "statement", "unclaimed"]
+__all__ = [
+    "EventRow",
+    "claimable_of",
+    "distribution",
+    "owed_by_holder",
+    "register",
+    "statement",
+    "unclaimed",
+]
