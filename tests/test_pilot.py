@@ -15,7 +15,9 @@ from ipledger.chain.tx import NodeAccount
 from ipledger.cli import app
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.attach import open_suite
+from ipledger.index.store import database_url, open_engine
 from ipledger.models import LoanState
+from ipledger.pilot.data import PilotResult
 from ipledger.pilot.run import pilot_json, run_pilot
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact
@@ -29,6 +31,10 @@ def _attested(ledger: Ledger) -> list[Any]:
     return list(event.get_logs(from_block=ledger.first_block))
 
 
+def bank_address(result: PilotResult) -> str:
+    return result.investors["Harbour Bank (IP-backed lending desk)"]
+
+
 @pytest.fixture
 def pilot_project(project: Project, tmp_path: Path) -> Project:
     """The real contracts and pilot data, with deployments written to a temp folder."""
@@ -37,12 +43,18 @@ def pilot_project(project: Project, tmp_path: Path) -> Project:
 
 @pytest.mark.slow
 def test_pilot_runs_end_to_end(
-    w3: Web3, artifacts: dict[str, Artifact], pilot_project: Project
+    w3: Web3, artifacts: dict[str, Artifact], pilot_project: Project, tmp_path: Path
 ) -> None:
     data = pilot_project.root / "examples" / "pilot"
     steps: list[str] = []
+    index = open_engine(database_url(str(tmp_path / "index.sqlite"), tmp_path))
     result = run_pilot(
-        w3=w3, project=pilot_project, artifacts=artifacts, data_dir=data, step=steps.append
+        w3=w3,
+        project=pilot_project,
+        artifacts=artifacts,
+        data_dir=data,
+        step=steps.append,
+        index=index,
     )
     assert result.deployment == pilot_project.deployments_dir / f"{w3.eth.chain_id}.json"
     assert result.deployment.is_file()
@@ -85,6 +97,17 @@ def test_pilot_runs_end_to_end(
     assert (loan_json["state"], loan_json["healthy"]) == ("active", True)
     assert all(p.startswith("0x") and len(p) == 66 for p in summary["patents"])
     assert summary["evidenceVerified"] is True
+    # The supervisor's view, from the index the pilot built and checked.
+    seen = summary["supervision"]
+    assert seen["verified"] is True
+    assert seen["indexedBlock"] == w3.eth.block_number
+    assert len(seen["registers"]) == 4
+    bank_row = next(
+        h for h in seen["registers"][0]["holders"] if h["holder"] == bank_address(result)
+    )
+    assert bank_row["balance"] == str(200_000 * TOKEN)
+    assert seen["crossBorder"] >= 1  # a mainland investor holds a Hong Kong patent's tokens
+    assert (seen["subsidy"]["used"], seen["risk"]["loans"]["byState"]) == (2, {"active": 1})
     json.dumps(summary)  # plain JSON all the way down
     again = run_pilot(w3=w3, project=pilot_project, artifacts=artifacts, data_dir=data)
     assert again.already_ran
@@ -163,3 +186,5 @@ def test_demo_table_output(pilot_project: Project) -> None:
     assert "pledged" in result.output
     assert "verified" in result.output
     assert "Loans against pledged revenue rights" in result.output
+    assert "Supervisor's view, from the index at block" in result.output
+    assert "(matches the chain)" in result.output

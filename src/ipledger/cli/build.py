@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import tempfile
 import threading
 from pathlib import Path
 from types import FrameType
@@ -16,6 +17,7 @@ from rich.text import Text
 from ipledger.chain.connect import connect
 from ipledger.chain.node import start_anvil
 from ipledger.cli.common import (
+    INDEX_ENV,
     AccountOpt,
     JsonOpt,
     KeystoreOpt,
@@ -23,6 +25,7 @@ from ipledger.cli.common import (
     RpcOpt,
     console,
     emit_json,
+    engine_for,
     err_console,
     fail,
     find_project,
@@ -170,19 +173,35 @@ def demo_cmd(
     data: Annotated[
         Path | None, typer.Option("--data", help="Pilot data folder (default examples/pilot).")
     ] = None,
+    index: Annotated[
+        str | None,
+        typer.Option(
+            "--index",
+            envvar=INDEX_ENV,
+            help="Index the run into this database (default: the project's .ipledger/"
+            "index.sqlite on a node; a temporary one on the embedded chain).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the sandbox pilot end to end and print holdings and a verified evidence trail."""
+    """Run the sandbox pilot end to end and print holdings, loans, a verified evidence
+    trail and the supervisor's view from the index."""
     try:
         proj = find_project(project)
         data_dir = data or proj.root / "examples" / "pilot"
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            console=err_console,
-            disable=as_json,
-            transient=True,
-        ) as progress:
+        # The embedded chain ends with this process: so does its index.
+        scratch = tempfile.TemporaryDirectory(prefix="ipledger-pilot-index-")
+        db = index or (str(Path(scratch.name) / "index.sqlite") if rpc is None else None)
+        with (
+            scratch,
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                console=err_console,
+                disable=as_json,
+                transient=True,
+            ) as progress,
+        ):
             task = progress.add_task("compiling contracts", total=None)
 
             def step(text: str) -> None:
@@ -193,7 +212,12 @@ def demo_cmd(
             artifacts = compile_project(project=proj).artifacts
             w3 = connect(rpc)
             result = run_pilot(
-                w3=w3, project=proj, artifacts=artifacts, data_dir=data_dir, step=step
+                w3=w3,
+                project=proj,
+                artifacts=artifacts,
+                data_dir=data_dir,
+                step=step,
+                index=engine_for(db, proj.root),
             )
     except IpledgerError as exc:
         raise fail(exc) from None

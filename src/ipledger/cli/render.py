@@ -16,6 +16,7 @@ from web3 import Web3
 from ipledger.mirror.reports import minor_units
 from ipledger.models import Holdings, Loan, PatentSummary, TrailVerification, ValuationRecord
 from ipledger.models.loans import NO_COLLATERAL
+from ipledger.models.supervision import SupervisionSummary
 from ipledger.models.units import iso, show_units
 from ipledger.pilot.data import PilotResult
 
@@ -193,6 +194,33 @@ def show_pilot(console: Console, result: PilotResult, data_dir: Path) -> None:
     if result.loans:
         table = loans_table(result.loans, title="Loans against pledged revenue rights")
         console.print(fit(console, table))
+    if result.supervision is not None:
+        show_supervision(console, result.supervision)
+
+
+def show_supervision(console: Console, s: SupervisionSummary) -> None:
+    """The supervisor's view the pilot read back from its index."""
+    table = Table(
+        title=f"Supervisor's view, from the index at block {s.indexed_block} "
+        f"({'matches the chain' if s.verified else 'DIFFERS from the chain'})",
+        title_justify="left",
+    )
+    for column in ("patent", "holders", "top holder", "top share", "HHI"):
+        table.add_column(column, justify="left" if column == "patent" else "right")
+    for c in s.risk.concentration:
+        top = "-" if c.top_holder is None else f"{c.top_holder[:6]}…{c.top_holder[-4:]}"
+        table.add_row(c.reference or c.patent_id.hex()[:10], str(c.holders), top,
+                      f"{float(c.top_share) * 100:.2f}%", str(c.hhi))  # fmt: skip
+    console.print(fit(console, table))
+    cap = "no cap" if s.subsidy.cap is None else f"of {s.subsidy.cap}"
+    loans = s.risk.loans
+    console.print(
+        Text(
+            f"flows: {s.flows} ({s.cross_border} cross-border); subsidised valuations "
+            f"{s.subsidy.year}: {s.subsidy.used} {cap}; loans: "
+            + ", ".join(f"{n} {state}" for state, n in sorted(loans.by_state.items()))
+        )
+    )
 
 
 def loans_table(found: list[Loan], *, title: str, decimals: int = 6) -> Table:

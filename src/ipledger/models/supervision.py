@@ -169,3 +169,16 @@ class Verification(Model):
     @property
     def ok(self) -> bool:
         return not self.differences
+
+
+class SupervisionSummary(Model):
+    """What the pilot shows the supervisor, from the index it builds as it ends."""
+
+    indexed_block: int
+    events: int  # indexed in this run
+    verified: bool  # `index verify` found no difference
+    registers: list[Register]  # each tokenised patent's holders at the index's block
+    flows: int
+    cross_border: int  # flows between jurisdictions (Hong Kong <-> mainland)
+    risk: Risk
+    subsidy: SubsidyUse

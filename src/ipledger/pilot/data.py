@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from ipledger.models import Holdings, Loan, TrailVerification
+from ipledger.models.supervision import SupervisionSummary
 
 
 class _Model(BaseModel):
@@ -109,4 +110,5 @@ class PilotResult(BaseModel):
     holdings: list[Holdings] = Field(default_factory=list)
     trail: TrailVerification | None = None
     loans: list[Loan] = Field(default_factory=list)
+    supervision: SupervisionSummary | None = None  # from the index, when the pilot built one
     already_ran: bool = False

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import Engine
 from web3 import Web3
 
 from ipledger.chain.tx import NodeAccount
@@ -28,6 +29,7 @@ from ipledger.pilot import steps
 from ipledger.pilot.data import PilotData, PilotResult
 from ipledger.pilot.loan import open_pilot_loan, stress_pilot_loan
 from ipledger.pilot.steps import Pilot
+from ipledger.pilot.supervise import supervise
 from ipledger.project import Project
 from ipledger.read.labels import Labels
 from ipledger.read.loans import loans
@@ -42,9 +44,11 @@ def run_pilot(
     artifacts: dict[str, Artifact],
     data_dir: Path,
     step: Callable[[str], None] = lambda _: None,
+    index: Engine | None = None,
 ) -> PilotResult:
     """Run the pilot in `data_dir` on `w3` (a dev chain: its funded accounts act), or
-    complete a run that was interrupted; `already_ran` when there was nothing to do."""
+    complete a run that was interrupted; `already_ran` when there was nothing to do.
+    With `index`, the chain's events go into it and the supervisor's view is read back."""
     data = PilotData.model_validate_json((data_dir / "pilot.json").read_text(encoding="utf-8"))
     accounts = w3.eth.accounts
     needed = 1 + max(
@@ -103,7 +107,12 @@ def run_pilot(
     if data.loan is not None and loan_id is not None:
         valuer = pilot.valuer()
         changed |= stress_pilot_loan(ledger, data.loan, loan_id, documents, valuer, parties, step)
-    return _read_back(ledger, summary, data_dir, already_ran=not changed)
+    read = _read_back(ledger, summary, data_dir, already_ran=not changed)
+    if index is None:
+        return read
+    return read.model_copy(
+        update={"supervision": supervise(ledger, result.deployment, index, step)}
+    )
 
 
 def _read_back(
@@ -145,4 +154,5 @@ def pilot_json(result: PilotResult) -> dict[str, object]:
         ],
         "evidenceVerified": bool(result.trail and result.trail.ok),
         "loans": [loan.as_json() for loan in result.loans],
+        "supervision": None if result.supervision is None else result.supervision.as_json(),
     }
