@@ -35,7 +35,7 @@ def _median_seconds(fn: Callable[[], object], runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
-def _populate(ledger: Ledger, admin: NodeAccount, investor: str, start: int, count: int) -> None:
+def populate(ledger: Ledger, admin: NodeAccount, investor: str, start: int, count: int) -> None:
     """`count` more patents, tokenised with `investor` as the initial holder.
 
     Two transactions a patent, sent with explicit gas and never waited on one by one
@@ -82,7 +82,7 @@ def measure(
         ledger.investors.set_investor(investor, jurisdiction="HK", expiry=2**40, sender=admin)
         have = 0
         for size in sizes:
-            _populate(ledger, admin, investor, have, size - have)
+            populate(ledger, admin, investor, have, size - have)
             have = size
             assert len(holdings(ledger, investor).holdings) == size
             lens = _median_seconds(lambda: holdings(ledger, investor))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import lens_bench, loan_gas, mirror_bench, token_gas, valuation_gas
+from bench import index_bench, lens_bench, loan_gas, mirror_bench, token_gas, valuation_gas
 from bench.common import Row
 from ipledger.project import Project
 
@@ -41,12 +41,15 @@ def write(rows: list[Row], folder: Path) -> None:
 
 def main() -> None:
     project = Project.find()
+    lens = lens_bench.measure(project)
+    lens_5000 = next((r.ipledger for r in lens if r.operation.startswith("holdings of 5000")), None)
     rows = (
         valuation_gas.measure(project)
         + token_gas.measure(project)
         + loan_gas.measure(project)
         + mirror_bench.measure(project)
-        + lens_bench.measure(project)
+        + lens
+        + index_bench.measure(project, lens_5000)
     )
     write(rows, project.root / "bench")
     for row in rows:

@@ -61,6 +61,7 @@ events = Table(
     Column("args", Text, nullable=False),  # JSON: amounts as decimal strings, bytes 0x-hex
     Index("events_by_name", "event", "patent_id"),
     Index("events_by_patent", "patent_id"),
+    Index("events_by_address", "address", "event"),
 )
 
 # Each revenue-rights token: its patent, supply and payment token.

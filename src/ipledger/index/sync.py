@@ -105,6 +105,8 @@ class Indexer:
             first_block=first_block,
         )
         self._suite = suite_contracts(addresses)
+        self._registry = to_checksum_address(addresses.patent_registry)
+        self._tokenized = self.codec.topic_of("PatentRegistry", "PatentTokenized")
         with engine.begin() as conn:
             bind(conn, self.binding)
             # Readers (reports, the API) need the suite's addresses without a node.
@@ -230,13 +232,18 @@ class Indexer:
         """Tokens made in the range, followed from the start of it: a token's mint is
         logged before the registry's PatentTokenized, in the same transaction."""
         for log in logs:
-            d = self._decode(log)
-            if d is not None and d.event == "PatentTokenized" and d.contract != TOKEN:
+            topics = log["topics"]
+            if not topics or bytes(topics[0]) != self._tokenized:
+                continue
+            if self.codec.checksum(str(log["address"])) != self._registry:
+                continue
+            d = self.codec.decode(log, "PatentRegistry")
+            if d is not None:
                 self.contracts[d.args["token"]] = TOKEN
                 self._token_patent[d.args["token"]] = d.args["patentId"]
 
     def _decode(self, log: LogReceipt) -> Decoded | None:
-        contract = self.contracts.get(to_checksum_address(log["address"]))
+        contract = self.contracts.get(self.codec.checksum(str(log["address"])))
         return None if contract is None else self.codec.decode(log, contract)
 
     def _collect(self, conn: Connection, d: Decoded, rows: _Range) -> None:
@@ -289,7 +296,7 @@ class Indexer:
             )
 
     def _balance(self, conn: Connection, key: tuple[str, str]) -> int:
-        if key not in self._balances:
+        if key not in self._balances and not self._cache_complete:
             row = conn.execute(
                 select(balances.c.balance)
                 .where(balances.c.token == key[0], balances.c.holder == key[1])
@@ -297,7 +304,7 @@ class Indexer:
                 .limit(1)
             ).first()
             self._balances[key] = int(row[0]) if row else 0
-        return self._balances[key]
+        return self._balances.get(key, 0)
 
     def _write(self, conn: Connection, rows: _Range) -> None:
         if rows.tokens:
@@ -330,6 +337,9 @@ class Indexer:
         self.contracts: dict[str, str] = dict(self._suite)
         self._token_patent: dict[str, str] = {}
         self._balances: dict[tuple[str, str], int] = {}
+        # An index with no balances yet: every balance written from here on is cached,
+        # so one not in the cache is zero (no query per new holder on a first sync).
+        self._cache_complete = conn.execute(select(balances.c.token).limit(1)).first() is None
         for address, patent in conn.execute(select(tokens.c.address, tokens.c.patent_id)):
             self.contracts[address] = TOKEN
             self._token_patent[address] = patent

@@ -4,7 +4,7 @@ where, block times, balances at a block), on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -50,7 +50,7 @@ class IndexReader:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._references: dict[str, str] | None = None
+        self._references: dict[str, str | None] = {}
         self._dead: set[str] | None = None
         self._withdrawn: set[str] = set()
 
@@ -131,14 +131,15 @@ class IndexReader:
         return _token(row)
 
     def reference(self, patent_id: str) -> str | None:
-        if self._references is None:
-            self._references = {
-                e.args[
-                    "patentId"
-                ]: f"{_country(e.args['jurisdiction'])} {e.args['publicationNumber']}"
-                for e in self.events("PatentRegistered")
-            }
-        return self._references.get(patent_id)
+        """ "HK 30012345" for a patent id, as registered (asked once per patent)."""
+        if patent_id not in self._references:
+            found = self.events("PatentRegistered", patent_id=patent_id)
+            self._references[patent_id] = (
+                f"{_country(found[0].args['jurisdiction'])} {found[0].args['publicationNumber']}"
+                if found
+                else None
+            )
+        return self._references[patent_id]
 
     # ---- events -------------------------------------------------------------------------
 
@@ -148,12 +149,18 @@ class IndexReader:
         patent_id: str | None = None,
         address: str | None = None,
         until: int | None = None,
+        patent_ids: Sequence[str] | None = None,
+        addresses: Sequence[str] | None = None,
     ) -> list[EventRow]:
         query = select(events).where(events.c.event.in_(names))
         if patent_id is not None:
             query = query.where(events.c.patent_id == patent_id)
         if address is not None:
             query = query.where(events.c.address == address)
+        if patent_ids is not None:
+            query = query.where(events.c.patent_id.in_(list(patent_ids)))
+        if addresses is not None:
+            query = query.where(events.c.address.in_(list(addresses)))
         if until is not None:
             query = query.where(events.c.block_number <= until)
         query = query.order_by(events.c.block_number, events.c.log_index)
@@ -187,42 +194,57 @@ class IndexReader:
 
     def pledged(self, patent_id: str, until: int) -> dict[str, int]:
         """Tokens of the patent each borrower has pledged and not had back, at `until`."""
-        by_loan: dict[str, dict[str, int]] = {}
-        for e in self.events("Pledged", "Released", patent_id=patent_id, until=until):
-            loan = by_loan.setdefault(e.args["loanId"], {})
+        return self.pledged_many([patent_id], until).get(patent_id, {})
+
+    def pledged_many(self, patent_ids: Sequence[str], until: int) -> dict[str, dict[str, int]]:
+        """`pledged` of several patents in one pass: patent -> borrower -> tokens."""
+        by_loan: dict[tuple[str, str], dict[str, int]] = {}
+        for e in self.events("Pledged", "Released", patent_ids=patent_ids, until=until):
+            loan = by_loan.setdefault((e.args["loanId"], e.patent_id or ""), {})
             sign = 1 if e.event == "Pledged" else -1
             who = e.args["borrower"]
             loan[who] = loan.get(who, 0) + sign * int(e.args["amount"])
         # An enforced loan's pledge leaves with its tokens, not by a Released event.
         enforced = {e.args["loanId"] for e in self.events("LoanEnforced", until=until)}
-        out: dict[str, int] = {}
-        for loan_id, pledges in by_loan.items():
+        out: dict[str, dict[str, int]] = {}
+        for (loan_id, patent), pledges in by_loan.items():
             if loan_id in enforced:
                 continue
             for who, amount in pledges.items():
-                out[who] = out.get(who, 0) + amount
-        return {a: n for a, n in out.items() if n > 0}
+                if amount > 0:
+                    mine = out.setdefault(patent, {})
+                    mine[who] = mine.get(who, 0) + amount
+        return out
 
     def latest_valuation(self, patent_id: str, now: int) -> EventRow | None:
-        """The registry's latest valid valuation at time `now`: by valuation date (a later
-        attestation first among equal dates), the first not revoked, expired or by a
-        withdrawn valuer."""
+        """The registry's latest valid valuation of a patent at time `now`."""
+        return self.latest_valuations([patent_id], now)[patent_id]
+
+    def latest_valuations(self, patent_ids: Sequence[str], now: int) -> dict[str, EventRow | None]:
+        """Each patent's latest valid valuation at `now`, as the registry picks it: by
+        valuation date (a later attestation first among equal dates), the first not
+        revoked, expired, or by a withdrawn valuer."""
         if self._dead is None:
-            self._dead = {
-                e.args["reportId"]
-                for e in self.events("ValuationRevoked", "ValuationRevokedForCause")
-            }
+            revoked = self.events("ValuationRevoked", "ValuationRevokedForCause")
+            self._dead = {e.args["reportId"] for e in revoked}
             self._withdrawn = {e.args["valuer"] for e in self.events("ValuerRemoved")}
-        attested = self.events("ValuationAttested", patent_id=patent_id)
-        attested.sort(key=lambda e: (int(e.args["valuationDate"]), e.position), reverse=True)
-        for e in attested:
-            if (
-                e.args["reportId"] not in self._dead
-                and now < int(e.args["validUntil"])
-                and e.args["valuer"] not in self._withdrawn
-            ):
-                return e
-        return None
+        by_patent: dict[str, list[EventRow]] = {p: [] for p in patent_ids}
+        for e in self.events("ValuationAttested", patent_ids=patent_ids):
+            by_patent[e.patent_id or ""].append(e)
+        out: dict[str, EventRow | None] = {}
+        for pid, attested in by_patent.items():
+            attested.sort(key=lambda e: (int(e.args["valuationDate"]), e.position), reverse=True)
+            out[pid] = next(
+                (
+                    e
+                    for e in attested
+                    if e.args["reportId"] not in self._dead
+                    and now < int(e.args["validUntil"])
+                    and e.args["valuer"] not in self._withdrawn
+                ),
+                None,
+            )
+        return out
 
     # ---- balances -----------------------------------------------------------------------
 
@@ -264,6 +286,37 @@ class IndexReader:
             .order_by(balances.c.block_number, balances.c.log_index)
         )
         return [(int(b), int(i), int(v)) for b, i, v in rows]
+
+    def histories(self, holder: str) -> dict[str, list[tuple[int, int, int]]]:
+        """`history` of every token `holder` ever had, in one query."""
+        rows = self.conn.execute(
+            select(
+                balances.c.token, balances.c.block_number, balances.c.log_index, balances.c.balance
+            )
+            .where(balances.c.holder == holder)
+            .order_by(balances.c.token, balances.c.block_number, balances.c.log_index)
+        )
+        out: dict[str, list[tuple[int, int, int]]] = {}
+        for token, block, log, balance in rows:
+            out.setdefault(token, []).append((int(block), int(log), int(balance)))
+        return out
+
+    def tokens_at(self, addresses: Sequence[str]) -> list[TokenRow]:
+        rows = self.conn.execute(select(tokens).where(tokens.c.address.in_(list(addresses))))
+        return [_token(r) for r in rows]
+
+    def references(self, patent_ids: Sequence[str]) -> dict[str, str | None]:
+        """`reference` of several patents in one query."""
+        wanted = [p for p in patent_ids if p not in self._references]
+        for p in wanted:
+            self._references[p] = None
+        if wanted:
+            for e in self.events("PatentRegistered", patent_ids=wanted):
+                a = e.args
+                self._references[a["patentId"]] = (
+                    f"{_country(a['jurisdiction'])} {a['publicationNumber']}"
+                )
+        return {p: self._references[p] for p in patent_ids}
 
     def tokens_of_holder(self, holder: str) -> list[TokenRow]:
         """Every token `holder` has ever had a balance of."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import cast
 
+from eth_typing import ChecksumAddress
 from sqlalchemy import select
 
 from ipledger.index.schema import balances
@@ -45,9 +47,12 @@ def register(reader: IndexReader, patent_id: str, *, block: int | None = None,
         block=at,
         timestamp=reader.block_time(at),
         total_supply=token.supply,
+        # Built without validation: every address in the index was written checksummed
+        # by the indexer (web3 decodes them so), and re-checksumming 10,000 holders
+        # (a keccak each) was most of a register's time.
         holders=[
-            RegisterEntry(
-                holder=h,
+            RegisterEntry.model_construct(
+                holder=cast(ChecksumAddress, h),
                 balance=held.get(h, 0),
                 share=share(held.get(h, 0), token.supply),
                 jurisdiction=listed.get(h),
@@ -71,11 +76,13 @@ class _Deposit:
 
 def _deposits(reader: IndexReader, token: TokenRow, until: int | None = None) -> list[_Deposit]:
     return [
-        _Deposit(
-            int(e.args["seq"]), e.block, e.log_index, int(e.args["amount"]), e.args["reportHash"]
-        )
-        for e in reader.events("RevenueDeposited", address=token.address, until=until)
+        _deposit(e) for e in reader.events("RevenueDeposited", address=token.address, until=until)
     ]
+
+
+def _deposit(e: EventRow) -> _Deposit:
+    args = e.args
+    return _Deposit(int(args["seq"]), e.block, e.log_index, int(args["amount"]), args["reportHash"])
 
 
 def _claimed(reader: IndexReader, token: TokenRow, holder: str | None = None) -> dict[str, int]:
@@ -201,6 +208,14 @@ def owed_by_holder(reader: IndexReader, token: TokenRow) -> dict[str, int]:
         parts = _parts(reader.history(token.address, holder), deposits, token.supply)
         out[holder] = sum(e for _, e in parts) - claims.get(holder, 0)
     return out
+
+
+def owed_from(history: list[tuple[int, int, int]], deposits: list[EventRow], supply: int,
+              claimed: int) -> int:  # fmt: skip
+    """Entitled less claimed, from one holder's balance history and a token's deposit
+    events (as `claimable_of`, for callers that read them in bulk)."""
+    parts = _parts(history, [_deposit(e) for e in deposits], supply)
+    return sum(e for _, e in parts) - claimed
 
 
 def claimable_of(reader: IndexReader, token: TokenRow, holder: str) -> int:
