@@ -110,7 +110,10 @@ def test_flows_name_each_kind_and_both_jurisdictions(
     flows = cli.json("report", "flows", "--db", db)
     kinds = [f["kind"] for f in flows]
     assert kinds[0] == "issue"
-    assert {"transfer", "forced", "pledge"} <= set(kinds)
+    assert {"transfer", "freeze", "forced", "pledge"} <= set(kinds)
+    freeze = next(f for f in flows if f["kind"] == "freeze")
+    assert freeze["to"] == session_ledger.actors.investors[2].address
+    assert freeze["amount"] == str(150 * 10**18)  # 100 bought, 50 received, then frozen
     forced = next(f for f in flows if f["kind"] == "forced")
     assert forced["from"] == session_ledger.actors.investors[2].address
     assert (forced["fromJurisdiction"], forced["toJurisdiction"]) == ("HK", "HK")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_utils.crypto import keccak
 from sqlalchemy import select
 from web3 import Web3
 
@@ -209,3 +210,29 @@ def test_only_the_suites_own_contracts_are_indexed(
         addresses = {r[0] for r in conn.execute(select(events.c.address).distinct())}
     assert m.payment.address not in addresses
     assert m.token.address in addresses
+
+
+def test_claims_after_an_account_recovery_match_the_chain_to_the_unit(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    m = open_market(session_ledger.ledger, session_ledger.actors)
+    actors = session_ledger.actors
+    lost, new, other = actors.investors[0], actors.investors[1], actors.investors[2]
+    # Odd holdings and odd deposits leave fractions of a unit on both sides.
+    m.token.transfer(lost.address, 333_333 * TOKEN // 1000, sender=actors.issuer)
+    m.token.transfer(new.address, 7 * TOKEN + 1, sender=actors.issuer)
+    m.token.deposit_revenue(1_000_003, keccak(text="Q1"), sender=actors.issuer)
+    m.token.claim(sender=new)
+    m.token.deposit_revenue(2_000_007, keccak(text="Q2"), sender=actors.issuer)
+    m.token.recover_account(
+        lost.address, new.address, evidence_hash=keccak(text="court order"), sender=actors.agent
+    )
+    m.token.transfer(other.address, TOKEN, sender=new)
+    m.token.deposit_revenue(999_999, keccak(text="Q3"), sender=actors.issuer)
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    ix.sync()
+    with IndexReader.open(ix.engine) as reader:
+        owed = owed_by_holder(reader, reader.token_of("0x" + m.patent_id.hex()))
+        assert verify_index(reader, session_ledger.ledger).differences == []
+    assert owed[lost.address] == m.token.claimable(lost.address) == 0
+    assert owed[new.address] == m.token.claimable(new.address) > 0

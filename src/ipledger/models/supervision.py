@@ -87,7 +87,9 @@ class Flow(Model):
     patent_id: Bytes32
     reference: str | None
     token: Address
-    kind: str  # issue, transfer, forced, recovery, pledge, release, enforcement
+    # issue, transfer, forced, recovery, pledge, release, enforcement; freeze and
+    # unfreeze (no tokens move: `to` is the account, `amount` its holding then)
+    kind: str
     sender: Address | None = Spec(alias="from")
     receiver: Address = Spec(alias="to")
     amount: DecimalAmount

@@ -28,6 +28,7 @@ def holdings_from_index(reader: IndexReader, investor: str, *, labels: Labels | 
     deposits: dict[str, list[EventRow]] = {a: [] for a in addresses}
     for e in reader.events("RevenueDeposited", addresses=addresses):
         deposits[e.address].append(e)
+    {e.address for e in reader.events("AccountRecovered", addresses=addresses)}
     claimed: dict[str, int] = {}
     for e in reader.events("RevenueClaimed", addresses=addresses):
         if e.args["account"] == investor:

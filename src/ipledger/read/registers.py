@@ -26,6 +26,7 @@ from ipledger.models.supervision import (
     StatementLine,
 )
 from ipledger.read.indexed import EventRow, IndexReader, NotIndexedError, TokenRow, share
+from ipledger.read.recoveries import owed_after_recoveries, recovered_accounts
 
 
 def register(reader: IndexReader, patent_id: str, *, block: int | None = None,
@@ -203,8 +204,12 @@ def owed_by_holder(reader: IndexReader, token: TokenRow) -> dict[str, int]:
     the token's `claimableRevenue` says)."""
     deposits = _deposits(reader, token)
     claims = _claimed(reader, token)
+    recovered = recovered_accounts(reader, token)
     out = {}
     for holder in _holders_ever(reader, token):
+        if holder in recovered:
+            out[holder] = owed_after_recoveries(reader, token, holder)
+            continue
         parts = _parts(reader.history(token.address, holder), deposits, token.supply)
         out[holder] = sum(e for _, e in parts) - claims.get(holder, 0)
     return out
@@ -220,6 +225,8 @@ def owed_from(history: list[tuple[int, int, int]], deposits: list[EventRow], sup
 
 def claimable_of(reader: IndexReader, token: TokenRow, holder: str) -> int:
     """What `holder` can claim of `token` now (the token's `claimableRevenue`)."""
+    if holder in recovered_accounts(reader, token):
+        return owed_after_recoveries(reader, token, holder)
     parts = _parts(reader.history(token.address, holder), _deposits(reader, token), token.supply)
     return sum(e for _, e in parts) - _claimed(reader, token, holder).get(holder, 0)
 

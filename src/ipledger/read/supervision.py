@@ -28,11 +28,14 @@ _MARKERS = {
 
 def flows(reader: IndexReader, *, from_block: int | None = None, to_block: int | None = None,
           loan_book: str | None = None) -> list[Flow]:  # fmt: skip
-    """Every movement of revenue-rights tokens in [from_block, to_block]."""
+    """Every movement of revenue-rights tokens in [from_block, to_block], and every
+    freeze and unfreeze (the frozen holding as its amount)."""
     end = reader.at(to_block)
     start = from_block or 0
     patent_of = {t.address: t.patent_id for t in reader.tokens()}
-    transfers = [e for e in reader.events("Transfer", until=end) if e.block >= start]
+    transfers = [
+        e for e in reader.events("Transfer", "AccountFreezeChanged", until=end) if e.block >= start
+    ]
     marked = {
         e.tx_hash: _MARKERS[e.event]
         for e in reader.events(*_MARKERS, until=end)
@@ -49,6 +52,9 @@ def flows(reader: IndexReader, *, from_block: int | None = None, to_block: int |
                 _letters(change.args["jurisdiction"]) if change.event == "InvestorSet" else None
             )
             i += 1
+        if e.event == "AccountFreezeChanged":
+            out.append(_freeze(reader, e, patent_of[e.address], times.get(e.block), listed))
+            continue
         sender, receiver = e.args["from"], e.args["to"]
         out.append(
             Flow(
@@ -67,6 +73,26 @@ def flows(reader: IndexReader, *, from_block: int | None = None, to_block: int |
             )
         )
     return out
+
+
+def _freeze(reader: IndexReader, e: EventRow, pid: str, when: int | None,
+            listed: dict[str, str | None]) -> Flow:  # fmt: skip
+    account = e.args["account"]
+    held = reader.balances_at(e.address, e.block, before=e.log_index, holder=account)
+    return Flow(
+        block=e.block,
+        timestamp=when,
+        tx_hash=e.tx_hash,
+        patent_id=pid,
+        reference=reader.reference(pid),
+        token=e.address,
+        kind="freeze" if e.args["frozen"] else "unfreeze",
+        sender=None,
+        receiver=account,
+        amount=held.get(account, 0),
+        from_jurisdiction=None,
+        to_jurisdiction=listed.get(account),
+    )
 
 
 def _kind(e: EventRow, sender: str, receiver: str, marked: dict[str, str],
