@@ -10,20 +10,21 @@ from __future__ import annotations
 import json
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from ipledger.chain.connect import connect
 from ipledger.chain.node import start_anvil
 from ipledger.deploy.records import deployment_path, save_deployment
-from ipledger.index.schema import meta
 from ipledger.index.store import database_url, open_engine
 from ipledger.project import Project
 from ipledger.read.index_check import verify_index
@@ -63,9 +64,20 @@ def node(project: Project, tmp_path: Path) -> Iterator[Node]:
 
 
 def _cursor(db: Path) -> int:
-    with open_engine(database_url(str(db), db.parent)).connect() as conn:
-        stored = conn.execute(select(meta.c.value).where(meta.c.key == "cursor")).scalar()
-    return -1 if stored is None else int(json.loads(stored)["block"])
+    """The index's committed block (-1 before its first commit), read as an outsider
+    would while the indexer writes."""
+    if not db.exists():
+        return -1
+    with closing(sqlite3.connect(db)) as conn:
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()
+        except sqlite3.OperationalError:  # no tables yet
+            return -1
+    return -1 if row is None else int(json.loads(row[0])["block"])
+
+
+def _committed_since(db: Path, before: int, process: subprocess.Popen[bytes]) -> bool:
+    return _cursor(db) > before or process.poll() is not None
 
 
 def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
@@ -78,15 +90,19 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> 
 @pytest.mark.slow
 def test_killed_at_random_points_then_restarted_equals_one_run(node: Node, tmp_path: Path) -> None:
     actors = node.session.actors
-    for i in range(300):
+    for i in range(200):
         node.market.token.transfer(actors.investors[i % 4].address, TOKEN, sender=actors.issuer)
     db = tmp_path / "killed.sqlite"
-    command = node.command(db, "--max-range", "1")  # ~300 committed ranges
+    command = node.command(db, "--max-range", "1")  # ~200 committed ranges
     chance = random.Random(20261127)
     kills, cursors = 0, [-1]
-    for _ in range(5):
+    for _ in range(4):
+        before = _cursor(db)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(chance.uniform(1.0, 3.0))
+        # Once it is committing ranges, at a random moment among them.
+        started = partial(_committed_since, db, before, process)
+        _wait_for(started, "a commit")
+        time.sleep(chance.uniform(0.0, 0.3))
         if process.poll() is None:
             process.kill()  # SIGKILL, wherever it is
             kills += 1

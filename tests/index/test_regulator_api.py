@@ -17,7 +17,7 @@ from ipledger.api.regulator import TokenFileError, TokenStore, new_token
 from ipledger.cli import app
 from ipledger.read.indexed import IndexReader
 from ipledger.read.registers import register
-from tests.support.indexing import busy_market, indexer
+from tests.support.indexing import indexer
 from tests.support.suite import SessionLedger
 
 pytestmark = pytest.mark.chain
@@ -26,11 +26,9 @@ PATENT = "HK%2030012345"
 
 @pytest.fixture
 def served(
-    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path, index_copy: Path
 ) -> tuple[TestClient, dict[str, str]]:
-    busy_market(session_ledger)
-    ix = indexer(session_ledger, tmp_path / "index.sqlite")
-    ix.sync()
+    ix = indexer(session_ledger, index_copy)
     tokens_file = tmp_path / "tokens.jsonl"
     tokens = {
         "all": new_token(

@@ -30,14 +30,26 @@ def verify(folder: Path, *args: str) -> Result:
 
 
 @pytest.fixture
-def indexed(session_ledger: SessionLedger, cli: Cli, tmp_path: Path) -> tuple[Cli, str]:
-    """A busy market, indexed by `ipledger index` into a file; the CLI and the file."""
+def indexed(cli: Cli, index_copy: Path) -> tuple[Cli, str]:
+    """The busy market's index (the test's own copy), and the CLI."""
+    return cli, str(index_copy)
+
+
+def test_index_verb_indexes_the_chain_and_says_how_far(
+    cli: Cli, session_ledger: SessionLedger, tmp_path: Path
+) -> None:
     busy_market(session_ledger)
     db = str(tmp_path / "index.sqlite")
     out = cli.json("index", "--db", db)
-    assert out["lag"] == 0
+    assert (out["lag"], out["toBlock"], out["rolledBackTo"]) == (
+        0,
+        session_ledger.ledger.w3.eth.block_number,
+        None,
+    )
     assert out["events"] > 40
-    return cli, db
+    again = cli("index", "--db", db)
+    assert again.exit_code == 0
+    assert again.stdout.startswith(f"indexed to block {out['toBlock']} (0 new events")
 
 
 def test_register_json_and_csv_match_the_chain(
