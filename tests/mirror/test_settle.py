@@ -101,3 +101,66 @@ def test_reports_the_registry_skips_in_a_mined_batch_get_its_reason(env: MirrorE
     assert [(r.report_id, r.reason) for r in rows] == [(r, "UnaccreditedValuer") for r in REPORTS]
     assert [f"{r}: rejected (UnaccreditedValuer)" for r in REPORTS] == lines[-4:]
     assert mirror.outbox.txs("failed") == []  # mined, not reverted: nothing retried
+
+
+def test_a_report_attested_before_its_batch_is_mined_is_confirmed_not_failed(
+    env: MirrorEnv,
+) -> None:
+    """Another relayer sends one of the signed reports first: the registry skips it in
+    the batch (AlreadyAttested), and the mirror confirms it, since the chain holds what
+    the outbox signed; the other three are confirmed by the batch itself."""
+    lines: list[str] = []
+    mirror = env.mirror(log=lines.append)
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    first = next(r for r in mirror.outbox.rows("signed") if r.report_id == REPORTS[0])
+    assert first.valuation is not None
+    assert first.signature is not None
+    env.ledger.valuations.attest(first.valuation, first.signature, sender=env.actors.admin)
+    mirror.send_pending(summary)
+    for _ in range(100):  # a node under load may report the receipt a moment later
+        mirror.reconcile(summary)
+        if not mirror.outbox.rows("sent"):
+            break
+        time.sleep(0.1)
+    mirror.close()
+    assert sorted(r.report_id for r in mirror.outbox.rows("confirmed")) == REPORTS
+    assert [f"{r}: confirmed" for r in REPORTS] == sorted(lines[-4:])
+    assert summary.settled == {"confirmed": 4}
+
+
+def test_each_kill_point_is_where_its_name_says(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The crash tests kill the mirror at named points (test_crash.py); here each name is
+    seen where it belongs: after signing, after the stored batch is broadcast, before a
+    sent batch's receipt is asked for, after it is in hand (nothing settled yet)."""
+    seen: list[tuple[str, list[str], list[str]]] = []
+    mirror = env.mirror()
+
+    def record(name: str) -> None:
+        rows = sorted(state for state in mirror.outbox.counts() if state != "quarantined")
+        txs = [tx for tx, _nonce, _raw in mirror.outbox.txs("sent")]
+        seen.append((name, rows, txs))
+
+    for module in ("ipledger.mirror.service", "ipledger.mirror.settle"):
+        monkeypatch.setattr(f"{module}.checkpoint", record)
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.sign_pending()
+    mirror.send_pending(summary)
+    for _ in range(100):
+        mirror.reconcile(summary)
+        if not mirror.outbox.rows("sent"):
+            break
+        time.sleep(0.1)
+    mirror.close()
+    names = [name for name, _rows, _txs in seen]
+    assert names[:2] == ["after_sign", "after_send"]
+    assert names[-2:] == ["before_receipt", "after_receipt"]
+    assert set(names[2:-2]) <= {"before_receipt"}  # asked again while not yet mined
+    states = {name: rows for name, rows, _txs in seen}
+    assert states["after_sign"] == ["signed"]
+    assert states["after_send"] == ["sent"] == states["after_receipt"]  # not settled yet
+    assert all(len(txs) == 1 for name, _rows, txs in seen if name != "after_sign")
