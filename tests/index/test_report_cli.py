@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from eth_account import Account
+from eth_account.messages import encode_defunct
 from typer.testing import CliRunner
 from web3 import Web3
 
@@ -145,7 +146,7 @@ def test_risk_and_subsidy(indexed: tuple[Cli, str]) -> None:
     assert risk["loans"]["byState"] == {"active": 1}
     subsidy = cli.json("report", "subsidy", "--db", db)
     # Both were subsidised; the revoked one gave its slot back within its year.
-    assert (subsidy["cap"], subsidy["used"]) == (100, 1)
+    assert (subsidy["cap"], subsidy["used"]) == ("100", 1)  # a uint256: a decimal string
     assert subsidy["valuations"] == [first["reportId"]]
 
 
@@ -181,8 +182,30 @@ def test_export_bundle_verifies_and_names_an_altered_file(
         "report", "export", "--out", str(out), "--db", db, "--keystore", str(keystore)
     )
     assert again.endswith("is not empty: export into a new folder")
-    other = Account.create().address
-    assert "not intact" in verify(out, "--signer", other).stdout.lower()
+    other = Account.create()
+    assert "not intact" in verify(out, "--signer", other.address).stdout.lower()
+    # Re-signed by another key after a change: the manifest still names the exporter.
+    path.write_text(path.read_text().replace("CN", "HK", 1))
+    (out / "extra.txt").unlink()
+    forged = other.sign_message(encode_defunct((out / "manifest.json").read_bytes())).signature
+    (out / "manifest.sig").write_text("0x" + bytes(forged).hex())
+    check = json.loads(verify(out, "--json").stdout)
+    assert (check["ok"], check["signer"], check["exporter"]) == (False, other.address, exporter)
+    (out / "manifest.sig").write_text("0x1234")  # not a signature at all
+    assert json.loads(verify(out, "--json").stdout)["signer"] is None
+
+
+def test_a_manifest_naming_files_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("outside")
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    for name in ("../secret.txt", "/etc/hostname", "register/../../secret.txt"):
+        (bundle / "manifest.json").write_text(json.dumps({"files": {name: "00"}}))
+        result = verify(bundle)
+        assert result.exit_code == 1
+        assert result.output.strip().splitlines() == [
+            f"error: {bundle / 'manifest.json'}: file name {name!r} points outside the bundle"
+        ]
 
 
 def test_index_verify_names_each_corrupted_row(
@@ -203,7 +226,7 @@ def test_index_verify_names_each_corrupted_row(
     result = cli("index", "verify", "--db", db, "--json")
     assert result.exit_code == 1
     kinds = {d["kind"] for d in json.loads(result.stdout)["differences"]}
-    assert kinds == {"balance", "claimable", "evidence", "valuation", "loan"}
+    assert kinds == {"supply", "balance", "claimable", "evidence", "valuation", "loan"}
     text = cli("index", "verify", "--db", db)
     assert "loan: loan 1 state: index called, chain active" in text.stdout
 
@@ -232,3 +255,13 @@ def test_holdings_from_the_index_equal_the_lens_and_say_the_lag(
         assert index == lens
     behind = cli("holdings", session_ledger.actors.investors[0].address, "--db", db)
     assert "blocks behind the head" in behind.stdout
+
+
+def test_a_damaged_index_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "damaged.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")  # but no other table
+        conn.execute("""INSERT INTO meta VALUES ('cursor', '{"block": 5, "hash": "0x00"}')""")
+    error = cli.error("report", "flows", "--db", str(db))
+    assert error == "error: the index database refused: no such table: tokens"

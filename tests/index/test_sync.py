@@ -37,9 +37,11 @@ def test_index_holds_every_balance_claim_and_head_the_chain_has(
         token = reader.token_of("0x" + m.patent_id.hex())
         owed = owed_by_holder(reader, token)
     assert check.differences == []
-    # Every kind was compared: balances and claims of 7 holders (issuer, 4 investors,
-    # the loan book), one patent's head, its valuations, the loan.
-    assert check.checked == {"balance": 6, "claimable": 6, "evidence": 1, "valuation": 1, "loan": 1}
+    # Every kind was compared: one token and its supply, balances and claims of 6
+    # holders (issuer, 4 investors, the loan book), one patent's head, its
+    # valuations, the loan.
+    kinds = ("token", "supply", "balance", "claimable", "evidence", "valuation", "loan")
+    assert check.checked == dict(zip(kinds, (1, 1, 6, 6, 1, 1, 1), strict=True))
     for holder, amount in owed.items():
         assert m.token.claimable(holder) == amount
 
@@ -234,5 +236,106 @@ def test_claims_after_an_account_recovery_match_the_chain_to_the_unit(
     with IndexReader.open(ix.engine) as reader:
         owed = owed_by_holder(reader, reader.token_of("0x" + m.patent_id.hex()))
         assert verify_index(reader, session_ledger.ledger).differences == []
+        lost_statement = statement(reader, lost.address)
+        new_statement = statement(reader, new.address)
     assert owed[lost.address] == m.token.claimable(lost.address) == 0
     assert owed[new.address] == m.token.claimable(new.address) > 0
+    # Statements: what each can claim now, and what the recovery moved.
+    assert lost_statement.unclaimed == 0
+    assert lost_statement.recovered_out == new_statement.recovered_in > 0
+    assert new_statement.unclaimed == m.token.claimable(new.address)
+
+
+def test_a_transfer_to_oneself_changes_nothing_and_stops_nothing(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    m = open_market(session_ledger.ledger, session_ledger.actors)
+    investor = session_ledger.actors.investors[0]
+    m.token.transfer(investor.address, 5 * TOKEN, sender=session_ledger.actors.issuer)
+    m.token.transfer(investor.address, 2 * TOKEN, sender=investor)
+    m.token.transfer(investor.address, 0, sender=investor)
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    ix.sync()
+    m.token.transfer(session_ledger.actors.investors[1].address, TOKEN, sender=investor)
+    assert ix.sync().events == 1  # the index goes on
+    with IndexReader.open(ix.engine) as reader:
+        assert (
+            reader.balances_at(m.token.address, reader.indexed_block())[investor.address]
+            == 4 * TOKEN
+        )
+        assert verify_index(reader, session_ledger.ledger).differences == []
+
+
+def test_a_reorg_while_a_range_is_read_is_not_written(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The logs come from one branch; before the range's last block is read again the
+    chain switches to another: nothing of the first branch reaches the index."""
+    m = open_market(session_ledger.ledger, session_ledger.actors)
+    actors = session_ledger.actors
+    snapshot = w3.testing.snapshot()
+    m.token.transfer(actors.investors[0].address, 5 * TOKEN, sender=actors.issuer)
+    real = w3.eth.get_logs
+    switched: list[bool] = []
+
+    def then_reorg(query: Any) -> Any:
+        logs = real(query)
+        if not switched:
+            switched.append(True)
+            w3.testing.revert(snapshot)
+            for n in (7, 8):
+                m.token.transfer(actors.investors[1].address, n * TOKEN, sender=actors.issuer)
+        return logs
+
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    monkeypatch.setattr(w3.eth, "get_logs", then_reorg)
+    ix.sync()
+    monkeypatch.undo()
+    ix.sync()  # the new branch is a block longer than the head the first pass began at
+    with IndexReader.open(ix.engine) as reader:
+        held = reader.balances_at(m.token.address, reader.indexed_block())
+        assert verify_index(reader, session_ledger.ledger).differences == []
+    assert actors.investors[0].address not in held
+    assert held[actors.investors[1].address] == 15 * TOKEN
+
+
+def test_two_indexers_on_one_index_never_write_over_each_other(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path
+) -> None:
+    m = open_market(session_ledger.ledger, session_ledger.actors)
+    actors = session_ledger.actors
+    watcher, one_off = (indexer(session_ledger, tmp_path / "shared.sqlite") for _ in range(2))
+    m.token.transfer(actors.investors[0].address, TOKEN, sender=actors.issuer)
+    watcher.sync()
+    m.token.transfer(actors.investors[0].address, TOKEN, sender=actors.issuer)
+    one_off.sync()
+    m.token.transfer(actors.investors[0].address, TOKEN, sender=actors.issuer)
+    watcher.sync()  # its cache knew 1 token; the index had moved on to 2
+    with IndexReader.open(watcher.engine) as reader:
+        assert (
+            reader.balances_at(m.token.address, reader.indexed_block())[actors.investors[0].address]
+            == 3 * TOKEN
+        )
+        assert verify_index(reader, session_ledger.ledger).differences == []
+
+
+def test_a_block_too_full_to_read_by_topic_is_read_by_address(
+    session_ledger: SessionLedger, w3: Web3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node that refuses even one block asked by topics alone (someone filled it with
+    logs of their own) is asked for the followed contracts' logs only."""
+    busy_market(session_ledger)
+    real = w3.eth.get_logs
+
+    def by_address_only(query: Any) -> Any:
+        if "address" not in query:
+            raise ValueError("query returned more than 10000 results")
+        return real(query)
+
+    ix = indexer(session_ledger, tmp_path / "index.sqlite")
+    monkeypatch.setattr(w3.eth, "get_logs", by_address_only)
+    ix.sync()
+    monkeypatch.undo()
+    whole = indexer(session_ledger, tmp_path / "whole.sqlite")
+    whole.sync()
+    assert dump(ix.engine) == dump(whole.engine)

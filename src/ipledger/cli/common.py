@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from web3 import Web3
 from web3.exceptions import Web3Exception
 
@@ -258,6 +259,9 @@ def one_line_errors() -> Iterator[None]:
     except (Web3Exception, requests.exceptions.RequestException, OSError) as exc:
         # The node's answer (funds too low, a timeout, gone away), not the verb's fault.
         raise fail(IpledgerError(f"the node refused or did not answer: {exc}")) from None
+    except SQLAlchemyError as exc:  # a damaged index, or its server gone away
+        detail = getattr(exc, "orig", None) or exc
+        raise fail(IpledgerError(f"the index database refused: {detail}")) from None
 
 
 def patent_token(ledger: Ledger, patent: str) -> RevenueRightsTokenClient:

@@ -215,9 +215,8 @@ def report_statements_cmd(
             )
         elif patent is not None:
             pid = "0x" + parse_patent(patent).hex()
-            seq = deposit or len(
-                reader.events("RevenueDeposited", address=reader.token_of(pid).address)
-            )
+            count = len(reader.events("RevenueDeposited", address=reader.token_of(pid).address))
+            seq = count if deposit is None else deposit
             result = distribution(reader, pid, seq)
             rows = [e.as_json() for e in result.entitlements]
             title = f"Deposit {result.seq} of {reader.reference(pid) or pid}: {result.amount}"
@@ -332,8 +331,17 @@ def report_verify_cmd(
                 console.print(Text(f"{kind}: {name}", style="red"))
         if wrong_signer:
             console.print(Text(f"signed by {check.signer}, not {expected}", style="red"))
+        if check.signer != check.exporter:
+            console.print(
+                Text(
+                    f"signed by {check.signer}, not the exporter it names ({check.exporter})",
+                    style="red",
+                )
+            )
         verdict = "intact" if check.ok and not wrong_signer else "NOT intact"
         console.print(Text(f"{folder}: {check.files} files, signed by {check.signer}: {verdict}"))
+        if expected is None:
+            console.print(Text("the signer was not checked against an expected key: pass --signer"))
     if not check.ok or wrong_signer:
         raise typer.Exit(code=1)
 

@@ -74,8 +74,13 @@ class Statement(Model):
     to_time: int | None = Spec(default=None, alias="to")
     lines: list[StatementLine]
     entitled: DecimalAmount  # sum of the lines
-    claimed: DecimalAmount  # of the lines' entitlement, claimed so far
+    claimed: DecimalAmount  # of the lines' entitlement, claimed so far (oldest first)
+    # What the holder can claim now, all periods (the tokens' claimableRevenue).
     unclaimed: DecimalAmount
+    # Revenue an agent's recovery moved to this holder from a lost account, or away
+    # from this one (all periods; a moved-away line stays unclaimed in `lines`).
+    recovered_in: DecimalAmount = 0
+    recovered_out: DecimalAmount = 0
 
 
 class Flow(Model):
@@ -146,7 +151,7 @@ class Risk(Model):
 
 class SubsidyUse(Model):
     year: int
-    cap: int | None  # subsidised valuations allowed per year; None if never set
+    cap: DecimalAmount | None  # subsidised valuations allowed per year; None if never set
     used: int
     valuations: list[Bytes32]  # their report ids
 
@@ -154,7 +159,7 @@ class SubsidyUse(Model):
 class Difference(Model):
     """One place where the index and the chain disagree."""
 
-    kind: str  # balance, claimable, evidence, valuation, loan
+    kind: str  # token, supply, balance, claimable, evidence, valuation, loan
     where: str  # what it is about: a token and holder, a patent, a loan
     index: str | None
     chain: str | None

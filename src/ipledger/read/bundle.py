@@ -12,12 +12,14 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from eth_utils.exceptions import ValidationError
 
 from ipledger.errors import IpledgerError
 from ipledger.models.types import Model
@@ -39,6 +41,7 @@ class BundleError(IpledgerError, ValueError):
 class BundleCheck(Model):
     folder: str
     signer: str | None  # who signed the manifest (recovered), None if unreadable
+    exporter: str | None  # who the manifest says exported it
     block: int | None
     files: int
     altered: list[str]
@@ -47,7 +50,10 @@ class BundleCheck(Model):
 
     @property
     def ok(self) -> bool:
-        return self.signer is not None and not (self.altered or self.missing or self.unlisted)
+        """Every listed file intact, none added, and signed by the exporter it names
+        (whether that exporter is the one expected is the caller's `--signer` check)."""
+        signed = self.signer is not None and self.signer == self.exporter
+        return signed and not (self.altered or self.missing or self.unlisted)
 
 
 def export_bundle(reader: IndexReader, out: Path, *, sign: Signer, signer: str, chain_id: int,
@@ -58,7 +64,7 @@ def export_bundle(reader: IndexReader, out: Path, *, sign: Signer, signer: str, 
     block = reader.indexed_block()
     files: dict[str, bytes] = {}
     for token in reader.tokens():
-        pid = token.patent_id
+        pid = _safe_id(token.patent_id)
         reg = register(reader, pid, block=block, loan_book=loan_book)
         files[f"register/{pid}.json"] = _json(reg.as_json())
         files[f"register/{pid}.csv"] = _csv([h.as_json() for h in reg.holders])
@@ -66,7 +72,7 @@ def export_bundle(reader: IndexReader, out: Path, *, sign: Signer, signer: str, 
         files[f"distributions/{pid}.json"] = _json(
             [distribution(reader, pid, s).as_json() for s in range(1, seqs + 1)]
         )
-    for pid in sorted({e.args["patentId"] for e in reader.events("PatentRegistered")}):
+    for pid in sorted({_safe_id(e.args["patentId"]) for e in reader.events("PatentRegistered")}):
         trail = [
             dict(e.args, block=e.block, txHash=e.tx_hash)
             for e in reader.events("EvidenceAppended", patent_id=pid)
@@ -110,9 +116,19 @@ def verify_bundle(folder: Path) -> BundleCheck:
     try:
         body = (folder / MANIFEST).read_bytes()
         manifest = json.loads(body)
-        listed: dict[str, str] = manifest["files"]
+        listed = manifest["files"]
+        if not isinstance(listed, dict) or not all(isinstance(v, str) for v in listed.values()):
+            raise TypeError("its files are not a map of names to sha256 digests")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BundleError(f"{folder / MANIFEST}: not a bundle's manifest ({exc})") from None
+    root = folder.resolve()
+    for name in listed:
+        if (
+            Path(name).is_absolute()
+            or ".." in Path(name).parts
+            or not (root / name).resolve().is_relative_to(root)
+        ):
+            raise BundleError(f"{folder / MANIFEST}: file name {name!r} points outside the bundle")
     signer = _recover(folder / SIGNATURE, body)
     altered, missing = [], []
     for name, digest in sorted(listed.items()):
@@ -128,6 +144,7 @@ def verify_bundle(folder: Path) -> BundleCheck:
     return BundleCheck(
         folder=str(folder),
         signer=signer,
+        exporter=manifest.get("exporter") if isinstance(manifest.get("exporter"), str) else None,
         block=manifest.get("block"),
         files=len(listed),
         altered=altered,
@@ -140,8 +157,15 @@ def _recover(path: Path, body: bytes) -> str | None:
     try:
         signature = bytes.fromhex(path.read_text().strip().removeprefix("0x"))
         return str(Account.recover_message(encode_defunct(body), signature=signature))
-    except (OSError, ValueError):
+    except (OSError, ValueError, TypeError, ValidationError):  # no signature, or not one
         return None
+
+
+def _safe_id(patent_id: str) -> str:
+    """A patent id from the index, as a file name: 0x and 64 hex digits, nothing else."""
+    if not re.fullmatch(r"0x[0-9a-f]{64}", patent_id):
+        raise BundleError(f"the index holds a patent id that is not one: {patent_id!r}")
+    return patent_id
 
 
 _LOAN_EVENTS = (

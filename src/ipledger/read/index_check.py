@@ -38,6 +38,8 @@ def verify_index(reader: IndexReader, ledger: Ledger) -> Verification:
     checked: dict[str, int] = {}
     with _at_block(ledger.w3, block):
         for kind, check in (
+            ("token", _tokens),
+            ("supply", _supplies),
             ("balance", _balances),
             ("claimable", _claimable),
             ("evidence", _evidence),
@@ -51,6 +53,34 @@ def verify_index(reader: IndexReader, ledger: Ledger) -> Verification:
 
 
 Check = tuple[list[Difference], int]
+
+
+def _tokens(reader: IndexReader, ledger: Ledger, block: int) -> Check:
+    """Every token the registry made is in the index, and no other."""
+    indexed = {t.patent_id: t.address for t in reader.tokens()}
+    on_chain = {}
+    for pid in ledger.patents.patent_ids():
+        address = ledger.patents.token_of(pid)
+        if address is not None:
+            on_chain["0x" + bytes(pid).hex()] = address
+    out = [
+        _diff("token", f"patent {pid}", indexed.get(pid), on_chain.get(pid))
+        for pid in sorted(set(indexed) | set(on_chain))
+        if indexed.get(pid) != on_chain.get(pid)
+    ]
+    return out, len(on_chain)
+
+
+def _supplies(reader: IndexReader, ledger: Ledger, block: int) -> Check:
+    """Each token's indexed balances add up to its supply: a holder the index missed
+    (a lost Transfer) shows here even though every balance it has is right."""
+    out = []
+    tokens = reader.tokens()
+    for token in tokens:
+        held = sum(reader.balances_at(token.address, block).values())
+        if held != token.supply:
+            out.append(_diff("supply", f"{token.address} balances add up to", held, token.supply))
+    return out, len(tokens)
 
 
 def _balances(reader: IndexReader, ledger: Ledger, block: int) -> Check:

@@ -91,7 +91,13 @@ class IndexReader:
         return block
 
     def block_time(self, block: int) -> int | None:
-        """The time of `block`, or of the latest block the index stored before it."""
+        """The time of `block`: the index's last block's own (kept with the cursor), or
+        of the latest block with an event at or before it."""
+        stored = get_meta(self.conn, "cursor")
+        if stored is not None:
+            cursor = json.loads(stored)
+            if cursor["block"] == block and cursor.get("timestamp") is not None:
+                return int(cursor["timestamp"])
         row = self.conn.execute(
             select(blocks.c.timestamp)
             .where(blocks.c.block_number <= block)

@@ -155,15 +155,25 @@ def distribution(reader: IndexReader, patent_id: str, seq: int) -> Distribution:
 
 def statement(reader: IndexReader, holder: str, *, from_time: int | None = None,
               to_time: int | None = None) -> Statement:  # fmt: skip
-    """Every deposit a holder had a part of in [from_time, to_time], claimed or not."""
+    """Every deposit a holder had a part of in [from_time, to_time], claimed or not;
+    what it can claim now; and revenue an agent's account recovery moved to or from it."""
     reader.indexed_block()  # an empty index says so
     by_token = {t.address: t for t in reader.tokens()}
     lines: list[StatementLine] = []
+    owed = moved_in = moved_out = 0
     for address in reader.tokens_held(holder):
         token = by_token[address]
         deposits = _deposits(reader, token)
         parts = _parts(reader.history(address, holder), deposits, token.supply)
-        paid = _fifo([e for _, e in parts], _claimed(reader, token, holder).get(holder, 0))
+        claims = _claimed(reader, token, holder).get(holder, 0)
+        paid = _fifo([e for _, e in parts], claims)
+        own = sum(e for _, e in parts) - claims
+        exact = own
+        if holder in recovered_accounts(reader, token):
+            exact = owed_after_recoveries(reader, token, holder)
+        owed += exact
+        moved_in += max(exact - own, 0)
+        moved_out += max(own - exact, 0)
         times = reader.times(d.block for d in deposits)
         for d, (balance, entitled), claimed in zip(deposits, parts, paid, strict=True):
             when = times.get(d.block)
@@ -195,7 +205,9 @@ def statement(reader: IndexReader, holder: str, *, from_time: int | None = None,
         lines=lines,
         entitled=entitled_total,
         claimed=claimed_total,
-        unclaimed=entitled_total - claimed_total,
+        unclaimed=owed,
+        recovered_in=moved_in,
+        recovered_out=moved_out,
     )
 
 
