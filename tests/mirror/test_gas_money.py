@@ -10,7 +10,13 @@ from ipledger.chain.tx import NodeAccount, send_value
 from ipledger.errors import InsufficientFundsError
 from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.service import Mirror, RunSummary
-from tests.support.mirror import REPORTS, MirrorEnv
+from tests.support.mirror import (
+    PILOT_VALUER,
+    REPORTS,
+    MirrorEnv,
+    sign_and_store_unsent,
+    write_reports,
+)
 
 pytestmark = pytest.mark.chain
 
@@ -35,7 +41,7 @@ def test_an_unfunded_relayer_sends_nothing_and_names_what_it_needs(env: MirrorEn
     mirror.close()
     message = str(refused.value)
     assert f"the mirror's relayer {poor.address} holds 0 ETH (0 wei)" in message
-    assert "needs up to" in message
+    assert f"sending {len(REPORTS)} valuation(s) needs up to" in message
     assert "nothing was sent" in message
     assert _counts(env) == {"signed": len(REPORTS)}  # never "sent"
     assert env.ledger.w3.eth.get_transaction_count(poor.address) == 0
@@ -55,13 +61,56 @@ def test_a_refused_broadcast_is_not_recorded_as_sent(
     poor = Account.create()
     monkeypatch.setattr(Mirror, "_check_gas_money", lambda *_: None)
     mirror = env.mirror(relayer=poor)
-    with pytest.raises(InsufficientFundsError, match=f"account {poor.address} cannot pay for gas"):
+    with pytest.raises(
+        InsufficientFundsError, match=f"account {poor.address} cannot pay for gas"
+    ) as refused:
         mirror.run_until_settled(env.source)
     mirror.close()
+    assert "needs up to" in str(refused.value)  # the batch's own gas, when the node does not say
     assert _counts(env) == {"signed": len(REPORTS)}
     outbox = Outbox(env.outbox_path)
     assert outbox.txs("sent") == []
     outbox.close()
+
+
+def test_a_batch_the_node_will_not_even_estimate_for_want_of_money_names_the_relayer(
+    env: MirrorEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some nodes refuse `eth_estimateGas` from an account without gas money: the same
+    one line, naming the relayer and what the node says it wants, and nothing sent."""
+    poor = Account.create()
+
+    def refused(*_: object) -> None:
+        raise ValueError("insufficient funds for gas * price + value: have 0 want 4200000000000000")
+
+    monkeypatch.setattr(Mirror, "_batch_tx", refused)
+    mirror = env.mirror(relayer=poor)
+    with pytest.raises(InsufficientFundsError) as caught:
+        mirror.run_until_settled(env.source)
+    mirror.close()
+    assert str(caught.value).startswith(
+        f"account {poor.address} cannot pay for gas: it holds 0 ETH"
+    )
+    assert "needs up to 0.0042 ETH" in str(caught.value)
+    assert _counts(env) == {"signed": len(REPORTS)}
+
+
+def test_a_second_relayer_on_the_outbox_sends_at_its_own_nonce(env: MirrorEnv) -> None:
+    """A batch of the first relayer is stored but was never broadcast (a crash); another
+    relayer takes over the outbox: it sends the stored one as it is and its own at its
+    own nonce 0, not after the first relayer's."""
+    first = env.mirror()
+    sign_and_store_unsent(first, env.source)
+    first.close()
+    other = Account.create()
+    _fund(env, other.address)
+    more = write_reports(env.source, PILOT_VALUER, 2, "B")
+    second = env.mirror(relayer=other)
+    summary = second.run_until_settled(env.source)
+    second.close()
+    assert summary.sent == len(more)
+    assert _counts(env) == {"confirmed": len(REPORTS) + len(more)}
+    assert env.ledger.w3.eth.get_transaction_count(other.address) == 1
 
 
 def test_a_dropped_transaction_the_node_refuses_again_is_forgotten(
