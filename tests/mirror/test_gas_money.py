@@ -137,3 +137,36 @@ def test_a_dropped_transaction_the_node_refuses_again_is_forgotten(
     outbox = Outbox(env.outbox_path)
     assert (outbox.txs("sent"), outbox.reports_of(tx_hash)) == ([], [])
     outbox.close()
+
+
+@pytest.mark.parametrize("fee", ["maxFeePerGas", "gasPrice"])
+def test_the_gas_money_check_asks_exactly_gas_times_fee(env: MirrorEnv, fee: str) -> None:
+    """A balance of exactly gas x fee (EIP-1559's max fee, or a legacy gas price) is
+    enough; one wei less is refused, naming both amounts."""
+    poor = Account.create()
+    send_value(env.ledger.w3, NodeAccount(env.actors.admin.address), poor.address, 700_000)
+    mirror = env.mirror(relayer=poor)
+    try:
+        mirror._check_gas_money({"gas": 100_000, fee: 7}, 3)  # type: ignore[typeddict-item]
+        with pytest.raises(InsufficientFundsError) as refused:
+            mirror._check_gas_money({"gas": 100_000, fee: 8}, 3)  # type: ignore[typeddict-item]
+    finally:
+        mirror.close()
+    assert str(refused.value) == (
+        f"the mirror's relayer {poor.address} holds 0.0000000000007 ETH (700000 wei); sending 3 "
+        "valuation(s) needs up to 0.0000000000008 ETH (800000 wei) of gas money: fund it and run "
+        "the mirror again (nothing was sent; the reports stay signed)"
+    )
+
+
+def test_a_stored_batch_keeps_its_nonce_and_the_next_takes_the_one_after(env: MirrorEnv) -> None:
+    """A batch stored but never broadcast (a crash) holds its nonce: the next batch is
+    signed at the nonce after it, so both are mined, in two transactions."""
+    mirror = env.mirror()
+    sign_and_store_unsent(mirror, env.source)
+    more = write_reports(env.source, PILOT_VALUER, 2, "N")
+    summary = mirror.run_until_settled(env.source)
+    mirror.close()
+    assert _counts(env) == {"confirmed": len(REPORTS) + len(more)}
+    assert summary.sent == len(more)
+    assert env.ledger.w3.eth.get_transaction_count(env.relayer.address) == 2
