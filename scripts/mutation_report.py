@@ -91,6 +91,38 @@ NAMED: list[tuple[str, str, str]] = [
         "no report is still validated when a pass ends (as above)",
     ),
     (
+        "ipledger.mirror.service.xǁMirrorǁrun_until_settled__mutmut_*",
+        'rows(None, "signed", "sent")',
+        "no report is still validated when a pass ends (as above)",
+    ),
+    (
+        "ipledger.mirror.service.xǁMirrorǁrun_until_settled__mutmut_*",
+        'rows("signed", "sent")',
+        "no report is still validated when a pass ends (as above)",
+    ),
+    (
+        "ipledger.mirror.service.xǁMirrorǁ_batch_tx__mutmut_*",
+        "context = None",
+        "the context names a revert found while estimating, which _batch_tx catches and "
+        "answers by rebuilding the batch: it is never shown",
+    ),
+    (
+        "ipledger.mirror.service.xǁMirrorǁ_batch_tx__mutmut_*",
+        "build(call, address, decoder=decoder, context=None, gas=gas, nonce=nonce)",
+        "never shown (as above)",
+    ),
+    (
+        "ipledger.mirror.service.xǁMirrorǁ_batch_tx__mutmut_*",
+        "decoder=None,",
+        "the rebuilt batch has its gas given, so nothing is estimated and no revert can be "
+        "decoded while building it",
+    ),
+    (
+        "ipledger.mirror.service.xǁMirrorǁ_batch_tx__mutmut_*",
+        "context=None,",
+        "nothing is estimated when the gas is given (as above)",
+    ),
+    (
         "ipledger.mirror.settle.xǁSettlementǁ_nonce_taken__mutmut_*",
         "get_transaction_count(self.relayer.address, ",
         'web3 reads the count at its default block, "latest", when none is given',
