@@ -141,7 +141,7 @@ class IndexReader:
         if patent_id not in self._references:
             found = self.events("PatentRegistered", patent_id=patent_id)
             self._references[patent_id] = (
-                f"{_country(found[0].args['jurisdiction'])} {found[0].args['publicationNumber']}"
+                f"{letters(found[0].args['jurisdiction'])} {found[0].args['publicationNumber']}"
                 if found
                 else None
             )
@@ -188,7 +188,7 @@ class IndexReader:
         listed: dict[str, str | None] = {}
         for e in self.events("InvestorSet", "InvestorRemoved", until=until):
             listed[e.args["account"]] = (
-                _country(e.args["jurisdiction"]) if e.event == "InvestorSet" else None
+                letters(e.args["jurisdiction"]) if e.event == "InvestorSet" else None
             )
         return listed
 
@@ -320,7 +320,7 @@ class IndexReader:
             for e in self.events("PatentRegistered", patent_ids=wanted):
                 a = e.args
                 self._references[a["patentId"]] = (
-                    f"{_country(a['jurisdiction'])} {a['publicationNumber']}"
+                    f"{letters(a['jurisdiction'])} {a['publicationNumber']}"
                 )
         return {p: self._references[p] for p in patent_ids}
 
@@ -355,6 +355,9 @@ def _token(r: Any) -> TokenRow:
     )
 
 
-def _country(code: str) -> str:
-    """A bytes2 jurisdiction as stored (0x484b) as its letters (HK)."""
-    return bytes.fromhex(code[2:]).decode("ascii", "replace") if code.startswith("0x") else code
+def letters(code: str) -> str:
+    """A bytes2 jurisdiction or bytes3 currency as stored (0x484b) as its letters (HK),
+    trailing zero bytes dropped."""
+    if not code.startswith("0x"):
+        return code
+    return bytes.fromhex(code[2:]).rstrip(b"\0").decode("ascii", "replace")

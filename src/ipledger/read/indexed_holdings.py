@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ipledger.models.ledger import LatestValuation
 from ipledger.models.reads import Holding, Holdings
-from ipledger.read.indexed import EventRow, IndexReader
+from ipledger.read.indexed import EventRow, IndexReader, letters
 from ipledger.read.labels import Labels
 from ipledger.read.registers import owed_from
 
@@ -74,15 +74,7 @@ def _latest(args: dict[str, object]) -> LatestValuation:
         report_id=args["reportId"],
         valuer=args["valuer"],
         value=args["value"],
-        currency=_letters(str(args["currency"])),
+        currency=letters(str(args["currency"])),
         valuation_date=args["valuationDate"],
         valid_until=args["validUntil"],
-    )
-
-
-def _letters(code: str) -> str:
-    return (
-        bytes.fromhex(code[2:]).rstrip(b"\0").decode("ascii", "replace")
-        if code.startswith("0x")
-        else code
     )

@@ -15,7 +15,7 @@ from ipledger.models.supervision import (
     SubsidyUse,
     ValuationChange,
 )
-from ipledger.read.indexed import EventRow, IndexReader, share
+from ipledger.read.indexed import EventRow, IndexReader, letters, share
 
 ZERO = "0x0000000000000000000000000000000000000000"
 DAY = 86_400
@@ -49,7 +49,7 @@ def flows(reader: IndexReader, *, from_block: int | None = None, to_block: int |
         while i < len(listings) and listings[i].position < e.position:
             change = listings[i]
             listed[change.args["account"]] = (
-                _letters(change.args["jurisdiction"]) if change.event == "InvestorSet" else None
+                letters(change.args["jurisdiction"]) if change.event == "InvestorSet" else None
             )
             i += 1
         if e.event == "AccountFreezeChanged":
@@ -156,7 +156,7 @@ def valuation_changes(reader: IndexReader, block: int, as_of: int) -> list[Valua
                 reference=reader.reference(pid),
                 report_id=a["reportId"],
                 value=int(a["value"]),
-                currency=_letters(a["currency"]),
+                currency=letters(a["currency"]),
                 valuation_date=int(a["valuationDate"]),
                 valid_until=int(a["validUntil"]),
                 age_days=max(as_of - int(a["valuationDate"]), 0) // DAY,
@@ -263,7 +263,3 @@ def _year(when: int) -> int:
 
 def _signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
-
-
-def _letters(code: str) -> str:
-    return bytes.fromhex(code[2:]).decode("ascii", "replace") if code.startswith("0x") else code
