@@ -123,6 +123,32 @@ NAMED: list[tuple[str, str, str]] = [
         "nothing is estimated when the gas is given (as above)",
     ),
     (
+        "ipledger.mirror.intake.xǁIntakeǁingest__mutmut_*",
+        'known.get(row["report_id"], ("XXXX", ""))',
+        'only the default\'s state is read (compared with "rejected"); its hash is not',
+    ),
+    (
+        "ipledger.mirror.intake.xǁIntakeǁingest__mutmut_*",
+        'known.get(row["report_id"], ("", "XXXX"))',
+        'a missing report\'s default state only has to differ from "rejected"',
+    ),
+    (
+        "ipledger.mirror.intake.xǁIntakeǁ_take_in__mutmut_*",
+        'known.get(path.stem, ("XXXX", ""))',
+        "a default hash only has to differ from a sha256 hex digest, which XXXX does",
+    ),
+    (
+        "ipledger.mirror.intake.xǁIntakeǁ_take_in__mutmut_*",
+        'known.get(path.stem, ("", "XXXX"))',
+        "only the default's hash is read here; its state is not",
+    ),
+    (
+        "ipledger.mirror.intake.xǁIntakeǁ_take_in__mutmut_*",
+        "load_report(path, ",
+        "without the bytes already read, load_report reads the same file again: the same "
+        "bytes unless the file changes between two reads, a race no test can hold open",
+    ),
+    (
         "ipledger.mirror.settle.xǁSettlementǁ_nonce_taken__mutmut_*",
         "get_transaction_count(self.relayer.address, ",
         'web3 reads the count at its default block, "latest", when none is given',

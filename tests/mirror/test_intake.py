@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from ipledger.mirror.outbox import Outbox
 from ipledger.mirror.quarantine import Quarantine
 from ipledger.mirror.reports import ValuationReport
 from ipledger.mirror.service import RunSummary
-from tests.support.mirror import REPORTS, MirrorEnv
+from tests.support.mirror import REPORTS, MirrorEnv, write_reports
 
 
 def test_a_file_that_vanishes_while_read_is_skipped(
@@ -124,3 +125,59 @@ def test_a_file_that_cannot_be_moved_stays_and_is_recorded_once(
     ]
     assert (env.source / "bad.json").exists()
     assert summary.taken_in == 4  # the rest went on
+
+
+def test_a_second_file_with_a_taken_report_id_in_the_same_pass_is_a_conflict(
+    env: MirrorEnv,
+) -> None:
+    """Two files in one folder claim the same report id with different content: the
+    first is taken in, the second is quarantined as a conflict naming the field."""
+    [report_id] = write_reports(env.source, env.valuer.address, 1, "TWIN")
+    first = json.loads((env.source / "TWIN0.json").read_text())
+    twin = {**first, "value": {"amount": 3_000_000, "currency": "HKD"}}
+    (env.source / "TWIN1.json").write_text(json.dumps(twin))
+    (env.source / "TWIN1.txt").write_bytes((env.source / "TWIN0.txt").read_bytes())
+    mirror = env.mirror()
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.close()
+    reason = (
+        f"TWIN1.json: reportId: {report_id} was already taken (validated) with different "
+        "content: not re-sent"
+    )
+    assert summary.quarantined == {"TWIN1.json": reason}
+    assert summary.conflicts == [reason]
+    assert summary.taken_in == len(REPORTS) + 1
+
+
+def test_two_corrected_reports_in_one_pass_count_two_resubmitted(env: MirrorEnv) -> None:
+    ids = write_reports(env.source, env.valuer.address, 2, "FIX")
+    mirror = env.mirror()
+    mirror.ingest(env.source, RunSummary())
+    mirror.outbox.set_state(ids, "rejected", reason="cannot sign: a broken field")
+    for n in range(2):
+        path = env.source / f"FIX{n}.json"
+        stale = json.loads(path.read_text())
+        path.write_text(
+            json.dumps({**stale, "value": {"amount": 2_000_000 + n, "currency": "HKD"}})
+        )
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.close()
+    assert (summary.resubmitted, summary.taken_in) == (2, 2)
+
+
+def test_a_report_taken_in_is_not_judged_again_when_the_chain_changes(env: MirrorEnv) -> None:
+    """Once taken in, a file is left alone by later passes: its valuer losing its
+    accreditation afterwards does not put the file in quarantine (the chain will say,
+    when it is sent)."""
+    mirror = env.mirror()
+    mirror.ingest(env.source, RunSummary())
+    env.ledger.valuations.set_valuer(
+        env.valuer.address, name="HKTIS", jurisdiction="HK", accredited_until=1,
+        sender=env.actors.admin,
+    )  # fmt: skip
+    summary = RunSummary()
+    mirror.ingest(env.source, summary)
+    mirror.close()
+    assert (summary.taken_in, summary.quarantined) == (0, {})
