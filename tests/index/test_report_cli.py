@@ -250,8 +250,7 @@ def test_holdings_from_the_index_equal_the_lens_and_say_the_lag(
             session_ledger.ledger.w3.eth.block_number,
             0,
         )
-        assert lens.pop("indexedBlock") is None
-        assert lens.pop("lag") is None
+        assert "indexedBlock" not in lens  # the lens's shape as it always was
         assert index == lens
     behind = cli("holdings", session_ledger.actors.investors[0].address, "--db", db)
     assert "blocks behind the head" in behind.stdout

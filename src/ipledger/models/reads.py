@@ -55,6 +55,13 @@ class Holdings(Model):
     indexed_block: int | None = None
     lag: int | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        """The lens's shape as it always was; `indexedBlock` and `lag` only from the index."""
+        data = super().as_json()
+        if self.indexed_block is None:
+            del data["indexedBlock"], data["lag"]
+        return data
+
 
 class PatentSummary(PatentTerms):
     """One patent's record, token, revenue, evidence count and latest valid valuation."""
