@@ -90,10 +90,10 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> 
 @pytest.mark.slow
 def test_killed_at_random_points_then_restarted_equals_one_run(node: Node, tmp_path: Path) -> None:
     actors = node.session.actors
-    for i in range(200):
+    for i in range(120):
         node.market.token.transfer(actors.investors[i % 4].address, TOKEN, sender=actors.issuer)
     db = tmp_path / "killed.sqlite"
-    command = node.command(db, "--max-range", "1")  # ~200 committed ranges
+    command = node.command(db, "--max-range", "1")  # ~120 committed ranges
     chance = random.Random(20261127)
     kills, cursors = 0, [-1]
     for _ in range(4):
