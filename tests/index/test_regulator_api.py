@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from web3 import Web3
 
 from ipledger.api.app import create_app
-from ipledger.api.regulator import TokenFileError, TokenStore, new_token
+from ipledger.api.tokens import TokenFileError, TokenStore, new_token
 from ipledger.cli import app
 from ipledger.read.indexed import IndexReader
 from ipledger.read.registers import register

@@ -28,7 +28,8 @@ from web3.exceptions import (
     Web3RPCError,
 )
 
-from ipledger.api.regulator import TokenStore, regulator_router
+from ipledger.api.regulator import regulator_router
+from ipledger.api.tokens import TokenStore
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.models import (

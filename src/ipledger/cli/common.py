@@ -14,14 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import requests
 import typer
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from web3 import Web3
 from web3.exceptions import Web3Exception
 
@@ -33,10 +31,12 @@ from ipledger.clients.tokens import RevenueRightsTokenClient
 from ipledger.deploy.attach import open_suite
 from ipledger.deploy.records import Deployment
 from ipledger.errors import IpledgerError
-from ipledger.index.store import database_url, open_engine
 from ipledger.models import EvidenceKind, Field, PatentId, Role, Status, parse_patent
 from ipledger.models.units import parse_units, timestamp
 from ipledger.project import Project
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 console = Console()
 err_console = Console(stderr=True)
@@ -154,7 +154,10 @@ def find_project(project: Path | None) -> Project:
 
 
 def engine_for(db: str | None, project: Path | None) -> Engine:
-    """The index named by `--db` (or $IPLEDGER_INDEX), else the project's own file."""
+    """The index named by `--db` (or $IPLEDGER_INDEX), else the project's own file.
+    (SQLAlchemy loads here, when an index is asked for, not with every command.)"""
+    from ipledger.index.store import database_url, open_engine
+
     root = project.resolve() if project else find_project(None).root
     return open_engine(database_url(db, root))
 
@@ -259,9 +262,17 @@ def one_line_errors() -> Iterator[None]:
     except (Web3Exception, requests.exceptions.RequestException, OSError) as exc:
         # The node's answer (funds too low, a timeout, gone away), not the verb's fault.
         raise fail(IpledgerError(f"the node refused or did not answer: {exc}")) from None
-    except SQLAlchemyError as exc:  # a damaged index, or its server gone away
-        detail = getattr(exc, "orig", None) or exc
+    except Exception as exc:
+        if not _database_error(exc):
+            raise
+        detail = getattr(exc, "orig", None) or exc  # a damaged index, or its server gone
         raise fail(IpledgerError(f"the index database refused: {detail}")) from None
+
+
+def _database_error(exc: Exception) -> bool:
+    """An error of the index's database (only possible once SQLAlchemy was loaded)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 def patent_token(ledger: Ledger, patent: str) -> RevenueRightsTokenClient:

@@ -39,8 +39,6 @@ from ipledger.cli.render import (
 )
 from ipledger.errors import IpledgerError
 from ipledger.models import TrailVerification, parse_address, parse_patent
-from ipledger.read.indexed import IndexReader
-from ipledger.read.indexed_holdings import holdings_from_index
 from ipledger.read.labels import Labels
 from ipledger.read.queries import evidence_trail, holdings, patent_summary, valuation_history
 
@@ -68,6 +66,9 @@ def holdings_cmd(
         if db is None:
             result = holdings(ledger, investor)
         else:
+            from ipledger.read.indexed import IndexReader
+            from ipledger.read.indexed_holdings import holdings_from_index
+
             with IndexReader.open(engine_for(db, target.project)) as reader:
                 result = holdings_from_index(
                     reader, investor, labels=Labels(ledger), head=ledger.w3.eth.block_number
@@ -197,7 +198,7 @@ def serve_cmd(
     import uvicorn
 
     from ipledger.api.app import create_app
-    from ipledger.api.regulator import TokenStore
+    from ipledger.api.tokens import TokenStore
     from ipledger.index.store import database_url, open_engine
 
     try:

@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from eth_account.messages import encode_defunct
@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from web3.exceptions import Web3Exception
 
-from ipledger.api.regulator import SCOPES, new_token
+from ipledger.api.tokens import SCOPES, new_token
 from ipledger.chain.tx import KeyAccount, Sender
 from ipledger.cli.common import (
     DbOpt,
@@ -38,13 +38,12 @@ from ipledger.cli.common import (
     verb,
 )
 from ipledger.errors import IpledgerError
-from ipledger.index.sync import Indexer
 from ipledger.models import parse_address, parse_patent
-from ipledger.read.bundle import export_bundle, verify_bundle
-from ipledger.read.index_check import verify_index
-from ipledger.read.indexed import IndexReader
-from ipledger.read.registers import distribution, register, statement
-from ipledger.read.supervision import flows, risk, subsidy
+
+# The index and its reports (SQLAlchemy) load only when a verb here runs: every other
+# command starts without them.
+if TYPE_CHECKING:
+    from ipledger.index.sync import Indexer, SyncReport
 
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV (one row per line).")]
 BlockOpt = Annotated[
@@ -70,6 +69,8 @@ def index_cmd(
     target: Target,
 ) -> None:
     """Follow the suite's events into the index (SQLite or PostgreSQL)."""
+    from ipledger.index.sync import Indexer
+
     if ctx.invoked_subcommand is not None:
         return
     with one_line_errors():
@@ -108,7 +109,7 @@ def _watch(indexer: Indexer) -> None:
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
 
-    def log(report: Any) -> None:
+    def log(report: SyncReport) -> None:
         if report.events or report.rolled_back_to is not None:
             err_console.print(
                 Text(f"• block {report.to_block}: {report.events} events"), highlight=False
@@ -124,6 +125,9 @@ def _watch(indexer: Indexer) -> None:
 @verb(signs=False)
 def index_verify_cmd(db: DbOpt = None, *, target: Target) -> None:
     """Compare the index with the chain at the index's block; exit 1 on a difference."""
+    from ipledger.read.index_check import verify_index
+    from ipledger.read.indexed import IndexReader
+
     with one_line_errors():
         ledger, _ = open_deployed(target.project, target.rpc)
         with IndexReader.open(engine_for(db, target.project)) as reader:
@@ -169,6 +173,8 @@ def _out(rows: list[dict[str, Any]], *, as_json: bool, as_csv: bool, data: Any, 
 
 
 def _reader(db: str | None, project: Path | None) -> Any:
+    from ipledger.read.indexed import IndexReader
+
     return IndexReader.open(engine_for(db, project))
 
 
@@ -181,6 +187,8 @@ def report_register_cmd(
     as_csv: CsvOpt = False,
 ) -> None:
     """The holders of a patent's tokens at a record date (block)."""
+    from ipledger.read.registers import register
+
     with one_line_errors(), _reader(db, project) as reader:
         pid = "0x" + parse_patent(patent).hex()
         result = register(reader, pid, block=block, loan_book=reader.loan_book())
@@ -205,6 +213,8 @@ def report_statements_cmd(
     as_csv: CsvOpt = False,
 ) -> None:
     """A holder's revenue statement over a period, or one deposit's distribution."""
+    from ipledger.read.registers import distribution, statement
+
     with one_line_errors(), _reader(db, project) as reader:
         if holder is not None:
             result: Any = statement(reader, parse_address(holder), from_time=since, to_time=until)
@@ -237,6 +247,8 @@ def report_flows_cmd(
     as_csv: CsvOpt = False,
 ) -> None:
     """Every movement of revenue rights between dates, with both parties' jurisdictions."""
+    from ipledger.read.supervision import flows
+
     with one_line_errors(), _reader(db, project) as reader:
         start = None if since is None else (reader.block_at_time(since - 1) or -1) + 1
         end = None if until is None else reader.block_at_time(until)
@@ -258,6 +270,8 @@ def report_risk_cmd(
     as_csv: CsvOpt = False,
 ) -> None:
     """Concentration per patent, valuations and their changes, and the loan book."""
+    from ipledger.read.supervision import risk
+
     with one_line_errors(), _reader(db, project) as reader:
         result = risk(reader, block=block, loan_book=reader.loan_book())
     if as_json:
@@ -279,6 +293,8 @@ def report_subsidy_cmd(
     as_csv: CsvOpt = False,
 ) -> None:
     """Subsidised valuations used in a year against the cap."""
+    from ipledger.read.supervision import subsidy
+
     with one_line_errors(), _reader(db, project) as reader:
         result = subsidy(reader, year=year)
     row = {"year": result.year, "cap": result.cap, "used": result.used}
@@ -295,6 +311,8 @@ def report_export_cmd(
     target: Target,
 ) -> None:
     """Write the audit bundle, its manifest signed by the exporter's key."""
+    from ipledger.read.bundle import export_bundle
+
     with one_line_errors():
         ledger, sender = target.signer()
         with _reader(db, target.project) as reader:
@@ -319,6 +337,8 @@ def report_verify_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a bundle against its signed manifest; exit 1 on any altered file."""
+    from ipledger.read.bundle import verify_bundle
+
     with one_line_errors():
         check = verify_bundle(folder)
         expected = None if signer is None else parse_address(signer)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
 from web3 import Web3
 
 from ipledger.chain.tx import NodeAccount
@@ -29,12 +29,14 @@ from ipledger.pilot import steps
 from ipledger.pilot.data import PilotData, PilotResult
 from ipledger.pilot.loan import open_pilot_loan, stress_pilot_loan
 from ipledger.pilot.steps import Pilot
-from ipledger.pilot.supervise import supervise
 from ipledger.project import Project
 from ipledger.read.labels import Labels
 from ipledger.read.loans import loans
 from ipledger.read.queries import evidence_trail, holdings
 from ipledger.toolchain.artifacts import Artifact
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def run_pilot(
@@ -110,6 +112,8 @@ def run_pilot(
     read = _read_back(ledger, summary, data_dir, already_ran=not changed)
     if index is None:
         return read
+    from ipledger.pilot.supervise import supervise  # SQLAlchemy: only with an index
+
     return read.model_copy(
         update={"supervision": supervise(ledger, result.deployment, index, step)}
     )
