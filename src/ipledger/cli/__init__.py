@@ -16,11 +16,12 @@ from ipledger.cli import (
     accounts,
     admin_ops,
     build,
+    index,
     loans,
     mirror,
     ops,
     queries,
-    supervision,
+    reports,
     token_ops,
 )
 
@@ -128,25 +129,25 @@ index_app = typer.Typer(
     help="Follow the suite's events into SQL (SQLite or PostgreSQL); `index verify`.",
     invoke_without_command=True,
 )
-index_app.callback()(supervision.index_cmd)
-index_app.command("verify")(supervision.index_verify_cmd)
+index_app.callback()(index.index_cmd)
+index_app.command("verify")(index.index_verify_cmd)
 app.add_typer(index_app, name="index")
 report_app = typer.Typer(
     help="Registers, statements, flows, risk and subsidy from the index; the audit bundle.",
     no_args_is_help=True,
 )
-report_app.command("register")(supervision.report_register_cmd)
-report_app.command("statements")(supervision.report_statements_cmd)
-report_app.command("flows")(supervision.report_flows_cmd)
-report_app.command("risk")(supervision.report_risk_cmd)
-report_app.command("subsidy")(supervision.report_subsidy_cmd)
-report_app.command("export")(supervision.report_export_cmd)
-report_app.command("verify")(supervision.report_verify_cmd)
+report_app.command("register")(reports.report_register_cmd)
+report_app.command("statements")(reports.report_statements_cmd)
+report_app.command("flows")(reports.report_flows_cmd)
+report_app.command("risk")(reports.report_risk_cmd)
+report_app.command("subsidy")(reports.report_subsidy_cmd)
+report_app.command("export")(reports.report_export_cmd)
+report_app.command("verify")(reports.report_verify_cmd)
 app.add_typer(report_app, name="report")
 api_token_app = typer.Typer(
     help="Bearer tokens for the API's /regulator routes.", no_args_is_help=True
 )
-api_token_app.command("new")(supervision.api_token_new_cmd)
+api_token_app.command("new")(index.api_token_new_cmd)
 app.add_typer(api_token_app, name="api-token")
 
 __all__ = ["app"]
