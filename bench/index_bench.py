@@ -10,13 +10,12 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, insert
 
 from bench.common import Row
-from bench.lens_bench import populate
+from bench.lens_bench import median_seconds, populate
 from ipledger.chain.connect import connect
 from ipledger.chain.node import start_anvil
 from ipledger.chain.tx import NodeAccount
@@ -34,15 +33,6 @@ from ipledger.toolchain.compiler import compile_project
 
 PATENTS, TRANSFERS, DEPOSITS = 1_000, 10_000, 1_000
 TOKEN = 10**18
-
-
-def _median(fn: Callable[[], object], runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _fill_chain(ledger: Ledger, admin: NodeAccount, investors: list[str]) -> None:
@@ -104,7 +94,7 @@ def _sync_rows(project: Project) -> list[Row]:
             report = ix.sync()
             runs.append((time.perf_counter() - start, report.events))
         seconds, count = sorted(runs)[1]
-        fetch = _median(lambda: _fetch_all(w3, ix, deployment.first_block()), runs=3)
+        fetch = median_seconds(lambda: _fetch_all(w3, ix, deployment.first_block()), runs=3)
         lag = _watch_lag(ledger, admin, indexer("watch.sqlite"))
     return [
         Row(
@@ -227,8 +217,8 @@ def _query_rows(lens_5000: float | None) -> list[Row]:
         with IndexReader.open(engine) as reader:
             assert len(holdings_from_index(reader, HOLDER).holdings) == 20
             assert len(register(reader, WIDE_PATENT, block=25_000).holders) == 10_000
-        holdings_s = _median(lambda: _holdings(engine, HOLDER), runs=7)
-        register_s = _median(lambda: _register(engine, WIDE_PATENT), runs=5)
+        holdings_s = median_seconds(lambda: _holdings(engine, HOLDER), runs=7)
+        register_s = median_seconds(lambda: _register(engine, WIDE_PATENT), runs=5)
     return [
         Row(
             "holdings of an investor among 100,000 indexed patents (index, SQLite)",

@@ -26,7 +26,7 @@ from ipledger.toolchain.compiler import compile_project
 RUNS = 5
 
 
-def _median_seconds(fn: Callable[[], object], runs: int = RUNS) -> float:
+def median_seconds(fn: Callable[[], object], runs: int = RUNS) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -85,8 +85,8 @@ def measure(
             populate(ledger, admin, investor, have, size - have)
             have = size
             assert len(holdings(ledger, investor).holdings) == size
-            lens = _median_seconds(lambda: holdings(ledger, investor))
-            per_token = _median_seconds(lambda: holdings_per_token(ledger, investor), baseline_runs)
+            lens = median_seconds(lambda: holdings(ledger, investor))
+            per_token = median_seconds(lambda: holdings_per_token(ledger, investor), baseline_runs)
             rows.append(
                 Row(
                     f"holdings of {size} patents (lens, {-(-size // 500)} page(s))",

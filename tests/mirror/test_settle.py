@@ -8,8 +8,18 @@ import time
 import pytest
 
 from ipledger.chain.tx import KeyAccount, send_value
-from ipledger.mirror.service import RunSummary
+from ipledger.mirror.service import Mirror, RunSummary
 from tests.support.mirror import REPORTS, MirrorEnv, sign_and_store_unsent
+
+
+def _reconcile_until_settled(mirror: Mirror, summary: RunSummary) -> None:
+    """Reconcile until nothing is in flight (a node under load may report a receipt a
+    moment later)."""
+    for _ in range(100):
+        mirror.reconcile(summary)
+        if not mirror.outbox.rows("sent"):
+            return
+        time.sleep(0.1)
 
 
 def _mine(env: MirrorEnv) -> None:
@@ -91,11 +101,7 @@ def test_reports_the_registry_skips_in_a_mined_batch_get_its_reason(env: MirrorE
         sender=env.actors.admin,
     )
     mirror.send_pending(summary)
-    for _ in range(100):  # a node under load may report the receipt a moment later
-        mirror.reconcile(summary)
-        if not mirror.outbox.rows("sent"):
-            break
-        time.sleep(0.1)
+    _reconcile_until_settled(mirror, summary)
     mirror.close()
     rows = mirror.outbox.rows("rejected")
     assert [(r.report_id, r.reason) for r in rows] == [(r, "UnaccreditedValuer") for r in REPORTS]
@@ -119,11 +125,7 @@ def test_a_report_attested_before_its_batch_is_mined_is_confirmed_not_failed(
     assert first.signature is not None
     env.ledger.valuations.attest(first.valuation, first.signature, sender=env.actors.admin)
     mirror.send_pending(summary)
-    for _ in range(100):  # a node under load may report the receipt a moment later
-        mirror.reconcile(summary)
-        if not mirror.outbox.rows("sent"):
-            break
-        time.sleep(0.1)
+    _reconcile_until_settled(mirror, summary)
     mirror.close()
     assert sorted(r.report_id for r in mirror.outbox.rows("confirmed")) == REPORTS
     assert [f"{r}: confirmed" for r in REPORTS] == sorted(lines[-4:])
@@ -150,11 +152,7 @@ def test_each_kill_point_is_where_its_name_says(
     mirror.ingest(env.source, summary)
     mirror.sign_pending()
     mirror.send_pending(summary)
-    for _ in range(100):
-        mirror.reconcile(summary)
-        if not mirror.outbox.rows("sent"):
-            break
-        time.sleep(0.1)
+    _reconcile_until_settled(mirror, summary)
     mirror.close()
     names = [name for name, _rows, _txs in seen]
     assert names[:2] == ["after_sign", "after_send"]
