@@ -10,7 +10,7 @@ PEERS_STAMP := bench/peers/node_modules/.installed
 MORPHO_STAMP := bench/peers/morpho/node_modules/.installed
 AUDIT_STAMP := .venv-audit/.installed
 
-.PHONY: install run test lint audit mutation compile node bench snapshot clean
+.PHONY: install run test lint audit mutation compile node bench snapshot clean browser screenshots
 
 install: $(VENV_STAMP) $(NODE_STAMP)
 
@@ -37,9 +37,21 @@ PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --maxprocesses=4 --dist loadgrou
 # make audit's checks (Slither; the state machines at 200 examples) and every other test,
 # in one pytest run: the long state machines start first and the rest fill the other
 # worker around them (measured: ~30 s less than two runs back to back).
-test: install lint $(AUDIT_STAMP)
+test: install lint $(AUDIT_STAMP) browser
 	scripts/static-checks
 	HYPOTHESIS_PROFILE=audit $(PYTEST)
+
+# The browser tests drive Debian's Chromium (Playwright's own download cannot reach its
+# host from these machines): installed from the distribution when it is missing.
+browser:
+	@command -v chromium >/dev/null || test -n "$$IPLEDGER_CHROMIUM" || { \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
+	  { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }
+
+# The README's pictures of the pages, taken by the browser tests on a populated anvil.
+screenshots: install browser
+	IPLEDGER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q \
+	  tests/web/test_browser.py -k every_page
 
 lint: install
 	$(BIN)/ruff check src tests bench $(wildcard scripts/*.py)

@@ -55,7 +55,7 @@ def client(market: Market) -> TestClient:
 
 def test_holdings(client: TestClient, market: Market) -> None:
     investor = market.actors.investors[0].address
-    response = client.get(f"/investors/{investor}/holdings")
+    response = client.get(f"/api/investors/{investor}/holdings")
     assert response.status_code == 200
     body = response.json()
     assert body["investor"] == investor
@@ -72,7 +72,7 @@ def test_holdings(client: TestClient, market: Market) -> None:
 
 
 def test_patents_and_patent(client: TestClient, market: Market) -> None:
-    [patent] = client.get("/patents").json()
+    [patent] = client.get("/api/patents").json()
     assert patent["patentId"] == "0x" + market.patent_id.hex()
     assert (patent["status"], patent["revenueDeposited"], patent["evidenceEntries"]) == (
         "granted",
@@ -80,8 +80,8 @@ def test_patents_and_patent(client: TestClient, market: Market) -> None:
         3,
     )
     assert patent["reference"] == "HK 30012345"
-    by_number = client.get("/patents/HK 30012345").json()
-    by_id = client.get("/patents/0x" + market.patent_id.hex()).json()
+    by_number = client.get("/api/patents/HK 30012345").json()
+    by_id = client.get("/api/patents/0x" + market.patent_id.hex()).json()
     assert by_number == by_id
     # One patent's summary names its payment token and units; the list leaves them out
     # (one more call per patent) and is otherwise the same.
@@ -97,52 +97,52 @@ def test_patents_and_patent(client: TestClient, market: Market) -> None:
 
 
 def test_valuations_and_evidence(client: TestClient, market: Market) -> None:
-    [valuation] = client.get("/patents/HK 30012345/valuations").json()
+    [valuation] = client.get("/api/patents/HK 30012345/valuations").json()
     assert (valuation["value"], valuation["standard"], valuation["revoked"]) == (
         "500000000",
         "GB/T 42748-2023",
         False,
     )
     assert valuation["reportLabel"] == "api-1"  # the valuer's own id, beside the hash
-    trail = client.get("/patents/HK 30012345/evidence").json()
+    trail = client.get("/api/patents/HK 30012345/evidence").json()
     assert trail["ok"] is True
     assert [e["kind"] for e in trail["entries"]] == ["revenue_report", "valuation", "grant"]
 
 
 def test_bad_input_is_422_naming_the_field(client: TestClient) -> None:
-    response = client.get("/investors/0x123/holdings")
+    response = client.get("/api/investors/0x123/holdings")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["path", "address"]
-    response = client.get("/patents/not-a-patent")
+    response = client.get("/api/patents/not-a-patent")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["path", "patent"]
 
 
 def test_unknown_patent_is_404(client: TestClient) -> None:
-    response = client.get("/patents/HK 404/evidence")
+    response = client.get("/api/patents/HK 404/evidence")
     assert response.status_code == 404
     assert response.json()["detail"] == "unknown patent HK 404"
 
 
 def test_openapi_served_and_no_write_routes(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    assert "/investors/{address}/holdings" in spec["paths"]
+    assert "/api/investors/{address}/holdings" in spec["paths"]
     methods = {m for path in spec["paths"].values() for m in path}
     assert methods == {"get"}
-    assert client.post("/patents").status_code == 405
+    assert client.post("/api/patents").status_code == 405
 
 
 @pytest.mark.parametrize("typed", ["hk 30012345", "HK30012345", "hk  30012345"])
 def test_patent_references_are_forgiving_of_case_and_spacing(
     client: TestClient, market: Market, typed: str
 ) -> None:
-    response = client.get(f"/patents/{typed}")
+    response = client.get(f"/api/patents/{typed}")
     assert response.status_code == 200
     assert response.json()["patentId"] == "0x" + market.patent_id.hex()
 
 
 def test_non_canonical_reference_is_422_with_a_suggestion(client: TestClient) -> None:
-    response = client.get("/patents/HK 030012345")
+    response = client.get("/api/patents/HK 030012345")
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["path", "patent"]
@@ -153,15 +153,15 @@ def test_mixed_case_address_failing_its_checksum_is_422(client: TestClient, mark
     good = market.actors.investors[0].address
     i = max(n for n, c in enumerate(good) if c.isalpha() and n > 1)  # flip one letter's case
     typo = good[:i] + good[i].swapcase() + good[i + 1 :]
-    response = client.get(f"/investors/{typo}/holdings")
+    response = client.get(f"/api/investors/{typo}/holdings")
     assert response.status_code == 422
     assert "checksum" in response.json()["detail"][0]["msg"]
-    assert client.get(f"/investors/{good.lower()}/holdings").status_code == 200
+    assert client.get(f"/api/investors/{good.lower()}/holdings").status_code == 200
 
 
 def test_openapi_documents_every_status_and_string_amounts(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    route = spec["paths"]["/patents/{patent}"]["get"]["responses"]
+    route = spec["paths"]["/api/patents/{patent}"]["get"]["responses"]
     assert {"200", "404", "422", "503"} <= set(route)
     holding = spec["components"]["schemas"]["Holding"]["properties"]
     assert holding["balance"]["type"] == "string"
@@ -179,7 +179,7 @@ def test_node_down_is_503_with_json_detail_and_no_url(market: Market) -> None:
         w3=dead, artifacts=market.ledger.artifacts, addresses=market.ledger.addresses
     )
     client = TestClient(create_app(ledger=ledger))
-    response = client.get("/patents/HK 30012345")
+    response = client.get("/api/patents/HK 30012345")
     assert response.status_code == 503
     assert response.json() == {"detail": "the ledger's node does not answer; try again later"}
     assert "SECRET" not in response.text
@@ -211,7 +211,7 @@ def test_provider_http_errors_are_503_without_the_key(market: Market) -> None:
             artifacts=market.ledger.artifacts,
             addresses=market.ledger.addresses,
         )
-        response = TestClient(create_app(ledger=ledger)).get("/patents")
+        response = TestClient(create_app(ledger=ledger)).get("/api/patents")
     finally:
         server.shutdown()
     assert response.status_code == 503
@@ -221,12 +221,12 @@ def test_provider_http_errors_are_503_without_the_key(market: Market) -> None:
 def test_cors_only_for_listed_origins(market: Market) -> None:
     closed = TestClient(create_app(ledger=market.ledger))
     headers = {"Origin": "https://dapp.example"}
-    assert "access-control-allow-origin" not in closed.get("/patents", headers=headers).headers
+    assert "access-control-allow-origin" not in closed.get("/api/patents", headers=headers).headers
     app = create_app(ledger=market.ledger, cors_origins=["https://dapp.example"])
     opened = TestClient(app)
-    allowed = opened.get("/patents", headers=headers)
+    allowed = opened.get("/api/patents", headers=headers)
     assert allowed.headers["access-control-allow-origin"] == "https://dapp.example"
-    other = opened.get("/patents", headers={"Origin": "https://evil.example"})
+    other = opened.get("/api/patents", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
 
 
@@ -236,18 +236,18 @@ def test_loans_and_loan(ledger: Ledger, actors: Actors) -> None:
     s = loan_setup(open_market(ledger, actors))
     loan_id = open_loan(s)
     client = TestClient(create_app(ledger=ledger))
-    [listed] = client.get("/loans", params={"borrower": s.borrower.address}).json()
+    [listed] = client.get("/api/loans", params={"borrower": s.borrower.address}).json()
     assert listed["loanId"] == loan_id
     assert listed["pledged"] == {"HK 30012345": str(PLEDGED)}
-    one = client.get(f"/loans/{loan_id}").json()
+    one = client.get(f"/api/loans/{loan_id}").json()
     assert (one["state"], one["collateralValue"], one["healthy"]) == (
         "active",
         str(COLLATERAL),
         True,
     )
-    assert client.get("/loans", params={"lender": s.borrower.address}).json() == []
-    assert client.get("/loans/99").status_code == 404
-    assert client.get("/loans", params={"borrower": "0x123"}).status_code == 422
+    assert client.get("/api/loans", params={"lender": s.borrower.address}).json() == []
+    assert client.get("/api/loans/99").status_code == 404
+    assert client.get("/api/loans", params={"borrower": "0x123"}).status_code == 422
 
 
 def test_docs_load_offline_from_the_packages_own_files(client: TestClient) -> None:

@@ -52,24 +52,26 @@ def test_regulator_routes_answer_with_the_index(
     served: tuple[TestClient, dict[str, str]], session_ledger: SessionLedger, tmp_path: Path
 ) -> None:
     client, tokens = served
-    response = client.get(f"/regulator/register/{PATENT}", headers=_auth(tokens["all"]))
+    response = client.get(f"/api/regulator/register/{PATENT}", headers=_auth(tokens["all"]))
     assert response.status_code == 200
     with IndexReader.open(indexer(session_ledger, tmp_path / "index.sqlite").engine) as reader:
         expected = register(reader, response.json()["patentId"], loan_book=reader.loan_book())
     assert response.json() == expected.as_json()
     for route in (
-        "/regulator/flows",
-        "/regulator/risk",
-        "/regulator/subsidy",
-        f"/regulator/distributions/{PATENT}/2",
+        "/api/regulator/flows",
+        "/api/regulator/risk",
+        "/api/regulator/subsidy",
+        f"/api/regulator/distributions/{PATENT}/2",
     ):
         assert client.get(route, headers=_auth(tokens["all"])).status_code == 200, route
     investor = session_ledger.actors.investors[1].address
-    own = client.get(f"/investors/{investor}/statements")  # an investor's own: public, as holdings
+    own = client.get(
+        f"/api/investors/{investor}/statements"
+    )  # an investor's own: public, as holdings
     assert own.status_code == 200
     assert (
         own.json()
-        == client.get(f"/regulator/statements/{investor}", headers=_auth(tokens["all"])).json()
+        == client.get(f"/api/regulator/statements/{investor}", headers=_auth(tokens["all"])).json()
     )
 
 
@@ -77,31 +79,32 @@ def test_no_token_401_wrong_token_401_missing_scope_403(
     served: tuple[TestClient, dict[str, str]],
 ) -> None:
     client, tokens = served
-    bare = client.get("/regulator/risk")
+    bare = client.get("/api/regulator/risk")
     assert bare.status_code == 401
     assert bare.headers["www-authenticate"] == "Bearer"
-    assert client.get("/regulator/risk", headers=_auth("not-a-token")).status_code == 401
+    assert client.get("/api/regulator/risk", headers=_auth("not-a-token")).status_code == 401
     assert (
         client.get(
-            "/regulator/risk", headers={"Authorization": f"Basic {tokens['all']}"}
+            "/api/regulator/risk", headers={"Authorization": f"Basic {tokens['all']}"}
         ).status_code
         == 401
     )
-    limited = client.get("/regulator/risk", headers=_auth(tokens["flows"]))
+    limited = client.get("/api/regulator/risk", headers=_auth(tokens["flows"]))
     assert limited.status_code == 403
     assert limited.json() == {"detail": "this token does not carry the 'risk' scope"}
-    assert client.get("/regulator/flows", headers=_auth(tokens["flows"])).status_code == 200
+    assert client.get("/api/regulator/flows", headers=_auth(tokens["flows"])).status_code == 200
 
 
 def test_unknown_deposit_is_404_and_a_bad_patent_422(
     served: tuple[TestClient, dict[str, str]],
 ) -> None:
     client, tokens = served
-    missing = client.get(f"/regulator/distributions/{PATENT}/9", headers=_auth(tokens["all"]))
+    missing = client.get(f"/api/regulator/distributions/{PATENT}/9", headers=_auth(tokens["all"]))
     assert missing.status_code == 404
     assert missing.json()["detail"].endswith("no deposit 9")
     assert (
-        client.get("/regulator/register/nonsense", headers=_auth(tokens["all"])).status_code == 422
+        client.get("/api/regulator/register/nonsense", headers=_auth(tokens["all"])).status_code
+        == 422
     )
 
 
@@ -109,12 +112,12 @@ def test_without_index_or_tokens_the_routes_say_503(
     session_ledger: SessionLedger, w3: Web3
 ) -> None:
     client = TestClient(create_app(ledger=session_ledger.ledger))
-    assert client.get("/regulator/risk", headers=_auth("x")).json() == {
+    assert client.get("/api/regulator/risk", headers=_auth("x")).json() == {
         "detail": "no regulator tokens are configured on this server"
     }
     investor = session_ledger.actors.investors[1].address
-    assert client.get(f"/investors/{investor}/statements").status_code == 503
-    assert "/regulator/risk" in client.get("/openapi.json").json()["paths"]
+    assert client.get(f"/api/investors/{investor}/statements").status_code == 503
+    assert "/api/regulator/risk" in client.get("/openapi.json").json()["paths"]
 
 
 def test_tokens_file_keeps_only_hashes(tmp_path: Path) -> None:

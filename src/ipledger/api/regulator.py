@@ -1,4 +1,4 @@
-"""The supervisor's routes (`/regulator/...`), read from the index, behind bearer tokens.
+"""The supervisor's API routes (`/api/regulator/...`), read from the index, behind bearer tokens.
 
 Tokens are random (256 bits) and stored only as their sha256 with the scopes they carry
 (`ipledger api-token new` writes a line of the tokens file; the token itself is shown
@@ -26,8 +26,8 @@ _bearer = HTTPBearer(auto_error=False, description="A regulator token (`ipledger
 
 
 def regulator_router(*, index: Engine | None, tokens: TokenStore | None) -> APIRouter:
-    """The `/regulator` routes; 503 for each when no index (or no tokens) is configured."""
-    router = APIRouter(prefix="/regulator", tags=["regulator"])
+    """The `/api/regulator` routes; 503 for each when no index (or no tokens) is configured."""
+    router = APIRouter(prefix="/api/regulator", tags=["regulator"])
 
     def scope(needed: str) -> Callable[..., None]:
         def check(

@@ -78,6 +78,34 @@ class PatentSummary(PatentTerms):
     latest_valuation: LatestValuation | None
 
 
+class PatentRow(PatentSummary):
+    """A patent on the overview: its summary and how many accounts hold its tokens
+    (None without an index: only the index keeps registers)."""
+
+    holders: int | None = None
+
+
+class OverviewTotals(Model):
+    patents: int
+    tokenised: int
+    revenue_deposited: dict[str, DecimalAmount]  # payment token -> base units, ever
+    valued: dict[str, DecimalAmount]  # currency -> latest valid valuations, minor units
+
+
+class Overview(Model):
+    """One page of the patents on the ledger, in the order asked for, with totals over all."""
+
+    patents: list[PatentRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    sort: str
+    descending: bool
+    totals: OverviewTotals
+    indexed_block: int | None = None  # None: read from the chain through the lens
+
+
 class ValuationRecord(LatestValuation):
     """A valuation as attested (from its event), and whether it was revoked since."""
 

@@ -28,7 +28,6 @@ def holdings_from_index(reader: IndexReader, investor: str, *, labels: Labels | 
     deposits: dict[str, list[EventRow]] = {a: [] for a in addresses}
     for e in reader.events("RevenueDeposited", addresses=addresses):
         deposits[e.address].append(e)
-    {e.address for e in reader.events("AccountRecovered", addresses=addresses)}
     claimed: dict[str, int] = {}
     for e in reader.events("RevenueClaimed", addresses=addresses):
         if e.args["account"] == investor:
@@ -56,7 +55,7 @@ def holdings_from_index(reader: IndexReader, investor: str, *, labels: Labels | 
                 payment_token=token.payment_token,
                 payment_symbol=symbol,
                 payment_decimals=decimals,
-                valuation=None if latest is None else _latest(latest.args),
+                valuation=None if latest is None else latest_of(latest.args),
                 pledged=mine,
             )
         )
@@ -69,7 +68,7 @@ def holdings_from_index(reader: IndexReader, investor: str, *, labels: Labels | 
     )
 
 
-def _latest(args: dict[str, object]) -> LatestValuation:
+def latest_of(args: dict[str, object]) -> LatestValuation:
     return LatestValuation(
         report_id=args["reportId"],
         valuer=args["valuer"],

@@ -1,0 +1,227 @@
+"""The pages, served from the same views as the JSON API: each number a page shows is
+the API's; bad addresses, unknown patents and a node that is away get pages that say
+so; the supervisor's pages need a token; the API's old paths redirect under /api."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ipledger.api.app import create_app
+from tests.web.conftest import Site
+
+pytestmark = pytest.mark.chain
+PATENT = "HK 30012345"
+HTML = {"Accept": "text/html"}
+
+
+def data_base(html: str, element_id: str) -> str:
+    """The exact base units an element carries (`data-base`), by its id."""
+    found = re.search(rf'id="{element_id}"[^>]*data-base="([0-9]*)"', html)
+    assert found, f"no #{element_id} with data-base in the page"
+    return found.group(1)
+
+
+def test_overview_shows_the_apis_numbers_with_totals(site: Site) -> None:
+    client = TestClient(site.app)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    api = client.get("/api/overview").json()
+    [row] = [p for p in api["patents"] if p["reference"] == PATENT]
+    html = page.text
+    tr = re.search(rf'<tr data-patent="{row["patentId"]}">(.*?)</tr>', html, re.S)
+    assert tr, "the busy patent's row is on the overview"
+    cells = re.findall(r'data-base="([0-9]*)"', tr.group(1))
+    assert cells == [row["totalSupply"], row["latestValuation"]["value"], row["revenueDeposited"]]
+    assert f'<td class="num">{row["holders"]}</td>' in tr.group(1)
+    # Counted as the supervisor's concentration counts them: the loan book's escrow is
+    # not a holder, its borrower is.
+    risk = client.get(
+        "/api/regulator/risk", headers={"Authorization": f"Bearer {site.tokens['all']}"}
+    )
+    [c] = [c for c in risk.json()["concentration"] if c["reference"] == PATENT]
+    assert row["holders"] == c["holders"] == 5
+    assert f'id="total-patents">{api["totals"]["patents"]}<' in html
+    assert ">tHKD 3,000.00001<" in tr.group(1)  # exact, in the payment token's own units
+
+
+def test_overview_sorts_and_pages(site: Site) -> None:
+    client = TestClient(site.app)
+    by_holders = client.get("/api/overview", params={"sort": "holders", "desc": True}).json()
+    holders = [p["holders"] for p in by_holders["patents"]]
+    assert holders == sorted(holders, reverse=True)
+    one = client.get("/api/overview", params={"per_page": 1, "page": 1, "sort": "reference"})
+    assert one.json()["pages"] == one.json()["total"]
+    page = client.get("/", params={"sort": "holders", "desc": "true", "per_page": 1})
+    assert 'aria-sort="descending"' in page.text
+    assert page.text.count('<tr data-patent="') == 1
+    if one.json()["total"] > 1:
+        assert 'rel="next"' in page.text
+    bad = client.get("/api/overview", params={"sort": "nonsense"})
+    assert bad.status_code == 422
+    assert "sort must be one of" in bad.json()["detail"]
+
+
+def test_patent_page_record_charts_register_loans_and_trail(site: Site) -> None:
+    client = TestClient(site.app)
+    page = client.get(f"/patents/{PATENT}", headers=HTML)
+    assert page.status_code == 200
+    summary = client.get(f"/api/patents/{PATENT}").json()
+    html = page.text
+    assert data_base(html, "supply") == summary["totalSupply"]
+    assert data_base(html, "revenue") == summary["revenueDeposited"]
+    assert data_base(html, "latest-valuation") == summary["latestValuation"]["value"]
+    assert html.count('<svg class="chart"') == 2  # valuations and deposits
+    assert 'class="mark revoked"' in html  # the superseded valuation, crossed out
+    valuations = client.get(f"/api/patents/{PATENT}/valuations").json()
+    assert sum(1 for v in valuations if v["revoked"]) == 1
+    register = client.get(
+        f"/api/regulator/register/{PATENT}",
+        headers={"Authorization": f"Bearer {site.tokens['all']}"},
+    ).json()
+    table = re.search(r'<table id="register">(.*?)</table>', html, re.S)
+    assert table
+    assert re.findall(r'data-base="([0-9]+)"', table.group(1)) == [
+        h["balance"] for h in register["holders"]
+    ]
+    assert 'id="loan-1"' in html
+    assert "All " in html
+    assert "entries verify against the chain" in html
+
+
+def test_investor_page_and_its_csv_downloads_match_the_api(site: Site) -> None:
+    client = TestClient(site.app)
+    investor = site.session.actors.investors[0].address
+    page = client.get(f"/investors/{investor}")
+    assert page.status_code == 200
+    [holding] = client.get(f"/api/investors/{investor}/holdings").json()["holdings"]
+    row = re.search(rf'<tr data-token="{holding["token"]}">(.*?)</tr>', page.text, re.S)
+    assert row
+    assert re.findall(r'data-base="([0-9]*)"', row.group(1))[:3] == [
+        holding["balance"], holding["pledged"], holding["claimable"],
+    ]  # fmt: skip
+    listed = list(
+        csv.DictReader(io.StringIO(client.get(f"/investors/{investor}/holdings.csv").text))
+    )
+    assert [(r["balance"], r["claimable"]) for r in listed] == [
+        (holding["balance"], holding["claimable"])
+    ]
+    statement = client.get(f"/api/investors/{investor}/statements").json()
+    lines = list(
+        csv.DictReader(io.StringIO(client.get(f"/investors/{investor}/statements.csv").text))
+    )
+    assert [r["entitled"] for r in lines] == [line["entitled"] for line in statement["lines"]]
+    assert len(lines) == 2  # the two deposits while it held tokens
+
+
+def test_the_claim_button_is_there_only_with_something_to_claim(site: Site) -> None:
+    client = TestClient(site.app)
+    investors = site.session.actors.investors
+    with_revenue = client.get(f"/investors/{investors[0].address}").text
+    assert 'class="claim"' in with_revenue
+    assert "ipledger claim" in with_revenue  # how to claim without a wallet
+    assert 'data-data="0x' in with_revenue
+    nobody = client.get(f"/investors/{site.session.actors.outsider.address}").text
+    assert 'class="claim"' not in nobody
+    assert "holds no revenue-rights tokens" in nobody
+
+
+def test_supervisor_pages_need_a_token_kept_in_an_http_only_cookie(site: Site) -> None:
+    client = TestClient(site.app, base_url="https://testserver")
+    refused = client.get("/regulator")
+    assert refused.status_code == 401
+    assert "Regulator token" in refused.text
+    assert "Flows" not in refused.text
+    wrong = client.post("/regulator/sign-in", data={"token": "not-a-token"})
+    assert wrong.status_code == 401
+    assert "not known" in wrong.text
+    signed = client.post("/regulator/sign-in", data={"token": site.tokens["all"]},
+                         follow_redirects=False)  # fmt: skip
+    assert signed.status_code == 303
+    cookie = signed.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "secure" in cookie
+    assert "samesite=strict" in cookie
+    page = client.get("/regulator")
+    assert page.status_code == 200
+    for section in ("alerts", "loans", "concentration", "valuations", "subsidy", "flows"):
+        assert f'id="{section}"' in page.text
+    assert "valuation" in page.text
+    assert "revoked" in page.text
+    client.post("/regulator/sign-out")
+    assert client.get("/regulator").status_code == 401
+
+
+def test_a_token_shows_only_the_sections_of_its_scopes(site: Site) -> None:
+    client = TestClient(site.app, base_url="https://testserver")
+    client.post("/regulator/sign-in", data={"token": site.tokens["flows"]})
+    page = client.get("/regulator").text
+    assert 'id="flows"' in page
+    assert 'id="concentration"' not in page
+    assert 'id="subsidy"' not in page
+
+
+def test_unknown_patent_and_bad_address_get_404_pages(site: Site) -> None:
+    client = TestClient(site.app)
+    unknown = client.get("/patents/HK 404", headers=HTML)
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith("text/html")
+    assert "No patent HK 404 on this ledger" in unknown.text
+    bad = client.get("/investors/0x1234")
+    assert bad.status_code == 404
+    assert "is not an address" in bad.text
+    assert client.get("/no/such/page").status_code == 404
+
+
+def test_node_down_is_a_503_page(site: Site) -> None:
+    app = create_app(ledger=site.session.ledger)
+    ledger = site.session.ledger
+    original = ledger.w3.provider
+    from web3 import HTTPProvider
+
+    ledger.w3.provider = HTTPProvider("http://127.0.0.1:9", request_kwargs={"timeout": 2})
+    try:
+        page = TestClient(app).get("/", headers=HTML)
+    finally:
+        ledger.w3.provider = original
+    assert page.status_code == 503
+    assert "node does not answer" in page.text
+    assert "127.0.0.1:9" not in page.text
+
+
+def test_old_api_paths_redirect_under_api(site: Site) -> None:
+    client = TestClient(site.app)
+    investor = site.session.actors.investors[0].address
+    moved = client.get(f"/investors/{investor}/holdings", follow_redirects=False)
+    assert moved.status_code == 308
+    assert moved.headers["location"] == f"/api/investors/{investor}/holdings"
+    assert moved.headers["deprecation"] == "true"
+    script = client.get(f"/patents/{PATENT}", follow_redirects=False)
+    assert script.status_code == 308  # no text/html: a script wanting JSON
+    assert client.get(f"/patents/{PATENT}").json()["reference"] == PATENT
+    flows = client.get("/regulator/flows?cross_border=true", follow_redirects=False)
+    assert flows.headers["location"] == "/api/regulator/flows?cross_border=true"
+    assert client.get("/patents", headers=HTML, follow_redirects=False).headers["location"] == "/"
+    spec = client.get("/openapi.json").json()["paths"]
+    assert all(path.startswith("/api/") for path in spec)
+    assert "/api/overview" in spec
+
+
+def test_search_box_finds_patents_and_investors(site: Site) -> None:
+    client = TestClient(site.app)
+    investor = site.session.actors.investors[0].address
+    assert (
+        client.get("/find", params={"q": investor.lower()}, follow_redirects=False).headers[
+            "location"
+        ]
+        == f"/investors/{investor}"
+    )
+    assert (
+        client.get("/find", params={"q": "hk 30012345"}, follow_redirects=False).status_code == 303
+    )
+    assert client.get("/find", params={"q": "neither"}).status_code == 404
