@@ -9,7 +9,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import index_bench, lens_bench, loan_gas, mirror_bench, token_gas, valuation_gas
+from bench import (
+    index_bench,
+    lens_bench,
+    loan_gas,
+    mirror_bench,
+    pages_bench,
+    token_gas,
+    valuation_gas,
+)
 from bench.common import Row
 from ipledger.project import Project
 
@@ -50,6 +58,7 @@ def main() -> None:
         + mirror_bench.measure(project)
         + lens
         + index_bench.measure(project, lens_5000)
+        + pages_bench.measure(project)
     )
     write(rows, project.root / "bench")
     for row in rows:

@@ -155,6 +155,11 @@ def test_queries_against_the_pilot_on_a_node(project: Project, tmp_path: Path) -
         base = ["--rpc", node.url, "--project", str(tmp_path)]
         pilot = json.loads(runner.invoke(app, ["demo", *base, "--json"]).output)
         bank = pilot["investors"][0]
+        # The pages `serve --index` would show, rendered from the project's index.
+        assert [p["path"] for p in pilot["pages"]] == [
+            "/", "/patents/HK 30012345", f"/investors/{bank}", "/regulator",
+        ]  # fmt: skip
+        assert all(0 < p["bytes"] < 100_000 for p in pilot["pages"])
         held = json.loads(runner.invoke(app, ["holdings", bank, *base, "--json"]).output)
         assert held["investor"] == bank
         [holding] = held["holdings"]

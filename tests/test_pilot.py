@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 from web3 import Web3
 
+from ipledger.api.pages.preview import preview
 from ipledger.chain.node import start_anvil
 from ipledger.chain.tx import NodeAccount
 from ipledger.cli import app
@@ -109,6 +110,11 @@ def test_pilot_runs_end_to_end(
     assert seen["crossBorder"] >= 1  # a mainland investor holds a Hong Kong patent's tokens
     assert (seen["subsidy"]["used"], seen["risk"]["loans"]["byState"]) == (2, {"active": 1})
     json.dumps(summary)  # plain JSON all the way down
+    # The pages `ipledger serve --index` would show of the run, as `make run` lists them.
+    pages = {p.title: p for p in preview(ledger, index, patent="HK 30012345",
+                                         investor=bank_address(result))}  # fmt: skip
+    assert list(pages) == ["Patents", "HK 30012345", "Investor", "Supervisor"]
+    assert all(0 < p.bytes < 100_000 for p in pages.values())
     again = run_pilot(w3=w3, project=pilot_project, artifacts=artifacts, data_dir=data)
     assert again.already_ran
     assert again.deployed == []

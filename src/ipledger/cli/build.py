@@ -7,7 +7,7 @@ import tempfile
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -31,13 +31,22 @@ from ipledger.cli.common import (
     find_project,
     resolve_sender,
 )
-from ipledger.cli.render import chain_words, dev_accounts_table, show_pilot
+from ipledger.cli.render import chain_words, dev_accounts_table, show_pages, show_pilot
+from ipledger.clients.ledger import Ledger
 from ipledger.deploy.records import deployment_path, load_deployment, save_deployment
 from ipledger.deploy.suite import deploy
 from ipledger.errors import CompilationError, IpledgerError
 from ipledger.models import parse_address
+from ipledger.pilot.data import PilotResult
 from ipledger.pilot.run import pilot_json, run_pilot
+from ipledger.toolchain.artifacts import Artifact
 from ipledger.toolchain.compiler import compile_project
+
+if TYPE_CHECKING:  # SQLAlchemy and the pages load only when used: the CLI starts fast
+    from sqlalchemy import Engine
+    from web3 import Web3
+
+    from ipledger.api.pages.preview import PagePreview
 
 
 def compile_cmd(
@@ -211,17 +220,35 @@ def demo_cmd(
 
             artifacts = compile_project(project=proj).artifacts
             w3 = connect(rpc)
+            engine = engine_for(db, proj.root)
             result = run_pilot(
                 w3=w3,
                 project=proj,
                 artifacts=artifacts,
                 data_dir=data_dir,
                 step=step,
-                index=engine_for(db, proj.root),
+                index=engine,
             )
+            pages = _pages(result, w3, artifacts, engine)
     except IpledgerError as exc:
         raise fail(exc) from None
     if as_json:
-        emit_json(pilot_json(result))
+        emit_json({**pilot_json(result), "pages": [p.as_json() for p in pages]})
         return
     show_pilot(console, result, data_dir)
+    show_pages(console, pages)
+
+
+def _pages(result: PilotResult, w3: Web3, artifacts: dict[str, Artifact],
+           engine: Engine | None) -> list[PagePreview]:  # fmt: skip
+    """The pages `ipledger serve` would show of this run (they need its index)."""
+    if engine is None:
+        return []
+    from ipledger.api.pages.preview import preview  # Jinja2 and the views: only here
+
+    deployment = load_deployment(result.deployment)
+    assert deployment is not None  # the pilot just saved it
+    ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses(),
+                           first_block=deployment.first_block())  # fmt: skip
+    investor = next(iter(result.investors.values()))
+    return preview(ledger, engine, patent=next(iter(result.patents)), investor=investor)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
@@ -221,6 +222,19 @@ def show_supervision(console: Console, s: SupervisionSummary) -> None:
             + ", ".join(f"{n} {state}" for state, n in sorted(loans.by_state.items()))
         )
     )
+
+
+def show_pages(console: Console, pages: list[Any]) -> None:
+    """What `ipledger serve` would show of this run: each page's size and time."""
+    if not pages:
+        return
+    table = Table(title="Pages (ipledger serve --index): rendered from this run's index",
+                  title_justify="left")  # fmt: skip
+    for column in ("page", "path", "HTML", "time"):
+        table.add_column(column, justify="right" if column in ("HTML", "time") else "left")
+    for p in pages:
+        table.add_row(p.title, p.path, f"{p.bytes / 1000:.1f} KB", f"{p.milliseconds:.0f} ms")
+    console.print(fit(console, table))
 
 
 def loans_table(found: list[Loan], *, title: str, decimals: int = 6) -> Table:

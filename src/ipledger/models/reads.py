@@ -163,7 +163,7 @@ class EvidenceEntry(Model):
             entry_hash=args["entryHash"],
             uri=args["uri"],
             block_number=event["blockNumber"],
-            tx_hash=bytes(event["transactionHash"]),
+            tx_hash=event["transactionHash"],  # HexBytes from a node, 0x-hex from the index
         )
 
 

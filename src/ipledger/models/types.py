@@ -8,6 +8,7 @@ bytes32 as 0x-hex, addresses checksummed, amounts in base units as decimal strin
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import Enum
 from typing import Annotated, Any, NewType
@@ -115,6 +116,7 @@ def parse_patent(text: str) -> PatentId:
     return patent_id(*parse_patent_ref(text))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a keccak per call: reports parse the same few thousand
 def parse_address(text: str) -> ChecksumAddress:
     """A checksummed address from 0x + 40 hex; mixed case must pass its EIP-55 checksum
     (a typo in a mixed-case address would otherwise name another account)."""

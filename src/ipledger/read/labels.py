@@ -10,8 +10,10 @@ from typing import TypeVar
 from web3.exceptions import Web3Exception
 
 from ipledger.clients.ledger import Ledger
+from ipledger.read.indexed import IndexReader, letters
 
 T = TypeVar("T")
+SINGLE_LOOKUPS = 8  # references asked one by one before reading them all at once
 
 
 @dataclass
@@ -19,11 +21,31 @@ class Labels:
     ledger: Ledger
     _references: dict[bytes, str] | None = None
     _units: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
+    _single: dict[bytes, str | None] = field(default_factory=dict)
 
     def reference(self, patent_id: bytes) -> str | None:
+        """One patent's reference; after a few, every patent's in one query (a page of
+        one loan should not read the whole registry, a page of holdings should not ask
+        patent by patent)."""
+        pid = bytes(patent_id)
         if self._references is None:
+            if pid not in self._single and len(self._single) < SINGLE_LOOKUPS:
+                self._single[pid] = self.ledger.patents.reference(pid)
+            if pid in self._single:
+                return self._single[pid]
             self._references = self.ledger.patents.references()
-        return self._references.get(bytes(patent_id))
+        return self._references.get(pid)
+
+    @classmethod
+    def from_index(cls, ledger: Ledger, reader: IndexReader) -> Labels:
+        """Labels whose references come from the index's registrations (one query), not
+        from the node's logs (a getLogs per patent)."""
+        found = {
+            bytes.fromhex(e.args["patentId"][2:]): f"{letters(e.args['jurisdiction'])} "
+            f"{e.args['publicationNumber']}"
+            for e in reader.events("PatentRegistered")
+        }
+        return cls(ledger, found)
 
     def units(self, token: str) -> tuple[str | None, int | None]:
         """An ERC-20's symbol and decimals; None for what it does not answer (both are

@@ -162,8 +162,11 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
     return records
 
 
-def patent_summary(ledger: Ledger, patent_id: bytes) -> PatentSummary:
+def patent_summary(
+    ledger: Ledger, patent_id: bytes, *, labels: Labels | None = None
+) -> PatentSummary:
     """One patent's record, token, revenue, evidence count and latest valid valuation."""
+    labels = labels or Labels(ledger)
     record = ledger.patents.patent(patent_id)
     token = ledger.patents.token_of(patent_id)
     supply = deposited = 0
@@ -173,11 +176,11 @@ def patent_summary(ledger: Ledger, patent_id: bytes) -> PatentSummary:
         supply = client.total_supply()
         deposited = client.totals().deposited
         payment = client.payment_token()
-        symbol, decimals = Labels(ledger).units(payment)
+        symbol, decimals = labels.units(payment)
     _, evidence_count = ledger.evidence.head(patent_id)
     return PatentSummary(
         patent_id=patent_id,
-        reference=ledger.patents.reference(patent_id),
+        reference=labels.reference(patent_id),
         payment_token=payment,
         payment_symbol=symbol,
         payment_decimals=decimals,

@@ -161,7 +161,12 @@ def statement(reader: IndexReader, holder: str, *, from_time: int | None = None,
     by_token = {t.address: t for t in reader.tokens()}
     lines: list[StatementLine] = []
     owed = moved_in = moved_out = 0
-    for address in reader.tokens_held(holder):
+    held = reader.tokens_held(holder)
+    # A token that never had a deposit owes nothing and has no lines: one query finds them.
+    paying = {e.address for e in reader.events("RevenueDeposited", addresses=held)}
+    for address in held:
+        if address not in paying:
+            continue
         token = by_token[address]
         deposits = _deposits(reader, token)
         parts = _parts(reader.history(address, holder), deposits, token.supply)

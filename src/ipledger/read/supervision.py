@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from fractions import Fraction
 
+from sqlalchemy import func, select
+
+from ipledger.index.schema import balances
 from ipledger.models.supervision import (
     Concentration,
     Flow,
@@ -112,12 +115,14 @@ def concentration(reader: IndexReader, block: int, loan_book: str | None) -> lis
     """Per patent: holders, the largest one's share and the HHI; pledged tokens count
     as their borrower's, not the loan book's."""
     out = []
-    for token in reader.tokens():
-        if token.block > block:
-            continue
-        held = reader.balances_at(token.address, block)
+    listed = [t for t in reader.tokens() if t.block <= block]
+    registers = _registers(reader, block)
+    pledges = reader.pledged_many([t.patent_id for t in listed], block)
+    references = reader.references([t.patent_id for t in listed])
+    for token in listed:
+        held = registers.get(token.address, {})
         if loan_book in held:
-            for who, amount in reader.pledged(token.patent_id, block).items():
+            for who, amount in pledges.get(token.patent_id, {}).items():
                 held[loan_book] -= amount
                 held[who] = held.get(who, 0) + amount
             held = {h: n for h, n in held.items() if n > 0}
@@ -126,13 +131,38 @@ def concentration(reader: IndexReader, block: int, loan_book: str | None) -> lis
         out.append(
             Concentration(
                 patent_id=token.patent_id,
-                reference=reader.reference(token.patent_id),
+                reference=references[token.patent_id],
                 holders=len(held),
                 top_holder=top,
                 top_share=share(held[top], token.supply) if top else "0",
                 hhi=round(hhi),
             )
         )
+    return out
+
+
+def _registers(reader: IndexReader, block: int) -> dict[str, dict[str, int]]:
+    """Every token's holders and balances at `block`, in one query."""
+    latest = (
+        select(
+            balances.c.token,
+            balances.c.holder,
+            balances.c.balance,
+            func.row_number()
+            .over(
+                partition_by=(balances.c.token, balances.c.holder),
+                order_by=(balances.c.block_number.desc(), balances.c.log_index.desc()),
+            )
+            .label("n"),
+        )
+        .where(balances.c.block_number <= block)
+        .subquery()
+    )
+    out: dict[str, dict[str, int]] = {}
+    query = select(latest.c.token, latest.c.holder, latest.c.balance).where(latest.c.n == 1)
+    for token, holder, balance in reader.conn.execute(query):
+        if balance != "0":
+            out.setdefault(token, {})[holder] = int(balance)
     return out
 
 
@@ -176,21 +206,31 @@ def valuation_changes(reader: IndexReader, block: int, as_of: int) -> list[Valua
     return out
 
 
+LOAN_TRANSITIONS = {
+    "LoanOffered": "offered",
+    "OfferCancelled": "cancelled",
+    "LoanOpened": "active",
+    "LoanCured": "active",
+    "LoanCalled": "called",
+    "Released": "repaid",
+    "LoanEnforced": "enforced",
+}
+
+
+def loan_states(reader: IndexReader, block: int | None = None) -> dict[int, str]:
+    """Each loan's state at `block` (the index's block when None), by loan id."""
+    state: dict[int, str] = {}
+    for e in reader.events(*LOAN_TRANSITIONS, until=block):
+        state[int(e.args["loanId"])] = LOAN_TRANSITIONS[e.event]
+    return state
+
+
 def loan_risk(reader: IndexReader, block: int) -> LoanRisk:
     state: dict[str, str] = {}
     ltvs: list[int] = []
     principal = recovered = shortfall = 0
-    transitions = {
-        "LoanOffered": "offered",
-        "OfferCancelled": "cancelled",
-        "LoanOpened": "active",
-        "LoanCured": "active",
-        "LoanCalled": "called",
-        "Released": "repaid",
-        "LoanEnforced": "enforced",
-    }
-    for e in reader.events(*transitions, until=block):
-        state[e.args["loanId"]] = transitions[e.event]
+    for e in reader.events(*LOAN_TRANSITIONS, until=block):
+        state[e.args["loanId"]] = LOAN_TRANSITIONS[e.event]
         if e.event == "LoanOpened":
             lent, value = int(e.args["principal"]), int(e.args["collateralValue"])
             principal += lent

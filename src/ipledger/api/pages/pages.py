@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from ipledger.api.pages import format as fmt
-from ipledger.api.pages import views
+from ipledger.api.pages import supervisor, views
 from ipledger.api.tokens import TokenStore
 from ipledger.clients.ledger import Ledger
 from ipledger.models import parse_address, parse_patent
@@ -25,6 +25,7 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters.update(fmt.FILTERS)
 TEMPLATES.env.globals["age"] = fmt.age
 SESSION = "ipledger_regulator"
+RECENT = 50  # rows of a long history a page shows (the CSV and the API have them all)
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -115,11 +116,12 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
         return show(request, "patent.html", view=views.patent_page(ledger, index, pid))
 
     @router.get("/investors/{address}")
-    def investor(request: Request, address: str) -> HTMLResponse:
+    def investor(
+        request: Request, address: str, page: Annotated[int, Query(ge=1)] = 1
+    ) -> HTMLResponse:
         who = account(address)
-        return show(
-            request, "investor.html", view=views.investor_page(ledger, index, who), investor=who
-        )
+        view = views.investor_page(ledger, index, who, page=page)
+        return show(request, "investor.html", view=view, investor=who, recent=RECENT)
 
     @router.get("/investors/{address}/holdings.csv")
     def holdings_csv(address: str) -> Response:
@@ -193,7 +195,7 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
         return _csv(rows, f"statements-{address}.csv")
 
     @router.get("/regulator")
-    def supervisor(request: Request) -> HTMLResponse:
+    def supervisor_view(request: Request) -> HTMLResponse:
         if index is None or tokens is None:
             raise HTTPException(
                 503,
@@ -203,7 +205,7 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
         scopes = tokens.scopes_of(request.cookies.get(SESSION, ""))
         if scopes is None:
             return render(request, "sign_in.html", status=401, error=None)
-        view = views.supervisor_page(ledger, index, set(scopes))
+        view = supervisor.supervisor_page(ledger, index, set(scopes))
         return show(request, "regulator.html", view=view)
 
     @router.post("/regulator/sign-in")

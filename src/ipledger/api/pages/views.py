@@ -3,23 +3,33 @@ the clients and the lens; the index for registers, statements and supervision)."
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_utils.crypto import keccak
 from sqlalchemy import Engine
 
 from ipledger.api.pages import format as fmt
 from ipledger.api.pages.charts import Point, bar_chart, line_chart
 from ipledger.clients.ledger import Ledger
-from ipledger.models import Holdings, Loan, LoanState
+from ipledger.models import Holding, Holdings, Loan
 from ipledger.models.reads import Overview, PatentSummary, RevenueDeposit, ValuationRecord
-from ipledger.models.supervision import Flow, Register, Risk, Statement, SubsidyUse
+from ipledger.models.supervision import (
+    Register,
+    Statement,
+)
 from ipledger.models.units import iso
 from ipledger.read import loans as loan_reads
-from ipledger.read.catalogue import overview, rows_from_index, rows_from_summaries
+from ipledger.read.catalogue import PER_PAGE, overview, rows_from_index, rows_from_summaries
+from ipledger.read.evidence import verify_entries
 from ipledger.read.indexed import IndexReader
 from ipledger.read.indexed_holdings import holdings_from_index
+from ipledger.read.indexed_patent import (
+    evidence_entries,
+    loans_pledging,
+    revenue_deposits,
+    valuation_records,
+)
 from ipledger.read.labels import Labels
 from ipledger.read.queries import (
     evidence_trail,
@@ -30,8 +40,8 @@ from ipledger.read.queries import (
     valuation_history,
 )
 from ipledger.read.registers import register, statement
-from ipledger.read.supervision import flows, risk, subsidy
 
+CLAIMABLE = keccak(text="claimableRevenue(address)")[:4]
 HHI_ALERT = 2500  # a highly concentrated register (the competition authorities' threshold)
 
 
@@ -74,28 +84,53 @@ class PatentPage:
 
 
 def patent_page(ledger: Ledger, index: Engine | None, pid: bytes) -> PatentPage:
-    summary = patent_summary(ledger, pid)
+    """A patent's record from the chain; its history (valuations, deposits, evidence,
+    loans) from the index when there is one, else from the chain's events."""
     now = int(ledger.w3.eth.get_block("latest")["timestamp"])
-    page = PatentPage(
-        summary=summary,
-        valuations=valuation_history(ledger, pid),
-        deposits=revenue_history(ledger, pid),
-        register=None,
-        loans=[
-            loan
-            for loan in loan_reads.loans(ledger)
-            if any(bytes(p.patent_id) == pid for p in loan.pledges)
-        ],
-        evidence=evidence_trail(ledger, pid),
-        now=now,
-    )
-    if index is not None and summary.token is not None:
-        with IndexReader.open(index) as reader:
-            page.register = register(reader, "0x" + pid.hex(), loan_book=reader.loan_book())
+    if index is not None:
+        page = _patent_from_index(ledger, index, pid, now)
+    else:
+        summary = patent_summary(ledger, pid)
+        page = PatentPage(
+            summary=summary,
+            valuations=valuation_history(ledger, pid),
+            deposits=revenue_history(ledger, pid),
+            register=None,
+            loans=[
+                loan
+                for loan in loan_reads.loans(ledger)
+                if any(bytes(p.patent_id) == pid for p in loan.pledges)
+            ],
+            evidence=evidence_trail(ledger, pid),
+            now=now,
+        )
     page.charts = {
         "valuations": _valuation_chart(page.valuations, now),
-        "revenue": _revenue_chart(page.deposits, summary),
+        "revenue": _revenue_chart(page.deposits, page.summary),
     }
+    return page
+
+
+def _patent_from_index(ledger: Ledger, index: Engine, pid: bytes, now: int) -> PatentPage:
+    key = "0x" + pid.hex()
+    head_hash, count = ledger.evidence.head(pid)
+    with IndexReader.open(index) as reader:
+        labels = Labels.from_index(ledger, reader)
+        summary = patent_summary(ledger, pid, labels=labels)
+        entries = evidence_entries(reader, key)
+        tokenised = summary.token is not None
+        page = PatentPage(
+            summary=summary,
+            valuations=valuation_records(reader, key),
+            deposits=revenue_deposits(reader, key) if tokenised else [],
+            register=register(reader, key, loan_book=reader.loan_book()) if tokenised else None,
+            loans=[loan_reads.loan(ledger, i, labels=labels) for i in loans_pledging(reader, key)],
+            evidence=None,
+            now=now,
+        )
+    if len(entries) != count:  # entries since the index's block: the chain has them all
+        entries = ledger.evidence.entries(pid)
+    page.evidence = verify_entries(entries, patent_id=pid, head_hash=head_hash, count=count)
     return page
 
 
@@ -152,127 +187,49 @@ def _revenue_chart(deposits: list[RevenueDeposit], summary: PatentSummary) -> An
 
 @dataclass
 class InvestorPage:
-    holdings: Holdings
+    holdings: Holdings  # every holding (the CSV's rows)
+    shown: list[Holding]  # this page's, claimable read live
+    page: int
+    pages: int
     loans: list[Loan]
     statement: Statement | None
     claim_selector: str
 
 
-def investor_page(ledger: Ledger, index: Engine | None, address: str) -> InvestorPage:
+def investor_page(ledger: Ledger, index: Engine | None, address: str, *, page: int = 1,
+                  per_page: int = PER_PAGE) -> InvestorPage:  # fmt: skip
+    """An investor's holdings (listed from the index when there is one), a page of them
+    with claimable revenue read live (so a claim shows at once), loans and statements."""
     labels = Labels(ledger)
     found: Statement | None = None
     if index is not None:
         with IndexReader.open(index) as reader:
+            labels = Labels.from_index(ledger, reader)
             head = ledger.w3.eth.block_number
-            held = _live(ledger, holdings_from_index(reader, address, labels=labels, head=head))
+            held = holdings_from_index(reader, address, labels=labels, head=head)
             found = statement(reader, address)
     else:
         held = holdings(ledger, address, labels=labels)
+    start = (page - 1) * per_page
+    shown = held.holdings[start : start + per_page]
+    if index is not None:
+        shown = [
+            h.model_copy(update={"claimable": _claimable(ledger, h.token, held.investor)})
+            for h in shown
+        ]
     return InvestorPage(
         holdings=held,
+        shown=shown,
+        page=page,
+        pages=max(1, -(-len(held.holdings) // per_page)),
         loans=loan_reads.loans(ledger, borrower=address, labels=labels),
         statement=found,
         claim_selector="0x" + ledger.w3.keccak(text="claimRevenue()")[:4].hex(),
     )
 
 
-def _live(ledger: Ledger, held: Holdings) -> Holdings:
-    """The index says which tokens an account holds (one query, however many patents);
-    its balances and claimable revenue are read live, so a claim shows at once."""
-    rows = []
-    for h in held.holdings:
-        token = ledger.token(h.token)
-        balance = token.balance_of(held.investor)
-        rows.append(
-            h.model_copy(update={"balance": balance, "claimable": token.claimable(held.investor)})
-        )
-    return held.model_copy(update={"holdings": rows})
-
-
-@dataclass
-class Alert:
-    level: str  # "critical" | "warning"
-    text: str
-    href: str | None = None
-
-
-@dataclass
-class SupervisorPage:
-    scopes: set[str]
-    risk: Risk | None = None
-    flows: list[Flow] = field(default_factory=list)
-    subsidy: SubsidyUse | None = None
-    loans: list[Loan] = field(default_factory=list)  # unhealthy or called, live
-    alerts: list[Alert] = field(default_factory=list)
-    indexed_block: int = 0
-
-
-def supervisor_page(
-    ledger: Ledger, index: Engine, scopes: set[str], *, recent: int = 50
-) -> SupervisorPage:
-    page = SupervisorPage(scopes=scopes)
-    with IndexReader.open(index) as reader:
-        page.indexed_block = reader.indexed_block()
-        book = reader.loan_book()
-        if "risk" in scopes:
-            page.risk = risk(reader, loan_book=book)
-        if "flows" in scopes:
-            page.flows = flows(reader, loan_book=book)[-recent:][::-1]
-        if "subsidy" in scopes:
-            page.subsidy = subsidy(
-                reader, year=time.gmtime(reader.block_time(page.indexed_block) or 0).tm_year
-            )
-    if "risk" in scopes:
-        page.loans = [
-            loan
-            for loan in loan_reads.loans(ledger)
-            if loan.state == LoanState.CALLED
-            or (loan.state == LoanState.ACTIVE and not loan.healthy)
-        ]
-    page.alerts = _alerts(page)
-    return page
-
-
-def _alerts(page: SupervisorPage) -> list[Alert]:
-    alerts = []
-    for loan in page.loans:
-        what = "called" if loan.state == LoanState.CALLED else "unhealthy"
-        alerts.append(
-            Alert(
-                "critical",
-                f"Loan {loan.loan_id} is {what}: LTV {fmt.bps(loan.ltv_bps)} "
-                f"against {fmt.bps(loan.liquidation_ltv_bps)} liquidation",
-                f"#loan-{loan.loan_id}",
-            )
-        )
-    if page.risk is not None:
-        for c in page.risk.concentration:
-            if c.hhi >= HHI_ALERT:
-                alerts.append(
-                    Alert(
-                        "warning",
-                        f"{c.reference or c.patent_id.hex()}: register "
-                        f"highly concentrated (HHI {c.hhi})",
-                        "#concentration",
-                    )
-                )
-        for v in page.risk.valuations:
-            if v.revoked:
-                alerts.append(
-                    Alert(
-                        "warning",
-                        f"{v.reference or v.patent_id.hex()}: valuation "
-                        f"{v.report_id.hex()[:10]}… revoked",
-                        "#valuations",
-                    )
-                )
-    s = page.subsidy
-    if s is not None and s.cap is not None and s.used >= s.cap:
-        alerts.append(
-            Alert(
-                "warning",
-                f"Subsidised valuations for {s.year}: the cap of {s.cap} is reached",
-                "#subsidy",
-            )
-        )
-    return alerts
+def _claimable(ledger: Ledger, token: str, investor: str) -> int:
+    """`claimableRevenue(investor)` by a bare eth_call: a page asks it of each row shown,
+    and a contract client per token costs more than the call."""
+    data = CLAIMABLE + bytes(12) + bytes.fromhex(investor[2:])
+    return int.from_bytes(ledger.w3.eth.call({"to": token, "data": data}), "big")
