@@ -119,6 +119,18 @@ def test_investor_page_and_its_csv_downloads_match_the_api(site: Site) -> None:
     assert len(lines) == 2  # the two deposits while it held tokens
 
 
+def test_the_borrowers_loans_download_as_csv_like_the_api(site: Site) -> None:
+    client = TestClient(site.app)
+    [loan] = client.get("/api/loans").json()
+    got = list(
+        csv.DictReader(io.StringIO(client.get(f"/investors/{loan['borrower']}/loans.csv").text))
+    )
+    assert [(r["loan"], r["debt"], r["collateral_value"], r["healthy"]) for r in got] == [
+        (str(loan["loanId"]), loan["debt"], loan["collateralValue"], str(loan["healthy"]))
+    ]
+    assert got[0]["pledged"] == "; ".join(f"{k}: {v}" for k, v in loan["pledged"].items())
+
+
 def test_the_claim_button_is_there_only_with_something_to_claim(site: Site) -> None:
     client = TestClient(site.app)
     investors = site.session.actors.investors

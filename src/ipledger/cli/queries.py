@@ -24,6 +24,7 @@ from ipledger.cli.common import (
     console,
     emit_json,
     engine_for,
+    err_console,
     fail,
     find_project,
     open_ledger,
@@ -194,7 +195,8 @@ def serve_cmd(
         ),
     ] = None,
 ) -> None:
-    """Serve the read-only HTTP API (OpenAPI at /docs) over the deployed suite."""
+    """Serve the pages (/, /patents/..., /investors/..., /regulator) and the read-only
+    JSON API (/api/..., OpenAPI at /docs) over the deployed suite."""
     import uvicorn
 
     from ipledger.api.app import create_app
@@ -209,4 +211,9 @@ def serve_cmd(
     except IpledgerError as exc:
         raise fail(exc) from None
     app = create_app(ledger=ledger, cors_origins=cors_origin or [], index=engine, tokens=tokens)
+    shown = f"[{host}]" if ":" in host else host
+    err_console.print(
+        Text(f"pages at http://{shown}:{port}/ ; the API at http://{shown}:{port}/docs"
+             + ("" if engine else " (no --index: no registers, statements or supervisor)"))
+    )  # fmt: skip
     uvicorn.run(app, host=host, port=port)

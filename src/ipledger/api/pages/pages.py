@@ -194,6 +194,21 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
             )
         return _csv(rows, f"statements-{address}.csv")
 
+    @router.get("/investors/{address}/loans.csv")
+    def loans_csv(address: str) -> Response:
+        page = views.investor_page(ledger, index, account(address))
+        rows: list[list[object]] = [
+            ["loan", "state", "lender", "asset", "pledged", "principal", "debt",
+             "collateral_value", "ltv_bps", "liquidation_ltv_bps", "healthy", "call_deadline"]
+        ]  # fmt: skip
+        for loan in page.loans:
+            pledged = "; ".join(f"{ref}: {n}" for ref, n in loan.pledged.items())
+            rows.append([loan.loan_id, loan.state.name.lower(), loan.lender, loan.asset,
+                         pledged, loan.principal, loan.debt, loan.collateral_value,
+                         loan.ltv_bps, loan.liquidation_ltv_bps, loan.healthy,
+                         loan.call_deadline or ""])  # fmt: skip
+        return _csv(rows, f"loans-{address}.csv")
+
     @router.get("/regulator")
     def supervisor_view(request: Request) -> HTMLResponse:
         if index is None or tokens is None:
