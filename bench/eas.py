@@ -22,6 +22,7 @@ from bench.common import peer_artifacts
 from ipledger.chain.tx import Sender
 from ipledger.deploy.suite import deploy_artifact
 from ipledger.models import Valuation
+from ipledger.models.ledger import model_word
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact, CompilerInfo
 from ipledger.toolchain.compiler import compiler_settings, run_solc
@@ -31,9 +32,10 @@ EAS_SOLC = "0.8.29"  # the version EAS 1.9.0 pins
 PACKAGE = "node_modules/@ethereum-attestation-service/eas-contracts/contracts"
 SCHEMA = (
     "bytes32 reportId,bytes32 patentId,uint128 value,bytes3 currency,uint64 valuationDate,"
-    "uint64 validUntil,uint8 method,string standard,uint8 citationNetwork,"
+    "uint64 validUntil,uint8 method,uint8 purpose,string standard,uint8 legalValue,"
+    "uint8 technicalValue,uint8 economicValue,uint8 citationNetwork,"
     "uint8 commercialApplication,uint8 technologyMaturity,uint8 marketPotential,"
-    "bytes32 reportHash,bool subsidised"
+    "bytes32 scoringModel,bytes32 scoringInput,bytes32 reportHash,bool subsidised"
 )
 SCHEMA_TYPES = [part.split(" ")[0] for part in SCHEMA.split(",")]
 ATTEST_TYPES = [
@@ -103,11 +105,17 @@ class Eas:
                 v.valuation_date,
                 v.valid_until,
                 int(v.method),
+                int(v.purpose),
                 v.standard,
+                v.legal_value,
+                v.technical_value,
+                v.economic_value,
                 v.citation_network,
                 v.commercial_application,
                 v.technology_maturity,
                 v.market_potential,
+                model_word(v.scoring_model),
+                v.scoring_input,
                 v.report_hash,
                 v.subsidised,
             ],

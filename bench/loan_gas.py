@@ -26,7 +26,15 @@ from ipledger.chain.tx import NodeAccount
 from ipledger.clients import RevenueRightsTokenClient
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.suite import deploy
-from ipledger.models import OPERATOR_ROLES, Field, LoanTerms, Method, Valuation, report_id_of
+from ipledger.models import (
+    OPERATOR_ROLES,
+    Field,
+    LoanTerms,
+    Method,
+    Purpose,
+    Valuation,
+    report_id_of,
+)
 from ipledger.project import Project
 from ipledger.toolchain.compiler import compile_project
 
@@ -77,6 +85,12 @@ class Book:
             valid_until=now + YEAR,
             method=Method.INCOME,
             standard="GB/T 42748-2023",
+            purpose=Purpose.FINANCE,
+            legal_value=70,
+            technical_value=70,
+            economic_value=70,
+            scoring_model="HKSTP-IPScore@2.1",
+            scoring_input=keccak(text="scoring input"),
             citation_network=70,
             commercial_application=70,
             technology_maturity=70,

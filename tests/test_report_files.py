@@ -26,7 +26,7 @@ from ipledger.mirror.reports import (
     read_regular_file,
     sha256_of_regular_file,
 )
-from ipledger.models import Method, patent_id, report_id_of
+from ipledger.models import Method, Purpose, patent_id, report_id_of
 
 PILOT = Path(__file__).resolve().parents[1] / "examples" / "pilot" / "valuations"
 BODY = b"report body"
@@ -98,6 +98,11 @@ def test_a_report_becomes_exactly_its_valuation(tmp_path: Path, good: dict[str, 
     assert v.standard == "GB/T 42748-2023"
     scores = (v.citation_network, v.commercial_application, v.technology_maturity)
     assert (*scores, v.market_potential) == (1, 2, 3, 4)
+    # The standard's purpose and indicators, and the model behind the machine scores.
+    assert v.purpose == Purpose.FINANCE
+    assert (v.legal_value, v.technical_value, v.economic_value) == (86, 82, 78)
+    assert v.scoring_model == "HKSTP-IPScore@2.1"
+    assert v.scoring_input.hex() == good["scoringModel"]["inputHash"]  # type: ignore[index]
     assert v.report_hash == hashlib.sha256(BODY).digest()
     assert v.subsidised is False
 

@@ -35,6 +35,17 @@ interface IValuationRegistry {
         Cost
     }
 
+    /// @notice What the valuation is for: the scenarios of GB/T 42748-2023, which choose
+    /// the indicators and their weights.
+    enum Purpose {
+        Licensing, // licensing and transfer (许可转让)
+        Finance, // pledge financing, securitisation, investment (金融)
+        FinancialReporting, // financial reporting and tax (财务报告)
+        InfringementRelief, // damages in infringement (侵权救济)
+        Management, // portfolio grading and management (管理)
+        Other
+    }
+
     /// @notice Why an attestation was refused; `attestBatch` reports it per skipped item.
     enum Rejection {
         None,
@@ -44,7 +55,7 @@ interface IValuationRegistry {
         InvalidSignature, // not the valuer's signature over these exact fields, or malleable
         InvalidDates, // valid-until not after the valuation date
         DateInFuture, // valuation date after the current block
-        InvalidField, // zero report id, value or report hash; bad currency, method or score
+        InvalidField, // zero report id, value, report hash or scoring model; bad currency, method, purpose or score
         SubsidyCapReached, // the calendar year's subsidised valuations are used up
         ReportIdNotValuers, // the report id's first 20 bytes are not the valuer's address
         Expired, // valid-until already passed, or less than MIN_VALIDITY away
@@ -63,11 +74,19 @@ interface IValuationRegistry {
         uint64 valuationDate; // unix seconds
         uint64 validUntil; // unix seconds, after valuationDate
         uint8 method; // a `Method`
+        uint8 purpose; // a `Purpose`
         string standard; // e.g. "GB/T 42748-2023"
-        uint8 citationNetwork; // score 0-100
-        uint8 commercialApplication; // score 0-100
-        uint8 technologyMaturity; // score 0-100
-        uint8 marketPotential; // score 0-100
+        // The valuer's judgement on the standard's three first-level indicators, 0-100.
+        uint8 legalValue;
+        uint8 technicalValue;
+        uint8 economicValue;
+        // A scoring model's opinion, 0-100, kept apart from the valuer's judgement.
+        uint8 citationNetwork;
+        uint8 commercialApplication;
+        uint8 technologyMaturity;
+        uint8 marketPotential;
+        bytes32 scoringModel; // the model's identifier and version, ASCII ("HKSTP-IPScore@2.1")
+        bytes32 scoringInput; // sha256 of the data the model scored
         bytes32 reportHash; // sha256 of the report document
         bool subsidised; // counts against the pilot's yearly subsidy cap
     }
@@ -128,6 +147,18 @@ interface IValuationRegistry {
         bytes32 reportHash,
         bool subsidised,
         string label
+    );
+    /// @notice What a recorded valuation rests on (signed with it; emitted right after its
+    /// `ValuationAttested`): its purpose, the valuer's scores on the standard's legal,
+    /// technical and economic indicators, and the scoring model behind the four machine
+    /// scores with a hash of the model's input.
+    event ValuationBasis(
+        bytes32 indexed reportId,
+        bytes32 indexed patentId,
+        uint8 purpose,
+        uint8[3] dimensions,
+        bytes32 scoringModel,
+        bytes32 scoringInput
     );
     event AttestationSkipped(bytes32 indexed reportId, address indexed valuer, Rejection reason);
     /// @notice A valuation was revoked; its patent is in the report's `ValuationAttested`.

@@ -19,9 +19,10 @@ import {ValuationList} from "./ValuationList.sol";
 contract ValuationRegistry is ValuationList, EIP712 {
     bytes32 public constant VALUATION_TYPEHASH = keccak256(
         "Valuation(bytes32 reportId,bytes32 patentId,address valuer,uint128 value,bytes3 currency,"
-        "uint64 valuationDate,uint64 validUntil,uint8 method,string standard,uint8 citationNetwork,"
-        "uint8 commercialApplication,uint8 technologyMaturity,uint8 marketPotential,bytes32 reportHash,"
-        "bool subsidised)"
+        "uint64 valuationDate,uint64 validUntil,uint8 method,uint8 purpose,string standard,"
+        "uint8 legalValue,uint8 technicalValue,uint8 economicValue,uint8 citationNetwork,"
+        "uint8 commercialApplication,uint8 technologyMaturity,uint8 marketPotential,bytes32 scoringModel,"
+        "bytes32 scoringInput,bytes32 reportHash,bool subsidised)"
     );
     bytes32 public constant REVOCATION_TYPEHASH = keccak256("Revocation(bytes32 reportId,string reason)");
     /// @notice A valuation dated longer ago than this before its attestation is refused.
@@ -130,8 +131,8 @@ contract ValuationRegistry is ValuationList, EIP712 {
 
     /// @inheritdoc IValuationRegistry
     function hashValuation(Valuation calldata valuation) public view returns (bytes32) {
-        // EIP-712 encodeData is the concatenation of 32-byte words; it is built in two
-        // halves only to keep the compiler's stack within bounds.
+        // EIP-712 encodeData is the concatenation of 32-byte words; it is built in three
+        // parts only to keep the compiler's stack within bounds.
         bytes memory head = abi.encode(
             VALUATION_TYPEHASH,
             valuation.reportId,
@@ -142,17 +143,25 @@ contract ValuationRegistry is ValuationList, EIP712 {
             valuation.valuationDate,
             valuation.validUntil
         );
-        bytes memory tail = abi.encode(
+        bytes memory middle = abi.encode(
             valuation.method,
+            valuation.purpose,
             keccak256(bytes(valuation.standard)),
-            valuation.citationNetwork,
+            valuation.legalValue,
+            valuation.technicalValue,
+            valuation.economicValue,
+            valuation.citationNetwork
+        );
+        bytes memory tail = abi.encode(
             valuation.commercialApplication,
             valuation.technologyMaturity,
             valuation.marketPotential,
+            valuation.scoringModel,
+            valuation.scoringInput,
             valuation.reportHash,
             valuation.subsidised
         );
-        return _hashTypedDataV4(keccak256(bytes.concat(head, tail)));
+        return _hashTypedDataV4(keccak256(bytes.concat(head, middle, tail)));
     }
 
     /// @inheritdoc IValuationRegistry
@@ -177,8 +186,7 @@ contract ValuationRegistry is ValuationList, EIP712 {
     function _check(Valuation calldata v, bytes calldata signature) private view returns (Rejection) {
         if (
             v.reportId == bytes32(0) || v.value == 0 || v.reportHash == bytes32(0)
-                || v.method > uint8(type(Method).max) || !_isCurrencyCode(v.currency) || v.citationNetwork > 100
-                || v.commercialApplication > 100 || v.technologyMaturity > 100 || v.marketPotential > 100
+                || v.method > uint8(type(Method).max) || !_isCurrencyCode(v.currency) || !_scoresFit(v)
         ) return Rejection.InvalidField;
         if (address(bytes20(v.reportId)) != v.valuer) return Rejection.ReportIdNotValuers;
         if (v.validUntil <= v.valuationDate) return Rejection.InvalidDates;
@@ -237,6 +245,14 @@ contract ValuationRegistry is ValuationList, EIP712 {
             v.subsidised,
             label
         );
+        emit ValuationBasis(
+            v.reportId,
+            v.patentId,
+            v.purpose,
+            [v.legalValue, v.technicalValue, v.economicValue],
+            v.scoringModel,
+            v.scoringInput
+        );
     }
 
     function _revoke(bytes32 reportId, string calldata reason, address by) private {
@@ -289,6 +305,14 @@ contract ValuationRegistry is ValuationList, EIP712 {
         (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
         if (error == ECDSA.RecoverError.NoError && recovered == signer) return true;
         return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
+    }
+
+    /// @dev The purpose is one of the standard's, every score 0-100, and the machine
+    /// scores name the model behind them.
+    function _scoresFit(Valuation calldata v) private pure returns (bool) {
+        return v.purpose <= uint8(type(Purpose).max) && v.legalValue <= 100 && v.technicalValue <= 100
+            && v.economicValue <= 100 && v.citationNetwork <= 100 && v.commercialApplication <= 100
+            && v.technologyMaturity <= 100 && v.marketPotential <= 100 && v.scoringModel != bytes32(0);
     }
 
     function _isCurrencyCode(bytes3 code) private pure returns (bool) {

@@ -11,7 +11,7 @@ from ipledger.chain.eip712 import sign_revocation, sign_valuation, valuation_mes
 from ipledger.deploy.suite import deploy_artifact
 from ipledger.errors import ContractRevertError
 from ipledger.mirror.settle import REJECTIONS
-from ipledger.models import EvidenceKind, Method, Role, patent_id, report_id_of
+from ipledger.models import EvidenceKind, Method, Purpose, Role, patent_id, report_id_of
 from tests.support.chain import advance, now
 from tests.support.suite import VALUER_KEY, YEAR, Market
 from tests.support.valuations import (
@@ -42,6 +42,13 @@ def test_attest_records_latest_and_appends_evidence(market: Market, valuer: Loca
     [event] = market.ledger.valuations.events(receipt, "ValuationAttested")
     assert event["args"]["standard"] == "GB/T 42748-2023"
     assert event["args"]["scores"] == [72, 81, 64, 77]
+    # What it rests on, beside it: the standard's purpose and indicators, the model.
+    [basis] = market.ledger.valuations.events(receipt, "ValuationBasis")
+    assert (basis["args"]["reportId"], basis["args"]["patentId"]) == (v.report_id, v.patent_id)
+    assert basis["args"]["purpose"] == Purpose.FINANCE
+    assert basis["args"]["dimensions"] == [84, 79, 71]
+    assert basis["args"]["scoringModel"] == b"HKSTP-IPScore@2.1".ljust(32, b"\0")
+    assert basis["args"]["scoringInput"] == v.scoring_input
     [entry] = market.ledger.evidence.entries(market.patent_id)
     assert (entry.kind, entry.content_hash, entry.submitter) == (
         EvidenceKind.VALUATION,
@@ -83,6 +90,12 @@ def test_same_signature_never_counts_twice(market: Market, valuer: LocalAccount)
         {"commercial_application": 1},
         {"technology_maturity": 1},
         {"market_potential": 1},
+        {"purpose": Purpose.LICENSING},
+        {"legal_value": 1},
+        {"technical_value": 1},
+        {"economic_value": 1},
+        {"scoring_model": "HKSTP-IPScore@2.2"},
+        {"scoring_input": keccak(text="other input")},
         {"report_hash": keccak(text="other report")},
         {"subsidised": False},
     ],
@@ -197,6 +210,25 @@ def test_invalid_valuations_are_rejected(
     v = make(market, valuer, **change)
     with pytest.raises(ContractRevertError.named(error)):
         market.ledger.valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+
+
+@pytest.mark.parametrize(
+    ("index", "bad"),
+    [(8, 6), (10, 101), (11, 101), (12, 101), (17, b"\0" * 32)],
+    ids=["purpose", "legal", "technical", "economic", "no scoring model"],
+)
+def test_bad_basis_fields_are_invalid(
+    market: Market, valuer: LocalAccount, index: int, bad: object
+) -> None:
+    """A purpose the standard does not have, an indicator score over 100, or machine
+    scores naming no model: refused before the signature is even checked."""
+    fields = list(make(market, valuer).as_tuple())
+    fields[index] = bad
+    with pytest.raises(ContractRevertError.named("ValuationInvalidField")):
+        # The struct as sent on the wire: the model refuses these before they are signed.
+        market.ledger.valuations._send(
+            "attest", tuple(fields), "", b"\0" * 65, sender=market.actors.admin
+        )
 
 
 def test_latest_skips_revoked_and_expired(market: Market, valuer: LocalAccount) -> None:

@@ -235,11 +235,17 @@ contract LoanBookInvariantTest {
             valuationDate: uint64(block.timestamp),
             validUntil: uint64(block.timestamp + 730 days),
             method: 0,
+            purpose: 1,
             standard: "GB/T 42748-2023",
+            legalValue: 70,
+            technicalValue: 70,
+            economicValue: 70,
             citationNetwork: 70,
             commercialApplication: 70,
             technologyMaturity: 70,
             marketPotential: 70,
+            scoringModel: "HKSTP-IPScore@2.1",
+            scoringInput: keccak256("scoring input"),
             reportHash: keccak256("report"),
             subsidised: false
         });

@@ -10,7 +10,7 @@ from eth_utils.crypto import keccak
 
 from ipledger.chain.eip712 import sign_valuation
 from ipledger.chain.tx import KeyAccount
-from ipledger.models import Method, Valuation, report_id_of
+from ipledger.models import Method, Purpose, Valuation, report_id_of
 from tests.support.chain import now
 from tests.support.suite import YEAR, Market
 
@@ -31,11 +31,17 @@ def make_valuation(
         "valuation_date": now - DAY,
         "valid_until": now + YEAR,
         "method": Method.INCOME,
+        "purpose": Purpose.FINANCE,
         "standard": "GB/T 42748-2023",
+        "legal_value": 84,
+        "technical_value": 79,
+        "economic_value": 71,
         "citation_network": 72,
         "commercial_application": 81,
         "technology_maturity": 64,
         "market_potential": 77,
+        "scoring_model": "HKSTP-IPScore@2.1",
+        "scoring_input": keccak(text=f"scoring input {n}"),
         "report_hash": keccak(text=f"report {n}"),
         "subsidised": True,
     }

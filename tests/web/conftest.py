@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import Engine
 from web3 import Web3
 
 from ipledger.api.app import create_app
@@ -29,6 +30,7 @@ class Site:
     tokens: dict[str, str]  # name -> the token itself
     session: SessionLedger
     busy: Busy
+    index: Engine
 
 
 @pytest.fixture
@@ -39,9 +41,8 @@ def site(session_ledger: SessionLedger, w3: Web3, tmp_path: Path, index_copy: Pa
         "all": new_token(tokens_file, name="supervision desk", scopes=SCOPES),
         "flows": new_token(tokens_file, name="flows analyst", scopes=["flows"]),
     }
+    engine = indexer(session_ledger, index_copy).engine
     app = create_app(
-        ledger=session_ledger.ledger,
-        index=indexer(session_ledger, index_copy).engine,
-        tokens=TokenStore.load(tokens_file),
+        ledger=session_ledger.ledger, index=engine, tokens=TokenStore.load(tokens_file)
     )
-    return Site(app, tokens, session_ledger, busy)
+    return Site(app, tokens, session_ledger, busy, engine)

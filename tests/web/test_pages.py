@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ipledger.api.app import create_app
+from ipledger.read.indexed import IndexReader
+from ipledger.read.indexed_patent import valuation_records
 from tests.web.conftest import Site
 
 pytestmark = pytest.mark.chain
@@ -237,3 +239,27 @@ def test_search_box_finds_patents_and_investors(site: Site) -> None:
         client.get("/find", params={"q": "hk 30012345"}, follow_redirects=False).status_code == 303
     )
     assert client.get("/find", params={"q": "neither"}).status_code == 404
+
+
+def test_valuations_show_what_they_rest_on_the_same_from_the_index_and_the_chain(
+    site: Site,
+) -> None:
+    """The standard's purpose and indicators and the scoring model, through the API
+    (the chain's events) and the patent page (the index): one history."""
+    client = TestClient(site.app)
+    chain = client.get(f"/api/patents/{PATENT}/valuations").json()
+    with IndexReader.open(site.index) as reader:
+        indexed = valuation_records(reader, client.get(f"/api/patents/{PATENT}").json()["patentId"])
+    assert [v.as_json() for v in indexed] == chain
+    first = chain[0]
+    assert (first["purpose"], first["dimensions"]) == ("finance", [84, 79, 71])
+    assert first["scoringModel"] == "HKSTP-IPScore@2.1"
+    page = client.get(f"/patents/{PATENT}", headers=HTML).text
+    assert "84, 79, 71" in page
+    assert "by HKSTP-IPScore@2.1" in page
+    risk = client.get(
+        "/api/regulator/risk", headers={"Authorization": f"Bearer {site.tokens['all']}"}
+    )
+    second = risk.json()["valuations"][1]
+    assert second["scoringModel"] == "HKSTP-IPScore@2.1"
+    assert second["dimensionChanges"] == [0, 0, 0]  # the same judgement, a lower value

@@ -116,7 +116,9 @@ def patent_table(p: PatentSummary, *, title: str) -> Table:
 
 def valuations_table(history: Sequence[ValuationRecord], *, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("report", "valuer", "value", "date", "valid until", "standard", "revoked"):
+    columns = ("report", "valuer", "value", "date", "valid until", "purpose",
+               "legal/tech/econ", "machine scores", "revoked")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="right" if column == "value" else "left")
     for r in history:
         places = minor_units(r.currency)
@@ -126,7 +128,12 @@ def valuations_table(history: Sequence[ValuationRecord], *, title: str) -> Table
             f"{r.currency} {units(r.value, places, places)}",
             iso(r.valuation_date),
             iso(r.valid_until),
-            Text(printable(r.standard)),
+            "-" if r.purpose is None else r.purpose.name.lower().replace("_", " "),
+            "-" if r.dimensions is None else "/".join(map(str, r.dimensions)),
+            Text(
+                "/".join(map(str, r.scores))
+                + (f" ({printable(r.scoring_model)})" if r.scoring_model else "")
+            ),
             "yes" if r.revoked else ("valuer withdrawn" if r.valuer_withdrawn else ""),
         )
     return table

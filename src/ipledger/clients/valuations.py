@@ -116,6 +116,22 @@ class ValuationRegistryClient(AccessControlled):
         )
         return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
 
+    def basis_event(self, report_id: bytes, *, from_block: int | None = None) -> EventData | None:
+        """The `ValuationBasis` event of `report_id` (emitted with its attestation)."""
+        logs = self.contract.events.ValuationBasis.get_logs(
+            from_block=self.first_block if from_block is None else from_block,
+            argument_filters={"reportId": report_id},
+        )
+        return logs[0] if logs else None
+
+    def basis_events(self, patent_id: bytes, *, from_block: int | None = None) -> list[EventData]:
+        """Every `ValuationBasis` event of `patent_id`, in chain order."""
+        logs = self.contract.events.ValuationBasis.get_logs(
+            from_block=self.first_block if from_block is None else from_block,
+            argument_filters={"patentId": patent_id},
+        )
+        return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
+
     def is_attested(self, report_id: bytes) -> bool:
         return bool(self._call("isAttested", report_id))
 

@@ -15,6 +15,7 @@ from ipledger.errors import IpledgerError
 from ipledger.mirror.outbox import Row
 from ipledger.mirror.reports import ReportError
 from ipledger.models import Valuation
+from ipledger.models.ledger import model_word
 
 CRASH_ENV = "IPLEDGER_MIRROR_CRASH_AT"  # fault injection for the crash-safety harness
 # Failures that mean "the node is away for now", not "the request is wrong".
@@ -119,4 +120,14 @@ def same_valuation(args: Any, v: Valuation) -> bool:
         == [v.citation_network, v.commercial_application, v.technology_maturity, v.market_potential]
         and args["reportHash"] == v.report_hash
         and args["subsidised"] == v.subsidised
+    )
+
+
+def same_basis(args: Any, v: Valuation) -> bool:
+    """Whether a `ValuationBasis` event records exactly the basis `v` was signed with."""
+    return (
+        args["purpose"] == int(v.purpose)
+        and list(args["dimensions"]) == [v.legal_value, v.technical_value, v.economic_value]
+        and args["scoringModel"] == model_word(v.scoring_model)
+        and args["scoringInput"] == v.scoring_input
     )

@@ -1,9 +1,12 @@
 """Valuation report files: strict validation before anything is signed.
 
 A report is a JSON file exported by an accredited valuer's system, with its report
-document beside it. Amounts are integer minor units (never floats), dates are ISO
-dates (UTC midnight) between 2000 and 2100, scores 0-100, the currency an ISO 4217
-code, and the document's sha256 must equal the declared report hash.
+document beside it. Beside the value it gives the valuation's purpose (a scenario of
+GB/T 42748-2023), the valuer's scores on the standard's legal, technical and economic
+indicators, and the four machine scores with the model that made them. Amounts are
+integer minor units (never floats), dates are ISO dates (UTC midnight) between 2000
+and 2100, scores 0-100, the currency an ISO 4217 code, and the document's sha256 must
+equal the declared report hash.
 
 Whoever can drop files in the source folder is trusted less than the mirror's keys:
 files are opened without following links and must be regular files, at most
@@ -30,12 +33,14 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
 from ipledger.errors import IpledgerError
 from ipledger.models import (
     Method,
+    Purpose,
     Valuation,
     parse_address,
     parse_patent_ref,
@@ -102,6 +107,55 @@ class Scores(BaseModel):
     market_potential: Score = Field(alias="marketPotential")
 
 
+class Dimensions(BaseModel):
+    """The valuer's scores on GB/T 42748-2023's first-level indicators."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    legal: Score
+    technical: Score
+    economic: Score
+
+
+# Printable ASCII but '@' and space: "name@version" must read back as it was written.
+ModelPart = Annotated[str, StringConstraints(min_length=1, pattern=r"^[!-?A-~]+$")]
+
+
+class ScoringModel(BaseModel):
+    """The model behind the four machine scores: kept apart from the valuer's judgement."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: ModelPart
+    version: ModelPart
+    input_hash: Annotated[str, StringConstraints(pattern=r"^(0x)?[0-9a-f]{64}$")] = Field(
+        alias="inputHash"
+    )
+
+    @property
+    def identifier(self) -> str:
+        """ "name@version", as the chain keeps it (32 ASCII characters at most)."""
+        return f"{self.name}@{self.version}"
+
+    @field_validator("version")
+    @classmethod
+    def _fits(cls, version: str, info: ValidationInfo) -> str:
+        name = info.data.get("name", "")
+        if len(f"{name}@{version}") > 32:
+            raise ValueError("name@version must fit in 32 characters (the chain keeps 32 bytes)")
+        return version
+
+
+PURPOSES = {
+    "licensing": Purpose.LICENSING,
+    "finance": Purpose.FINANCE,
+    "financial-reporting": Purpose.FINANCIAL_REPORTING,
+    "infringement-relief": Purpose.INFRINGEMENT_RELIEF,
+    "management": Purpose.MANAGEMENT,
+    "other": Purpose.OTHER,
+}
+
+
 class ValuationReport(BaseModel):
     """One valuation report file, as the valuer's system exports it."""
 
@@ -116,8 +170,14 @@ class ValuationReport(BaseModel):
     valuation_date: dt.date = Field(alias="valuationDate", strict=False)
     valid_until: dt.date = Field(alias="validUntil", strict=False)
     method: Literal["income", "market", "cost"]
+    # The standard's scenario the valuation serves.
+    purpose: Literal[
+        "licensing", "finance", "financial-reporting", "infringement-relief", "management", "other"
+    ]
     standard: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    dimensions: Dimensions
     scores: Scores
+    scoring_model: ScoringModel = Field(alias="scoringModel")
     report_hash: Annotated[str, StringConstraints(pattern=r"^(0x)?[0-9a-f]{64}$")] = Field(
         alias="reportHash"
     )
@@ -152,11 +212,17 @@ class ValuationReport(BaseModel):
             valuation_date=ts(self.valuation_date),
             valid_until=ts(self.valid_until),
             method=Method[self.method.upper()],
+            purpose=PURPOSES[self.purpose],
             standard=self.standard,
+            legal_value=self.dimensions.legal,
+            technical_value=self.dimensions.technical,
+            economic_value=self.dimensions.economic,
             citation_network=self.scores.citation_network,
             commercial_application=self.scores.commercial_application,
             technology_maturity=self.scores.technology_maturity,
             market_potential=self.scores.market_potential,
+            scoring_model=self.scoring_model.identifier,
+            scoring_input=bytes.fromhex(self.scoring_model.input_hash.removeprefix("0x")),
             report_hash=self.report_hash_bytes,
             subsidised=self.subsidised,
         )

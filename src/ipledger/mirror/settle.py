@@ -18,6 +18,7 @@ from ipledger.mirror.common import (
     RunSummary,
     checkpoint,
     report_id_of_row,
+    same_basis,
     same_valuation,
     signed_items,
     valuation_of,
@@ -126,10 +127,14 @@ class Settlement:
         event = self.ledger.valuations.attested_event(
             report_id_of_row(row), from_block=self.from_block
         )
-        if event is None:
+        basis = self.ledger.valuations.basis_event(
+            report_id_of_row(row), from_block=self.from_block
+        )
+        if event is None or basis is None:
             self.log(f"{row.report_id}: attested, but its event is not found yet")
             return None
-        if same_valuation(event["args"], valuation_of(row)):
+        signed = valuation_of(row)
+        if same_valuation(event["args"], signed) and same_basis(basis["args"], signed):
             return ("confirmed", None)
         where = f"block {event['blockNumber']}"
         return (

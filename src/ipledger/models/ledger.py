@@ -101,6 +101,30 @@ class Method(IntEnum):
     COST = 2
 
 
+class Purpose(IntEnum):
+    """`IValuationRegistry.Purpose`: the scenarios of GB/T 42748-2023."""
+
+    LICENSING = 0  # licensing and transfer
+    FINANCE = 1  # pledge financing, securitisation, investment
+    FINANCIAL_REPORTING = 2  # financial reporting and tax
+    INFRINGEMENT_RELIEF = 3  # damages in infringement
+    MANAGEMENT = 4  # portfolio grading and management
+    OTHER = 5
+
+
+def model_word(text: str) -> bytes:
+    """A scoring model's "identifier@version" as the bytes32 the registry keeps: ASCII,
+    at most 32 characters, right-padded with zeros."""
+    if not text or len(text) > 32 or not text.isascii() or not text.isprintable():
+        raise ValueError(f"{text!r} is not a model name: 1-32 printable ASCII characters")
+    return text.encode("ascii").ljust(32, b"\0")
+
+
+def model_text(word: bytes) -> str:
+    """The model's "identifier@version" from its bytes32."""
+    return bytes(word).rstrip(b"\0").decode("ascii", "replace")
+
+
 class Valuation(Model):
     """A valuation as the valuer signs it (`IValuationRegistry.Valuation`)."""
 
@@ -112,11 +136,19 @@ class Valuation(Model):
     valuation_date: int  # unix seconds
     valid_until: int
     method: Method
+    purpose: Purpose
     standard: str
+    # The valuer's judgement on GB/T 42748-2023's legal, technical and economic indicators.
+    legal_value: int
+    technical_value: int
+    economic_value: int
+    # A scoring model's opinion, with the model ("identifier@version") and its input's hash.
     citation_network: int
     commercial_application: int
     technology_maturity: int
     market_potential: int
+    scoring_model: str
+    scoring_input: Bytes32
     report_hash: Bytes32
     subsidised: bool
     # The valuer's own report id ("HKTIS-2026-0001"), sent beside the signed struct and
@@ -134,11 +166,17 @@ class Valuation(Model):
             "valuationDate": self.valuation_date,
             "validUntil": self.valid_until,
             "method": int(self.method),
+            "purpose": int(self.purpose),
             "standard": self.standard,
+            "legalValue": self.legal_value,
+            "technicalValue": self.technical_value,
+            "economicValue": self.economic_value,
             "citationNetwork": self.citation_network,
             "commercialApplication": self.commercial_application,
             "technologyMaturity": self.technology_maturity,
             "marketPotential": self.market_potential,
+            "scoringModel": model_word(self.scoring_model),
+            "scoringInput": self.scoring_input,
             "reportHash": self.report_hash,
             "subsidised": self.subsidised,
         }
@@ -166,6 +204,7 @@ class EvidenceKind(IntEnum):
 
 
 KindName = Annotated[EvidenceKind, AS_NAME, name_schema(EvidenceKind)]
+PurposeName = Annotated[Purpose, AS_NAME, name_schema(Purpose)]
 
 
 class LatestValuation(Model):

@@ -12,7 +12,7 @@ from pydantic import Field as Spec
 from pydantic import computed_field
 from web3.types import EventData
 
-from ipledger.models.ledger import KindName, LatestValuation, PatentTerms
+from ipledger.models.ledger import KindName, LatestValuation, PatentTerms, PurposeName
 from ipledger.models.types import Address, Bytes32, DecimalAmount, Model
 
 
@@ -112,12 +112,19 @@ class ValuationRecord(LatestValuation):
     report_label: str | None = None  # the valuer's own report id ("HKTIS-2026-0001")
     method: int
     standard: str
-    scores: list[int]
+    scores: list[int]  # the scoring model's: citation, commercial, maturity, market
     report_hash: Bytes32
     subsidised: bool
     revoked: bool
     valuer_withdrawn: bool  # its valuer's accreditation was withdrawn for cause: it counts no more
     block_number: int
+    # What it rests on (`ValuationBasis`): the standard's purpose, the valuer's legal,
+    # technical and economic scores, and the model behind `scores` ("identifier@version")
+    # with the hash of its input. None from a registry that did not record them.
+    purpose: PurposeName | None = None
+    dimensions: list[int] | None = None
+    scoring_model: str | None = None
+    scoring_input: Bytes32 | None = None
 
 
 class RevenueDeposit(Model):

@@ -128,7 +128,13 @@ class ValuationChange(Model):
     age_days: int
     revoked: bool
     value_change: str | None  # signed decimal string vs the previous valuation
-    score_changes: list[int] | None  # the four scores' changes vs the previous
+    score_changes: list[int] | None  # the four machine scores' changes vs the previous
+    # The valuer's legal, technical and economic scores, their changes vs the previous,
+    # and the model behind the machine scores ("identifier@version"): a change of scores
+    # under one model is drift in the patent, across models it may be the model's.
+    dimensions: list[int] | None = None
+    dimension_changes: list[int] | None = None
+    scoring_model: str | None = None
 
 
 class LoanRisk(Model):

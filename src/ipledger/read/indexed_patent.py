@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ipledger.models.reads import EvidenceEntry, RevenueDeposit, ValuationRecord
 from ipledger.read.indexed import IndexReader, letters
+from ipledger.read.queries import basis_fields
 
 
 def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationRecord]:
@@ -16,6 +17,9 @@ def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationReco
         e.args["reportId"] for e in reader.events("ValuationRevoked", "ValuationRevokedForCause")
     }
     withdrawn = {e.args["valuer"] for e in reader.events("ValuerRemoved")}
+    bases = {
+        e.args["reportId"]: e.args for e in reader.events("ValuationBasis", patent_id=patent_id)
+    }
     return [
         ValuationRecord(
             report_id=a["reportId"],
@@ -33,6 +37,7 @@ def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationReco
             revoked=a["reportId"] in revoked,
             valuer_withdrawn=a["valuer"] in withdrawn,
             block_number=e.block,
+            **basis_fields(bases.get(a["reportId"])),
         )
         for e in attested
         for a in [e.args]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ipledger.clients.ledger import Ledger
 from ipledger.clients.lens import latest_from_tuple
 from ipledger.errors import IpledgerError
-from ipledger.models import Field, Status, parse_address
+from ipledger.models import Field, Purpose, Status, parse_address
+from ipledger.models.ledger import model_text
 from ipledger.models.reads import (
     Holding,
     Holdings,
@@ -134,6 +136,9 @@ def patent_summaries(ledger: Ledger, *, page: int | None = None) -> list[PatentS
 def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]:
     """Every valuation of a patent ever attested, oldest first, from events."""
     events = ledger.valuations.attested_events(patent_id)
+    bases = {
+        bytes(e["args"]["reportId"]): e["args"] for e in ledger.valuations.basis_events(patent_id)
+    }
     records = []
     withdrawn: dict[str, bool] = {}
     for event in events:
@@ -157,9 +162,27 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
                 revoked=ledger.valuations.is_revoked(a["reportId"]),
                 valuer_withdrawn=withdrawn[a["valuer"]],
                 block_number=event["blockNumber"],
+                **basis_fields(bases.get(bytes(a["reportId"]))),
             )
         )
     return records
+
+
+def basis_fields(basis: Any) -> dict[str, Any]:
+    """A `ValuationBasis` event's arguments as `ValuationRecord` fields (none without one)."""
+    if basis is None:
+        return {}
+    return {
+        "purpose": Purpose(int(basis["purpose"])),
+        "dimensions": [int(d) for d in basis["dimensions"]],
+        "scoring_model": model_text(_bytes(basis["scoringModel"])),
+        "scoring_input": basis["scoringInput"],
+    }
+
+
+def _bytes(value: Any) -> bytes:
+    """bytes32 from a node (bytes) or from the index (0x-hex)."""
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
 
 
 def patent_summary(

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import func, select
 
 from ipledger.index.schema import balances
+from ipledger.models.ledger import model_text
 from ipledger.models.supervision import (
     Concentration,
     Flow,
@@ -174,6 +176,7 @@ def valuation_changes(reader: IndexReader, block: int, as_of: int) -> list[Valua
         for e in reader.events("ValuationRevoked", "ValuationRevokedForCause", until=block)
     }
     attested = reader.events("ValuationAttested", until=block)
+    bases = {e.args["reportId"]: e.args for e in reader.events("ValuationBasis", until=block)}
     attested.sort(key=lambda e: (e.args["patentId"], int(e.args["valuationDate"]), e.position))
     out: list[ValuationChange] = []
     previous: dict[str, EventRow] = {}
@@ -199,11 +202,28 @@ def valuation_changes(reader: IndexReader, block: int, as_of: int) -> list[Valua
                 else [
                     int(x) - int(y) for x, y in zip(a["scores"], before.args["scores"], strict=True)
                 ],
+                **_basis_change(
+                    bases.get(a["reportId"]),
+                    None if before is None else bases.get(before.args["reportId"]),
+                ),
             )
         )
         if a["reportId"] not in revoked:
             previous[pid] = e
     return out
+
+
+def _basis_change(basis: dict[str, Any] | None, before: dict[str, Any] | None) -> dict[str, Any]:
+    if basis is None:
+        return {}
+    dims = [int(d) for d in basis["dimensions"]]
+    return {
+        "dimensions": dims,
+        "dimension_changes": None
+        if before is None
+        else [d - int(b) for d, b in zip(dims, before["dimensions"], strict=True)],
+        "scoring_model": model_text(bytes.fromhex(basis["scoringModel"][2:])),
+    }
 
 
 LOAN_TRANSITIONS = {
