@@ -65,3 +65,10 @@ def test_csv_cells_a_spreadsheet_would_run_are_quoted() -> None:
         assert _cell(risky) == "'" + risky
     assert _cell("HK 30012345") == "HK 30012345"
     assert _cell(12) == 12
+
+
+def test_a_reference_with_a_slash_links_by_id() -> None:
+    pid = bytes(range(32))
+    assert fmt.patent_path("HK 30012345", pid) == "/patents/HK%2030012345"
+    assert fmt.patent_path("WO 2020/123456", pid) == "/patents/0x" + pid.hex()
+    assert fmt.patent_path(None, pid) == "/patents/0x" + pid.hex()

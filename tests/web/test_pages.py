@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from ipledger.api.app import create_app
 from ipledger.read.indexed import IndexReader
 from ipledger.read.indexed_patent import valuation_records
+from tests.support.suite import register
 from tests.web.conftest import Site
 
 pytestmark = pytest.mark.chain
@@ -105,8 +106,10 @@ def test_investor_page_and_its_csv_downloads_match_the_api(site: Site) -> None:
     row = re.search(rf'<tr data-token="{holding["token"]}">(.*?)</tr>', page.text, re.S)
     assert row
     assert re.findall(r'data-base="([0-9]*)"', row.group(1))[:3] == [
-        holding["balance"], holding["pledged"], holding["claimable"],
-    ]  # fmt: skip
+        holding["balance"],
+        holding["pledged"],
+        holding["claimable"],
+    ]
     listed = list(
         csv.DictReader(io.StringIO(client.get(f"/investors/{investor}/holdings.csv").text))
     )
@@ -154,8 +157,9 @@ def test_supervisor_pages_need_a_token_kept_in_an_http_only_cookie(site: Site) -
     wrong = client.post("/regulator/sign-in", data={"token": "not-a-token"})
     assert wrong.status_code == 401
     assert "not known" in wrong.text
-    signed = client.post("/regulator/sign-in", data={"token": site.tokens["all"]},
-                         follow_redirects=False)  # fmt: skip
+    signed = client.post(
+        "/regulator/sign-in", data={"token": site.tokens["all"]}, follow_redirects=False
+    )
     assert signed.status_code == 303
     cookie = signed.headers["set-cookie"].lower()
     assert "httponly" in cookie
@@ -263,3 +267,89 @@ def test_valuations_show_what_they_rest_on_the_same_from_the_index_and_the_chain
     second = risk.json()["valuations"][1]
     assert second["scoringModel"] == "HKSTP-IPScore@2.1"
     assert second["dimensionChanges"] == [0, 0, 0]  # the same judgement, a lower value
+
+
+def test_a_patent_tokenised_after_the_index_block_still_has_its_page(site: Site) -> None:
+    ledger, admin = site.session.ledger, site.session.actors.admin
+    pid = register(ledger, admin, "30077001")
+    ledger.patents.tokenize(
+        pid,
+        name="Late",
+        symbol="LATE",
+        supply=10**24,
+        initial_holder=admin.address,
+        payment_token=ledger.addresses.payment_token,
+        sender=admin,
+    )
+    page = TestClient(site.app).get("/patents/HK 30077001", headers=HTML)
+    assert page.status_code == 200
+    assert "Tokenised after the index&#39;s block" in page.text
+
+
+def test_scripts_naming_html_among_many_types_keep_getting_json(site: Site) -> None:
+    client = TestClient(site.app)
+    java = {"Accept": "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"}
+    moved = client.get(f"/patents/{PATENT}?x=1", headers=java, follow_redirects=False)
+    assert moved.status_code == 308
+    assert moved.headers["location"] == "/api/patents/HK%2030012345?x=1"
+    assert moved.headers["deprecation"] == "true"
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    assert (
+        client.get(f"/patents/{PATENT}", headers=browser)
+        .headers["content-type"]
+        .startswith("text/html")
+    )
+    odd = client.get("/investors/%E2%80%A6/holdings", follow_redirects=False)
+    assert odd.status_code == 308  # still ASCII headers, and the API names the bad address
+    assert odd.headers["location"] == "/api/investors/%E2%80%A6/holdings"
+    assert client.get(odd.headers["location"]).status_code == 422
+
+
+def test_a_page_past_the_end_is_the_last_page(site: Site) -> None:
+    client = TestClient(site.app)
+    far = client.get("/api/overview", params={"page": 99}).json()
+    assert far["page"] == far["pages"]
+    assert far["patents"]
+    assert "No patents are registered" not in client.get("/", params={"page": 99}).text
+
+
+def test_the_supervisors_pages_are_private_and_signed_into_from_this_site_only(
+    site: Site,
+) -> None:
+    client = TestClient(site.app, base_url="https://testserver")
+    foreign = client.post(
+        "/regulator/sign-in",
+        data={"token": site.tokens["all"]},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert foreign.status_code == 403
+    assert "set-cookie" not in foreign.headers
+    cross = client.post(
+        "/regulator/sign-in",
+        data={"token": site.tokens["all"]},
+        headers={"Sec-Fetch-Site": "cross-site"},
+        follow_redirects=False,
+    )
+    assert cross.status_code == 403
+    ours = client.post(
+        "/regulator/sign-in",
+        data={"token": site.tokens["all"]},
+        headers={"Origin": "https://testserver"},
+        follow_redirects=False,
+    )
+    assert ours.status_code == 303
+    assert ours.headers["cache-control"] == "no-store"
+    page = client.get("/regulator")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert (
+        client.post("/regulator/sign-out", headers={"Sec-Fetch-Site": "cross-site"}).status_code
+        == 403
+    )
+    assert client.get("/regulator").status_code == 200  # still signed in
+    # Plain HTTP from anywhere but loopback: the token would cross the network in clear.
+    plain = TestClient(site.app, base_url="http://ledger.example")
+    refused = plain.post("/regulator/sign-in", data={"token": site.tokens["all"]})
+    assert refused.status_code == 400
+    assert "Sign in over HTTPS" in refused.text

@@ -22,8 +22,17 @@ OLD_PATHS = (
 )
 
 
+def wants_html(request: Request) -> bool:
+    """A browser's request: browsers ask for XHTML beside HTML; scripts that name
+    text/html among many types (Java's default) keep getting the JSON they always did."""
+    accept = request.headers.get("accept", "")
+    return "application/xhtml+xml" in accept or accept.strip().lower() == "text/html"
+
+
 def moved(request: Request) -> RedirectResponse:
-    target = "/api" + request.url.path
+    # The path as sent (still percent-encoded): the Location and Link headers stay ASCII.
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    target = "/api" + raw.decode("latin-1")
     if request.url.query:
         target += "?" + request.url.query
     return RedirectResponse(
@@ -40,7 +49,7 @@ def legacy_router() -> APIRouter:
 
     @router.get("/patents")
     def patents(request: Request) -> RedirectResponse:
-        if "text/html" in request.headers.get("accept", ""):
+        if wants_html(request):
             return RedirectResponse("/", status_code=303)
         return moved(request)
 

@@ -28,7 +28,8 @@ SORTS: dict[str, Callable[[PatentRow], Any]] = {
         (r.latest_valuation.currency, r.latest_valuation.value) if r.latest_valuation else ("", -1)
     ),
     "age": lambda r: -r.latest_valuation.valuation_date if r.latest_valuation else 1,
-    "revenue": lambda r: r.revenue_deposited,
+    # Amounts in different payment tokens are not compared: grouped by token, then amount.
+    "revenue": lambda r: (r.payment_token or "", r.revenue_deposited),
 }
 
 
@@ -48,6 +49,7 @@ def overview(
         raise ValueError("page must be 1 or more and per_page between 1 and 500")
     ordered = sorted(rows, key=SORTS[sort], reverse=descending)
     pages = max(1, -(-len(rows) // per_page))
+    page = min(page, pages)  # past the end: the last page, not an empty ledger
     start = (page - 1) * per_page
     return Overview(
         patents=ordered[start : start + per_page],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -41,6 +42,14 @@ def change(value: str | None, currency: str) -> str:
         return "—"
     amount = int(value)
     return ("+" if amount > 0 else "-" if amount < 0 else "") + valuation(abs(amount), currency)
+
+
+def patent_path(reference: str | None, patent_id: bytes) -> str:
+    """A patent page's path: by reference ("/patents/HK%2030012345"), or by id when the
+    reference has a "/" (WO 2020/123456), which no path segment can carry."""
+    if reference and "/" not in reference:
+        return "/patents/" + quote(reference)
+    return "/patents/0x" + bytes(patent_id).hex()
 
 
 def tokens(amount: int) -> str:
@@ -101,3 +110,4 @@ FILTERS: dict[str, Any] = {
     "address": address,
     "when": when,
 }
+GLOBALS: dict[str, Any] = {"patent_path": patent_path, "age": age}

@@ -5,14 +5,15 @@ supervisor's, behind the regulator API's bearer tokens kept in an http-only cook
 import csv
 import io
 from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import quote
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from ipledger.api.legacy import moved, wants_html
 from ipledger.api.pages import format as fmt
 from ipledger.api.pages import supervisor, views
 from ipledger.api.tokens import TokenStore
@@ -23,9 +24,11 @@ from ipledger.read.labels import Labels
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters.update(fmt.FILTERS)
-TEMPLATES.env.globals["age"] = fmt.age
+TEMPLATES.env.globals.update(fmt.GLOBALS)
 SESSION = "ipledger_regulator"
+ALL = 10**9  # a page size no account's holdings reach
 RECENT = 50  # rows of a long history a page shows (the CSV and the API have them all)
+SESSION_SECONDS = 8 * 3600  # a working day: then the token is asked for again
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -106,12 +109,12 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
                 f"{text!r} is neither a patent reference (HK 30012345) "
                 "nor an address (0x + 40 hex).",
             ) from None
-        return RedirectResponse(f"/patents/{quote(text)}", status_code=303)
+        return RedirectResponse(fmt.patent_path(text, parse_patent(text)), status_code=303)
 
     @router.get("/patents/{ref}")
     def patent(request: Request, ref: str) -> Response:
-        if not _wants_html(request):  # scripts asking the old JSON path
-            return RedirectResponse(f"/api/patents/{ref}", status_code=308)
+        if not wants_html(request):  # scripts asking the old JSON path
+            return moved(request)
         pid = patent_id(ref)
         return show(request, "patent.html", view=views.patent_page(ledger, index, pid))
 
@@ -125,7 +128,8 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
 
     @router.get("/investors/{address}/holdings.csv")
     def holdings_csv(address: str) -> Response:
-        page = views.investor_page(ledger, index, account(address))
+        # Every holding on one page: each one's claimable read live, as the page shows it.
+        page = views.investor_page(ledger, index, account(address), per_page=ALL)
         rows: list[list[object]] = [
             [
                 "patent",
@@ -141,7 +145,7 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
                 "implied_value",
             ]
         ]
-        for h in page.holdings.holdings:
+        for h in page.shown:
             v = h.valuation
             rows.append(
                 [
@@ -219,19 +223,23 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
             )
         scopes = tokens.scopes_of(request.cookies.get(SESSION, ""))
         if scopes is None:
-            return render(request, "sign_in.html", status=401, error=None)
+            return private(render(request, "sign_in.html", status=401, error=None))
         view = supervisor.supervisor_page(ledger, index, set(scopes))
-        return show(request, "regulator.html", view=view)
+        return private(show(request, "regulator.html", view=view))
 
     @router.post("/regulator/sign-in")
     def sign_in(request: Request, token: Annotated[str, Form()]) -> Response:
+        if not _same_origin(request):
+            return private(render(request, "sign_in.html", status=403,
+                                  error="Sign in from this site's own form."))  # fmt: skip
         if tokens is None or tokens.scopes_of(token.strip()) is None:
-            return render(
-                request, "sign_in.html", status=401, error="That token is not known to this server."
-            )
-        # Secure over HTTPS; plain HTTP is allowed only on loopback, where nothing is sniffed.
+            return private(render(request, "sign_in.html", status=401,
+                                  error="That token is not known to this server."))  # fmt: skip
+        # Secure over HTTPS; plain HTTP is allowed only from loopback (the peer's own
+        # address, not the Host header a proxy may rewrite), where nothing is sniffed.
         secure = request.url.scheme == "https"
-        if not secure and request.url.hostname not in LOOPBACK:
+        peer = request.client.host if request.client else ""
+        if not secure and peer not in LOOPBACK:
             return render(
                 request, "sign_in.html", status=400,
                 error="Sign in over HTTPS: a token sent in the clear is a token lost "
@@ -245,13 +253,15 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
             secure=secure,
             samesite="strict",
             path="/regulator",
-            max_age=8 * 3600,
+            max_age=SESSION_SECONDS,
         )
-        return response
+        return private(response)
 
     @router.post("/regulator/sign-out")
     def sign_out(request: Request) -> Response:
-        response = RedirectResponse("/regulator", status_code=303)
+        if not _same_origin(request):
+            raise HTTPException(403, "Sign out from this site's own pages.")
+        response = private(RedirectResponse("/regulator", status_code=303))
         secure = request.url.scheme == "https"
         response.delete_cookie(
             SESSION, path="/regulator", secure=secure, httponly=True, samesite="strict"
@@ -261,8 +271,27 @@ def pages_router(*, ledger: Ledger, index: Engine | None, tokens: TokenStore | N
     return router
 
 
-def _wants_html(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "")
+R = TypeVar("R", bound=Response)
+
+
+def private(response: R) -> R:
+    """The supervisor's pages are kept by no cache, shared or the browser's (Back after
+    signing out shows nothing)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _same_origin(request: Request) -> bool:
+    """A form post from this site's own page: the browser says so (Sec-Fetch-Site, or
+    an Origin naming this host); a client that sends neither (a script) is let through,
+    since a browser always sends one of them."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 def _csv(rows: list[list[object]], name: str) -> Response:

@@ -81,6 +81,8 @@ class PatentPage:
     evidence: Any  # TrailVerification
     now: int
     charts: dict[str, Any] = field(default_factory=dict)
+    # Why there is no register: no index, not tokenised, or tokenised after the index's block.
+    register_note: str | None = None
 
 
 def patent_page(ledger: Ledger, index: Engine | None, pid: bytes) -> PatentPage:
@@ -103,6 +105,8 @@ def patent_page(ledger: Ledger, index: Engine | None, pid: bytes) -> PatentPage:
             ],
             evidence=evidence_trail(ledger, pid),
             now=now,
+            register_note="The register comes from the index: this server has none "
+            "(serve --index).",
         )
     page.charts = {
         "valuations": _valuation_chart(page.valuations, now),
@@ -118,7 +122,8 @@ def _patent_from_index(ledger: Ledger, index: Engine, pid: bytes, now: int) -> P
         labels = Labels.from_index(ledger, reader)
         summary = patent_summary(ledger, pid, labels=labels)
         entries = evidence_entries(reader, key)
-        tokenised = summary.token is not None
+        # Tokenised as the index has it: a token made since its block has no rows yet.
+        tokenised = summary.token is not None and bool(reader.tokens_at([summary.token]))
         page = PatentPage(
             summary=summary,
             valuations=valuation_records(reader, key),
@@ -128,6 +133,11 @@ def _patent_from_index(ledger: Ledger, index: Engine, pid: bytes, now: int) -> P
             evidence=None,
             now=now,
         )
+        if summary.token is not None and not tokenised:
+            page.register_note = (
+                f"Tokenised after the index's block ({reader.indexed_block()}): "
+                "its register and deposits show once the index has caught up."
+            )
     if len(entries) != count:  # entries since the index's block: the chain has them all
         entries = ledger.evidence.entries(pid)
     page.evidence = verify_entries(entries, patent_id=pid, head_hash=head_hash, count=count)
@@ -210,6 +220,8 @@ def investor_page(ledger: Ledger, index: Engine | None, address: str, *, page: i
             found = statement(reader, address)
     else:
         held = holdings(ledger, address, labels=labels)
+    pages = max(1, -(-len(held.holdings) // per_page))
+    page = min(page, pages)  # past the end: the last page
     start = (page - 1) * per_page
     shown = held.holdings[start : start + per_page]
     if index is not None:
@@ -221,7 +233,7 @@ def investor_page(ledger: Ledger, index: Engine | None, address: str, *, page: i
         holdings=held,
         shown=shown,
         page=page,
-        pages=max(1, -(-len(held.holdings) // per_page)),
+        pages=pages,
         loans=loan_reads.loans(ledger, borrower=address, labels=labels),
         statement=found,
         claim_selector="0x" + ledger.w3.keccak(text="claimRevenue()")[:4].hex(),
