@@ -17,7 +17,7 @@ from ipledger.cli import app
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.attach import open_suite
 from ipledger.index.store import database_url, open_engine
-from ipledger.models import LoanState
+from ipledger.models import Field, LoanState
 from ipledger.pilot.data import PilotResult
 from ipledger.pilot.run import pilot_json, run_pilot
 from ipledger.project import Project
@@ -109,6 +109,11 @@ def test_pilot_runs_end_to_end(
     assert bank_row["balance"] == str(200_000 * TOKEN)
     assert seen["crossBorder"] >= 1  # a mainland investor holds a Hong Kong patent's tokens
     assert (seen["subsidy"]["used"], seen["risk"]["loans"]["byState"]) == (2, {"active": 1})
+    # The accreditor's revaluation policy is set; the revoked patent's valuation is due.
+    assert ledger.valuations.max_age(Field.CHEMICAL) == 545 * 86400
+    assert [(r["reference"], r["status"]) for r in summary["valuationsDue"]] == [
+        ("HK 30023456", "none")
+    ]
     json.dumps(summary)  # plain JSON all the way down
     # The pages `ipledger serve --index` would show of the run, as `make run` lists them.
     pages = {p.title: p for p in preview(ledger, index, patent="HK 30012345",

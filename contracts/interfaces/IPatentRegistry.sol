@@ -124,6 +124,10 @@ interface IPatentRegistry {
     /// @notice Whether a patent with this id is registered.
     function isRegistered(bytes32 patentId) external view returns (bool);
 
+    /// @notice Whether `patentId` is registered and, if so, its technical field (one read;
+    /// the valuation registry keeps each valuation's field for its age policy).
+    function fieldOf(bytes32 patentId) external view returns (bool registered, Field field);
+
     /// @notice Whether the patent currently carries revenue rights (filed or granted, within its term).
     function revenueActive(bytes32 patentId) external view returns (bool);
 

@@ -129,6 +129,7 @@ interface IValuationRegistry {
     error ValuationValuerWithdrawn(address valuer);
     error ValuationWrongPatent(bytes32 reportId, bytes32 patentId);
     error ValuationLabelMismatch(bytes32 reportId, string label);
+    error ValuationInvalidPolicy(uint8 field, uint64 maxAge);
 
     /// @notice A valuation was recorded. The indexed fields are not repeated in the data;
     /// `scores` are citation network, commercial application, technology maturity and
@@ -170,6 +171,9 @@ interface IValuationRegistry {
         bytes32 indexed reportId, bytes32 indexed patentId, address indexed accreditor, bytes32 evidenceHash
     );
     event SubsidyCapSet(uint256 cap);
+    /// @notice Valuations of patents in `field` count for at most `maxAge` seconds after
+    /// their valuation date (0: until their valid-until); then a revaluation is due.
+    event MaxValuationAgeSet(uint8 indexed field, uint64 maxAge);
     /// @notice `removed` dead entries were unlinked from the patent's list (they stay in events).
     event ValuationsPruned(bytes32 indexed patentId, uint256 removed);
 
@@ -192,6 +196,14 @@ interface IValuationRegistry {
 
     /// @notice Whether `valuer` was withdrawn for cause.
     function isWithdrawn(address valuer) external view returns (bool);
+
+    /// @notice The revaluation policy: valuations of patents in `field` (a
+    /// `IPatentRegistry.Field`) stop counting `maxAge` seconds after their valuation date,
+    /// however long their valid-until (0: no such limit). Accreditor role only.
+    function setMaxValuationAge(uint8 field, uint64 maxAge) external;
+
+    /// @notice The revaluation policy's maximum age for `field` (0: none).
+    function maxValuationAge(uint8 field) external view returns (uint64);
 
     /// @notice Sets how many subsidised valuations a calendar year may have. Admin only.
     function setSubsidyCap(uint256 cap) external;
@@ -228,8 +240,9 @@ interface IValuationRegistry {
     function isRevoked(bytes32 reportId) external view returns (bool);
 
     /// @notice The valuation of `patentId` with the latest valuation date that is neither
-    /// revoked nor expired at this block, by a valuer not withdrawn; `found` is false when
-    /// there is none among the newest MAX_WALK entries.
+    /// revoked, expired nor stale (older than its field's maximum age) at this block, by a
+    /// valuer not withdrawn; `found` is false when there is none among the newest
+    /// MAX_WALK entries.
     function latestValuation(bytes32 patentId) external view returns (LatestValuation memory);
 
     /// @notice The EIP-712 digest a valuer signs for `valuation`.

@@ -107,6 +107,12 @@ contract PatentRegistry is IPatentRegistry, AccessControl {
     }
 
     /// @inheritdoc IPatentRegistry
+    function fieldOf(bytes32 patentId) external view returns (bool registered, Field field) {
+        Patent storage p = _patents[patentId];
+        return (p.owner != address(0), p.field);
+    }
+
+    /// @inheritdoc IPatentRegistry
     function revenueActive(bytes32 patentId) external view returns (bool) {
         return _active(_patents[patentId]);
     }

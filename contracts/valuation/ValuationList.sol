@@ -22,6 +22,7 @@ abstract contract ValuationList is ValuerAccreditation {
         address valuer; // never zero for an attested report
         uint64 validUntil;
         bool revoked;
+        uint8 field; // the patent's technical field at attestation: its age policy applies
         uint128 value;
         bytes3 currency;
         uint64 valuationDate;
@@ -31,6 +32,7 @@ abstract contract ValuationList is ValuerAccreditation {
 
     mapping(bytes32 reportId => Record) internal _records;
     mapping(bytes32 patentId => bytes32 reportId) internal _latest;
+    mapping(uint8 field => uint64) internal _maxAge;
 
     /// @inheritdoc IValuationRegistry
     function prune(bytes32 patentId, uint256 maxSteps) external returns (uint256 removed) {
@@ -67,12 +69,25 @@ abstract contract ValuationList is ValuerAccreditation {
         // than making every holdings query revert.
         bytes32 id = _latest[patentId];
         for (uint256 steps = 0; id != bytes32(0) && steps < MAX_WALK; ++steps) {
-            if (!_dead(id)) {
+            if (!_dead(id) && !_stale(id)) {
                 Record storage r = _records[id];
                 return LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
             }
             id = _records[id].previous;
         }
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function maxValuationAge(uint8 field) external view returns (uint64) {
+        return _maxAge[field];
+    }
+
+    /// @dev Older than its field's maximum age: due for revaluation. Not dead (a later,
+    /// longer policy can make it count again), so never unlinked for it.
+    function _stale(bytes32 reportId) internal view returns (bool) {
+        Record storage r = _records[reportId];
+        uint64 maxAge = _maxAge[r.field];
+        return maxAge != 0 && block.timestamp >= uint256(r.valuationDate) + maxAge;
     }
 
     /// @dev Whether a valuation dated `date` finds its place in the patent's list behind

@@ -74,6 +74,13 @@ contract ValuationRegistry is ValuationList, EIP712 {
     }
 
     /// @inheritdoc IValuationRegistry
+    function setMaxValuationAge(uint8 field, uint64 maxAge) external onlyRole(Roles.ACCREDITOR) {
+        if (field > uint8(type(IPatentRegistry.Field).max)) revert ValuationInvalidPolicy(field, maxAge);
+        _maxAge[field] = maxAge;
+        emit MaxValuationAgeSet(field, maxAge);
+    }
+
+    /// @inheritdoc IValuationRegistry
     function setSubsidyCap(uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _subsidyCap = cap;
         emit SubsidyCapSet(cap);
@@ -86,9 +93,9 @@ contract ValuationRegistry is ValuationList, EIP712 {
         external
     {
         if (!_labelFits(valuation.reportId, label)) revert ValuationLabelMismatch(valuation.reportId, label);
-        Rejection reason = _check(valuation, signature);
+        (Rejection reason, uint8 field) = _check(valuation, signature);
         if (reason != Rejection.None) _revertFor(reason, valuation);
-        _record(valuation, label);
+        _record(valuation, label, field);
     }
 
     /// @inheritdoc IValuationRegistry
@@ -101,11 +108,13 @@ contract ValuationRegistry is ValuationList, EIP712 {
             revert ValuationBatchLengthMismatch(valuations.length, signatures.length);
         }
         for (uint256 i = 0; i < valuations.length; ++i) {
-            Rejection reason = _labelFits(valuations[i].reportId, labels[i])
-                ? _check(valuations[i], signatures[i])
-                : Rejection.LabelMismatch;
+            Rejection reason = Rejection.LabelMismatch;
+            uint8 field = 0;
+            if (_labelFits(valuations[i].reportId, labels[i])) {
+                (reason, field) = _check(valuations[i], signatures[i]);
+            }
             if (reason == Rejection.None) {
-                _record(valuations[i], labels[i]);
+                _record(valuations[i], labels[i], field);
                 ++attested;
             } else {
                 emit AttestationSkipped(valuations[i].reportId, valuations[i].valuer, reason);
@@ -183,25 +192,32 @@ contract ValuationRegistry is ValuationList, EIP712 {
 
     /// @dev Every reason to refuse, cheapest checks first; the signature check last but
     /// one, since it costs the most.
-    function _check(Valuation calldata v, bytes calldata signature) private view returns (Rejection) {
+    /// The patent's field comes back with the verdict: the record keeps it for the age policy.
+    function _check(Valuation calldata v, bytes calldata signature)
+        private
+        view
+        returns (Rejection, uint8 field)
+    {
         if (
             v.reportId == bytes32(0) || v.value == 0 || v.reportHash == bytes32(0)
                 || v.method > uint8(type(Method).max) || !_isCurrencyCode(v.currency) || !_scoresFit(v)
-        ) return Rejection.InvalidField;
-        if (address(bytes20(v.reportId)) != v.valuer) return Rejection.ReportIdNotValuers;
-        if (v.validUntil <= v.valuationDate) return Rejection.InvalidDates;
-        if (v.valuationDate > block.timestamp) return Rejection.DateInFuture;
-        if (v.validUntil < block.timestamp + MIN_VALIDITY) return Rejection.Expired;
-        if (v.valuationDate + MAX_AGE < block.timestamp) return Rejection.TooOld;
-        if (_records[v.reportId].valuer != address(0)) return Rejection.AlreadyAttested;
-        if (block.timestamp >= _valuers[v.valuer].accreditedUntil) return Rejection.UnaccreditedValuer;
-        if (!_PATENTS.isRegistered(v.patentId)) return Rejection.UnknownPatent;
-        if (!_isValidSignature(v.valuer, hashValuation(v), signature)) return Rejection.InvalidSignature;
+        ) return (Rejection.InvalidField, 0);
+        if (address(bytes20(v.reportId)) != v.valuer) return (Rejection.ReportIdNotValuers, field);
+        if (v.validUntil <= v.valuationDate) return (Rejection.InvalidDates, field);
+        if (v.valuationDate > block.timestamp) return (Rejection.DateInFuture, field);
+        if (v.validUntil < block.timestamp + MIN_VALIDITY) return (Rejection.Expired, field);
+        if (v.valuationDate + MAX_AGE < block.timestamp) return (Rejection.TooOld, field);
+        if (_records[v.reportId].valuer != address(0)) return (Rejection.AlreadyAttested, field);
+        if (block.timestamp >= _valuers[v.valuer].accreditedUntil) return (Rejection.UnaccreditedValuer, field);
+        (bool registered, IPatentRegistry.Field patentField) = _PATENTS.fieldOf(v.patentId);
+        if (!registered) return (Rejection.UnknownPatent, 0);
+        field = uint8(patentField);
+        if (!_isValidSignature(v.valuer, hashValuation(v), signature)) return (Rejection.InvalidSignature, field);
         if (v.subsidised && _subsidised[CalendarYear.yearOf(block.timestamp)] >= _subsidyCap) {
-            return Rejection.SubsidyCapReached;
+            return (Rejection.SubsidyCapReached, field);
         }
-        if (!_fitsByDate(v.patentId, v.valuationDate)) return Rejection.Superseded;
-        return Rejection.None;
+        if (!_fitsByDate(v.patentId, v.valuationDate)) return (Rejection.Superseded, field);
+        return (Rejection.None, field);
     }
 
     /// @dev An empty label names nothing; any other must be the one the id was made from
@@ -211,7 +227,7 @@ contract ValuationRegistry is ValuationList, EIP712 {
         return bytes(label).length == 0 || bytes12(reportId << 160) == bytes12(keccak256(bytes(label)));
     }
 
-    function _record(Valuation calldata v, string calldata label) private {
+    function _record(Valuation calldata v, string calldata label, uint8 field) private {
         uint16 subsidyYear = 0; // none held unless subsidised
         if (v.subsidised) {
             // The year of a block timestamp fits uint16 until the year 65535.
@@ -220,7 +236,7 @@ contract ValuationRegistry is ValuationList, EIP712 {
         }
         bytes32 previous = _insertByDate(v.patentId, v.reportId, v.valuationDate);
         _records[v.reportId] = Record(
-            v.valuer, v.validUntil, false, v.value, v.currency, v.valuationDate, subsidyYear, previous
+            v.valuer, v.validUntil, false, field, v.value, v.currency, v.valuationDate, subsidyYear, previous
         );
         _emitAttested(v, label);
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)

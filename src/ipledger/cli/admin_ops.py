@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ipledger.cli.common import (
+    FieldChoice,
     PatentArg,
     RoleChoice,
     StatusChoice,
@@ -22,8 +23,10 @@ from ipledger.cli.common import (
     verb,
 )
 from ipledger.errors import IpledgerError
-from ipledger.models import Role, Status, parse_address, parse_bytes32, report_id_of
+from ipledger.models import Field, Role, Status, parse_address, parse_bytes32, report_id_of
 from ipledger.models.units import iso
+
+DAY = 86_400
 
 ReportArg = Annotated[
     str,
@@ -184,3 +187,26 @@ def revoke_role_cmd(
 ) -> None:
     """Revoke a role (the role's admin)."""
     _role(role, holder, False, target)
+
+
+@verb(signs=True)
+def max_age_cmd(
+    field: Annotated[FieldChoice, typer.Argument(help="Technical field.", case_sensitive=False)],
+    days: Annotated[
+        int, typer.Argument(help="Maximum valuation age in days (0: no limit).", min=0)
+    ],
+    *,
+    target: Target,
+) -> None:
+    """Set the revaluation policy (accreditor): a valuation of a patent in FIELD stops
+    counting DAYS after its valuation date, and is due for revaluation."""
+    with one_line_errors():
+        ledger, sender = target.signer()
+        chosen = Field[field.name.upper()]
+        ledger.valuations.set_max_age(chosen, days * DAY, sender=sender)
+    said = (
+        f"valuations of {field.name} patents count for {days} days"
+        if days
+        else (f"valuations of {field.name} patents count until their valid-until")
+    )
+    target.done({"field": field.name, "maxAgeDays": days, "maxAge": days * DAY}, said)

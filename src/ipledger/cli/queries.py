@@ -32,6 +32,7 @@ from ipledger.cli.common import (
     verb,
 )
 from ipledger.cli.render import (
+    due_table,
     fit,
     holdings_table,
     patent_table,
@@ -106,8 +107,25 @@ def patent_show_cmd(patent: PatentRef, *, target: Target) -> None:
 
 
 @verb(signs=False)
-def valuations_cmd(patent: PatentRef, *, target: Target) -> None:
-    """Every valuation of a patent ever attested, and which were revoked."""
+def valuations_cmd(
+    patent: Annotated[
+        str,
+        typer.Argument(
+            help='A patent ("HK 30012345" or its 0x id), or "due": the patents whose '
+            "valuation falls due within --within days, is stale, or is missing."
+        ),
+    ],
+    within: Annotated[
+        int, typer.Option(help="With `due`: how many days ahead to look.", min=0)
+    ] = 90,
+    *,
+    target: Target,
+) -> None:
+    """Every valuation of a patent ever attested, and which were revoked; or, with
+    `due`, which patents need a revaluation (for valuers' scheduling)."""
+    if patent == "due":
+        _valuations_due(target, within)
+        return
     try:
         parse_patent(patent)
         ledger = target.ledger()
@@ -121,6 +139,22 @@ def valuations_cmd(patent: PatentRef, *, target: Target) -> None:
         console.print(Text(f"no valuations of {patent} attested yet"))
         return
     console.print(fit(console, valuations_table(history, title=f"Valuations of {patent}")))
+
+
+def _valuations_due(target: Target, within: int) -> None:
+    from ipledger.read.revaluation import valuations_due
+
+    try:
+        found = valuations_due(target.ledger(), within_days=within)
+    except IpledgerError as exc:
+        raise fail(exc) from None
+    if target.as_json:
+        emit_json([r.as_json() for r in found])
+        return
+    if not found:
+        console.print(Text(f"no valuation falls due within {within} days"))
+        return
+    console.print(fit(console, due_table(found, title=f"Revaluations due within {within} days")))
 
 
 @verb(signs=False)

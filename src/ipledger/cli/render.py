@@ -139,6 +139,23 @@ def valuations_table(history: Sequence[ValuationRecord], *, title: str) -> Table
     return table
 
 
+def due_table(found: Sequence[Any], *, title: str) -> Table:
+    """`valuations due`: each patent, its status and when its valuation falls due."""
+    table = Table(title=title, title_justify="left")
+    for column in ("patent", "field", "status", "valued", "due", "days left"):
+        table.add_column(column, justify="right" if column == "days left" else "left")
+    for r in found:
+        table.add_row(
+            Text(printable(r.reference or "0x" + r.patent_id.hex())),
+            r.field.name.lower(),
+            r.status,
+            "-" if r.valuation_date is None else iso(r.valuation_date),
+            "-" if r.due_at is None else iso(r.due_at),
+            "-" if r.days_left is None else str(r.days_left),
+        )
+    return table
+
+
 def trail_table(trail: TrailVerification, *, title: str) -> Table:
     table = Table(title=title, title_justify="left")
     for column in ("#", "kind", "content sha256", "submitter", "document", "entry hash"):
@@ -202,6 +219,9 @@ def show_pilot(console: Console, result: PilotResult, data_dir: Path) -> None:
     if result.loans:
         table = loans_table(result.loans, title="Loans against pledged revenue rights")
         console.print(fit(console, table))
+    if result.valuations_due:
+        title = "Revaluations due within a year (the accreditor's maximum age per field)"
+        console.print(fit(console, due_table(result.valuations_due, title=title)))
     if result.supervision is not None:
         show_supervision(console, result.supervision)
 

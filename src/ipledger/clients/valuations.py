@@ -11,7 +11,7 @@ from ipledger.chain.tx import Sender
 from ipledger.clients.base import AccessControlled
 from ipledger.clients.lens import latest_from_tuple
 from ipledger.errors import ContractRevertError
-from ipledger.models import LatestValuation, Valuation, jurisdiction_bytes, parse_address
+from ipledger.models import Field, LatestValuation, Valuation, jurisdiction_bytes, parse_address
 
 
 class ValuationRegistryClient(AccessControlled):
@@ -57,6 +57,18 @@ class ValuationRegistryClient(AccessControlled):
         return self.contract.functions.attestBatch(
             [v.as_tuple() for v, _ in items], [v.label for v, _ in items], [s for _, s in items]
         )
+
+    def set_max_age(self, field: Field, max_age: int, *, sender: Sender) -> TxReceipt:
+        """The revaluation policy for `field`: seconds after the valuation date (0: none)."""
+        return self._send("setMaxValuationAge", int(field), max_age, sender=sender)
+
+    def max_age(self, field: Field) -> int:
+        return int(self._call("maxValuationAge", int(field)))
+
+    def attested_events_all(self) -> list[EventData]:
+        """Every `ValuationAttested` event of the registry, in chain order (one query)."""
+        logs = self.contract.events.ValuationAttested.get_logs(from_block=self.first_block)
+        return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
 
     def revoke(self, report_id: bytes, reason: str, *, sender: Sender) -> TxReceipt:
         return self._send("revoke", report_id, reason, sender=sender)

@@ -11,6 +11,7 @@ from pydantic.alias_generators import to_camel
 
 from ipledger.models import Holdings, Loan, TrailVerification
 from ipledger.models.supervision import SupervisionSummary
+from ipledger.read.revaluation import RevaluationDue
 
 
 class _Model(BaseModel):
@@ -78,6 +79,8 @@ class PilotData(_Model):
     registrar: Party
     issuer: Party
     valuer: Party
+    # The accreditor's revaluation policy: field -> maximum valuation age in days.
+    revaluation: dict[str, int] = {}
     bank: Party
     investors: list[Party]
     patents: list[PilotPatent]
@@ -111,4 +114,5 @@ class PilotResult(BaseModel):
     trail: TrailVerification | None = None
     loans: list[Loan] = Field(default_factory=list)
     supervision: SupervisionSummary | None = None  # from the index, when the pilot built one
+    valuations_due: list[RevaluationDue] = Field(default_factory=list)  # within a year
     already_ran: bool = False

@@ -33,6 +33,7 @@ from ipledger.project import Project
 from ipledger.read.labels import Labels
 from ipledger.read.loans import loans
 from ipledger.read.queries import evidence_trail, holdings
+from ipledger.read.revaluation import valuations_due
 from ipledger.toolchain.artifacts import Artifact
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def run_pilot(
         patents={p.label: patent_id(p.jurisdiction, p.publication_number) for p in data.patents},
     )
     pilot = Pilot(ledger, data, data_dir, registrar, issuer, holders, step)
-    changed = bool(result.deployed) | steps.onboard(pilot)
+    changed = bool(result.deployed) | steps.onboard(pilot) | steps.revaluation_policy(pilot)
     tokens, registered = steps.register_and_tokenize(pilot)
     registry_block = result.deployment.contracts["ValuationRegistry"].block
     changed |= registered | steps.mirror_valuations(pilot, registry_block)
@@ -132,6 +133,7 @@ def _read_back(
             "trail": trail,
             "already_ran": already_ran,
             "loans": loans(ledger, labels=labels),
+            "valuations_due": valuations_due(ledger, within_days=365),
         }
     )
 
@@ -159,4 +161,5 @@ def pilot_json(result: PilotResult) -> dict[str, object]:
         "evidenceVerified": bool(result.trail and result.trail.ok),
         "loans": [loan.as_json() for loan in result.loans],
         "supervision": None if result.supervision is None else result.supervision.as_json(),
+        "valuationsDue": [r.as_json() for r in result.valuations_due],
     }

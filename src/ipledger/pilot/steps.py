@@ -29,7 +29,8 @@ from ipledger.pilot.data import PilotData, PilotPatent, RevenueReport
 
 TOKEN = 10**18
 HKD = 10**6
-YEAR = 365 * 24 * 3600
+DAY = 24 * 3600
+YEAR = 365 * DAY
 DEMO_KEYSTORE_PASSWORD = "pilot"  # noqa: S105 - the public test keystore in examples/pilot/keys
 
 
@@ -80,6 +81,19 @@ def onboard(p: Pilot) -> bool:
             accredited_until=now + 2 * YEAR,
             sender=p.registrar,
         )
+    return True
+
+
+def revaluation_policy(p: Pilot) -> bool:
+    """The accreditor's maximum valuation age per field, as the pilot's data sets it."""
+    valuations = p.ledger.valuations
+    wanted = {PatentField[name.upper()]: days * DAY for name, days in p.data.revaluation.items()}
+    changed = {f: age for f, age in wanted.items() if valuations.max_age(f) != age}
+    if not changed:
+        return False
+    p.step("setting the revaluation policy (maximum valuation age per field)")
+    for field, age in changed.items():
+        valuations.set_max_age(field, age, sender=p.registrar)
     return True
 
 

@@ -53,6 +53,8 @@ class IndexReader:
         self._references: dict[str, str | None] = {}
         self._dead: set[str] | None = None
         self._withdrawn: set[str] = set()
+        self._max_age: dict[int, int] = {}
+        self._fields: dict[str, int] = {}
 
     @classmethod
     @contextmanager
@@ -234,6 +236,14 @@ class IndexReader:
             revoked = self.events("ValuationRevoked", "ValuationRevokedForCause")
             self._dead = {e.args["reportId"] for e in revoked}
             self._withdrawn = {e.args["valuer"] for e in self.events("ValuerRemoved")}
+            # The revaluation policy: a valuation older than its field's maximum age is stale.
+            self._max_age = {
+                int(e.args["field"]): int(e.args["maxAge"])
+                for e in self.events("MaxValuationAgeSet")
+            }
+            self._fields = {
+                e.args["patentId"]: int(e.args["field"]) for e in self.events("PatentRegistered")
+            }
         by_patent: dict[str, list[EventRow]] = {p: [] for p in patent_ids}
         for e in self.events("ValuationAttested", patent_ids=patent_ids):
             by_patent[e.patent_id or ""].append(e)
@@ -247,10 +257,15 @@ class IndexReader:
                     if e.args["reportId"] not in self._dead
                     and now < int(e.args["validUntil"])
                     and e.args["valuer"] not in self._withdrawn
+                    and not self._stale(e, now)
                 ),
                 None,
             )
         return out
+
+    def _stale(self, e: EventRow, now: int) -> bool:
+        max_age = self._max_age.get(self._fields.get(e.patent_id or "", -1), 0)
+        return max_age != 0 and now >= int(e.args["valuationDate"]) + max_age
 
     # ---- balances -----------------------------------------------------------------------
 
