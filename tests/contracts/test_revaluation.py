@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from eth_account.signers.local import LocalAccount
+from fastapi.testclient import TestClient
 
+from ipledger.api.app import create_app
 from ipledger.chain.revert import ContractRevertError
 from ipledger.models import Field
 from ipledger.read.index_check import verify_index
@@ -67,6 +69,10 @@ def test_valuations_due_lists_missing_stale_and_soon_due(
     assert found["HK 30055001"].status == "none"
     assert found["HK 30055001"].patent_id == unvalued
     assert "HK 30012345" not in {r.reference for r in valuations_due(ledger, within_days=30)}
+    api = TestClient(create_app(ledger=ledger)).get("/api/valuations/due", params={"within": 60})
+    assert [(r["reference"], r["status"]) for r in api.json()] == [
+        (r.reference, r.status) for r in valuations_due(ledger, within_days=60)
+    ]
     # A policy of 20 days makes it due sooner, then stale.
     ledger.valuations.set_max_age(Field.MECHANICAL, 20 * DAY, sender=admin)
     [soon] = [r for r in valuations_due(ledger, within_days=30) if r.reference == "HK 30012345"]

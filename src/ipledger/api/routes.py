@@ -36,6 +36,7 @@ from ipledger.read.queries import (
     valuation_history,
 )
 from ipledger.read.registers import statement
+from ipledger.read.revaluation import RevaluationDue, valuations_due
 
 Address = Annotated[
     str,
@@ -182,6 +183,19 @@ def ledger_router(*, ledger: Ledger, index: Engine | None) -> APIRouter:
             return loan_reads.loan(ledger, loan_id)
         except IpledgerError as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from None
+
+    @app.get(
+        "/valuations/due",
+        response_model=list[RevaluationDue],
+        response_model_by_alias=True,
+        responses=errors(503),
+    )
+    def get_valuations_due(
+        within: Annotated[int, Query(ge=0, le=3650, description="Days ahead.")] = 90,
+    ) -> list[RevaluationDue]:
+        """Patents whose valuation is missing, stale (over its field's maximum age) or
+        falls due within `within` days: for valuers' scheduling."""
+        return valuations_due(ledger, within_days=within)
 
     @app.get(
         "/overview",
