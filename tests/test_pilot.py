@@ -17,7 +17,7 @@ from ipledger.cli import app
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.attach import open_suite
 from ipledger.index.store import database_url, open_engine
-from ipledger.models import Field, LoanState
+from ipledger.models import Field, LoanState, report_id_of
 from ipledger.pilot.data import PilotResult
 from ipledger.pilot.run import pilot_json, run_pilot
 from ipledger.project import Project
@@ -109,6 +109,13 @@ def test_pilot_runs_end_to_end(
     assert bank_row["balance"] == str(200_000 * TOKEN)
     assert seen["crossBorder"] >= 1  # a mainland investor holds a Hong Kong patent's tokens
     assert (seen["subsidy"]["used"], seen["risk"]["loans"]["byState"]) == (2, {"active": 1})
+    # A holder's challenge, dismissed: on the trail, and the valuation counts again.
+    assert "Kowloon Pension Trust challenges valuation HKTIS-2026-0003 of HK 30034567" in steps
+    challenged = report_id_of("0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa", "HKTIS-2026-0003")
+    assert ledger.valuations.challenge_of(challenged) == (None, True)
+    latest = ledger.valuations.latest_valuation(result.patents["HK 30034567"])
+    assert latest is not None
+    assert latest.report_id == challenged
     # The accreditor's revaluation policy is set; the revoked patent's valuation is due.
     assert ledger.valuations.max_age(Field.CHEMICAL) == 545 * 86400
     assert [(r["reference"], r["status"]) for r in summary["valuationsDue"]] == [

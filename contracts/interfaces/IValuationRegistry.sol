@@ -130,6 +130,10 @@ interface IValuationRegistry {
     error ValuationWrongPatent(bytes32 reportId, bytes32 patentId);
     error ValuationLabelMismatch(bytes32 reportId, string label);
     error ValuationInvalidPolicy(uint8 field, uint64 maxAge);
+    error ValuationNotChallenger(bytes32 reportId, address account);
+    error ValuationAlreadyChallenged(bytes32 reportId);
+    error ValuationNotChallenged(bytes32 reportId);
+    error ValuationTooManyChallenges(address challenger);
 
     /// @notice A valuation was recorded. The indexed fields are not repeated in the data;
     /// `scores` are citation network, commercial application, technology maturity and
@@ -174,6 +178,14 @@ interface IValuationRegistry {
     /// @notice Valuations of patents in `field` count for at most `maxAge` seconds after
     /// their valuation date (0: until their valid-until); then a revaluation is due.
     event MaxValuationAgeSet(uint8 indexed field, uint64 maxAge);
+    /// @notice A valuation was disputed, citing `evidenceHash` (on the patent's trail): it
+    /// counts nowhere until the accreditor resolves it.
+    event ValuationChallenged(
+        bytes32 indexed reportId, bytes32 indexed patentId, address indexed challenger, bytes32 evidenceHash
+    );
+    /// @notice The accreditor's decision: upheld (the valuation is revoked for cause, with
+    /// `ValuationRevokedForCause`) or dismissed (it counts again).
+    event ChallengeResolved(bytes32 indexed reportId, bytes32 indexed patentId, bool upheld, bytes32 decisionHash);
     /// @notice `removed` dead entries were unlinked from the patent's list (they stay in events).
     event ValuationsPruned(bytes32 indexed patentId, uint256 removed);
 
@@ -201,6 +213,22 @@ interface IValuationRegistry {
     /// `IPatentRegistry.Field`) stop counting `maxAge` seconds after their valuation date,
     /// however long their valid-until (0: no such limit). Accreditor role only.
     function setMaxValuationAge(uint8 field, uint64 maxAge) external;
+
+    /// @notice Disputes `reportId`, a valuation of `patentId`, citing `evidenceHash`. By a
+    /// holder of at least CHALLENGE_MIN_BPS of the patent's tokens, the lender of open loan
+    /// `loanId` in `loanBook` (the registry's pledge custodian) pledging them, or the
+    /// registrar; one open challenge per valuation, MAX_OPEN_CHALLENGES per challenger; a
+    /// dismissed valuation again by the registrar only. (`loanBook` 0 when not a lender.)
+    function challenge(bytes32 patentId, bytes32 reportId, bytes32 evidenceHash, address loanBook, uint256 loanId)
+        external;
+
+    /// @notice Decides a challenge (accreditor): upheld revokes the valuation for cause,
+    /// dismissed lets it count again; `decisionHash` goes on the patent's trail.
+    function resolveChallenge(bytes32 patentId, bytes32 reportId, bool upheld, bytes32 decisionHash) external;
+
+    /// @notice Who challenges `reportId` now (0: no open challenge), and whether a
+    /// challenge of it was dismissed.
+    function challengeOf(bytes32 reportId) external view returns (address challenger, bool dismissed);
 
     /// @notice The revaluation policy's maximum age for `field` (0: none).
     function maxValuationAge(uint8 field) external view returns (uint64);
@@ -240,8 +268,8 @@ interface IValuationRegistry {
     function isRevoked(bytes32 reportId) external view returns (bool);
 
     /// @notice The valuation of `patentId` with the latest valuation date that is neither
-    /// revoked, expired nor stale (older than its field's maximum age) at this block, by a
-    /// valuer not withdrawn; `found` is false when there is none among the newest
+    /// revoked, expired, stale (older than its field's maximum age) nor challenged at this
+    /// block, by a valuer not withdrawn; `found` is false when there is none among the newest
     /// MAX_WALK entries.
     function latestValuation(bytes32 patentId) external view returns (LatestValuation memory);
 

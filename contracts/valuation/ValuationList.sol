@@ -23,6 +23,7 @@ abstract contract ValuationList is ValuerAccreditation {
         uint64 validUntil;
         bool revoked;
         uint8 field; // the patent's technical field at attestation: its age policy applies
+        bool challenged; // disputed, until the accreditor resolves it: counts nowhere meanwhile
         uint128 value;
         bytes3 currency;
         uint64 valuationDate;
@@ -69,7 +70,7 @@ abstract contract ValuationList is ValuerAccreditation {
         // than making every holdings query revert.
         bytes32 id = _latest[patentId];
         for (uint256 steps = 0; id != bytes32(0) && steps < MAX_WALK; ++steps) {
-            if (!_dead(id) && !_stale(id)) {
+            if (!_dead(id) && !_stale(id) && !_records[id].challenged) {
                 Record storage r = _records[id];
                 return LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
             }
@@ -80,6 +81,18 @@ abstract contract ValuationList is ValuerAccreditation {
     /// @inheritdoc IValuationRegistry
     function maxValuationAge(uint8 field) external view returns (uint64) {
         return _maxAge[field];
+    }
+
+    /// @dev Whether `reportId` is one of `patentId`'s valuations: the record keeps no patent
+    /// id (it is in the event); the patent's list proves it, in at most MAX_WALK steps. A
+    /// dead entry an insert or `prune` already unlinked is found no more, and is accepted:
+    /// it counts nowhere, and a decision about it must still be recordable.
+    function _ofPatent(bytes32 patentId, bytes32 reportId) internal view returns (bool) {
+        bytes32 id = _latest[patentId];
+        for (uint256 steps = 0; id != reportId && id != bytes32(0) && steps < MAX_WALK; ++steps) {
+            id = _records[id].previous;
+        }
+        return id == reportId || _dead(reportId);
     }
 
     /// @dev Older than its field's maximum age: due for revaluation. Not dead (a later,

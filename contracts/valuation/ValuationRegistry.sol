@@ -9,14 +9,15 @@ import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
 import {IValuationRegistry} from "../interfaces/IValuationRegistry.sol";
 import {CalendarYear} from "../libraries/CalendarYear.sol";
 import {Roles} from "../libraries/Roles.sol";
-import {ValuationList} from "./ValuationList.sol";
+import {ValuationChallenges} from "./ValuationChallenges.sol";
 
 /// @title ValuationRegistry
 /// @notice Accredited valuers' EIP-712 valuations of patents; see IValuationRegistry.
 /// Split by concept: `ValuerAccreditation` (who may value), `ValuationList` (each patent's
-/// valuations by date, and which one counts), and this contract (attestation by EIP-712
+/// valuations by date, and which one counts), `ValuationChallenges` (disputes by those a
+/// valuation affects), and this contract (attestation by EIP-712
 /// signature, revocation, the subsidy cap).
-contract ValuationRegistry is ValuationList, EIP712 {
+contract ValuationRegistry is ValuationChallenges, EIP712 {
     bytes32 public constant VALUATION_TYPEHASH = keccak256(
         "Valuation(bytes32 reportId,bytes32 patentId,address valuer,uint128 value,bytes3 currency,"
         "uint64 valuationDate,uint64 validUntil,uint8 method,uint8 purpose,string standard,"
@@ -55,22 +56,26 @@ contract ValuationRegistry is ValuationList, EIP712 {
         if (evidenceHash == bytes32(0)) revert ValuationInvalidField(reportId);
         if (_records[reportId].valuer == address(0)) revert ValuationNotAttested(reportId);
         if (_records[reportId].revoked) revert ValuationAlreadyRevoked(reportId);
-        // The record keeps no patent id (it is in the event); the patent's list proves it.
-        // An accreditor's rare call, over a list of a few valuations a year. A dead entry
-        // an insert already unlinked is found no more: it counts nowhere anyway.
-        bytes32 id = _latest[patentId];
-        for (uint256 steps = 0; id != reportId && id != bytes32(0) && steps < MAX_WALK; ++steps) {
-            id = _records[id].previous;
-        }
-        // A dead entry an insert or `prune` already unlinked cannot be proved a member;
-        // it counts nowhere, and its revocation for cause must still be recordable.
-        if (id != reportId && !_dead(reportId)) id = bytes32(0);
-        else id = reportId;
-        if (id == bytes32(0)) revert ValuationWrongPatent(reportId, patentId);
+        if (!_ofPatent(patentId, reportId)) revert ValuationWrongPatent(reportId, patentId);
+        _revokeForCause(patentId, reportId, reason, evidenceHash);
+    }
+
+    function _revokeForCause(bytes32 patentId, bytes32 reportId, string memory reason, bytes32 evidenceHash)
+        internal
+        override
+    {
         _revoke(reportId, reason, _records[reportId].valuer);
         emit ValuationRevokedForCause(reportId, patentId, msg.sender, evidenceHash);
+        _appendEvidence(patentId, evidenceHash);
+    }
+
+    function _appendEvidence(bytes32 patentId, bytes32 contentHash) internal override {
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)
-        _EVIDENCE.append(patentId, uint8(IEvidenceTrail.Kind.Other), evidenceHash, "");
+        _EVIDENCE.append(patentId, uint8(IEvidenceTrail.Kind.Other), contentHash, "");
+    }
+
+    function _patentRegistry() internal view override returns (IPatentRegistry) {
+        return _PATENTS;
     }
 
     /// @inheritdoc IValuationRegistry
@@ -236,7 +241,7 @@ contract ValuationRegistry is ValuationList, EIP712 {
         }
         bytes32 previous = _insertByDate(v.patentId, v.reportId, v.valuationDate);
         _records[v.reportId] = Record(
-            v.valuer, v.validUntil, false, field, v.value, v.currency, v.valuationDate, subsidyYear, previous
+            v.valuer, v.validUntil, false, field, false, v.value, v.currency, v.valuationDate, subsidyYear, previous
         );
         _emitAttested(v, label);
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)
@@ -271,7 +276,7 @@ contract ValuationRegistry is ValuationList, EIP712 {
         );
     }
 
-    function _revoke(bytes32 reportId, string calldata reason, address by) private {
+    function _revoke(bytes32 reportId, string memory reason, address by) private {
         Record storage r = _records[reportId];
         if (r.valuer == address(0)) revert ValuationNotAttested(reportId);
         if (r.valuer != by) revert ValuationNotValuer(reportId, by);

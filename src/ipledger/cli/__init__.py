@@ -16,6 +16,7 @@ from ipledger.cli import (
     accounts,
     admin_ops,
     build,
+    challenges,
     index,
     loans,
     mirror,
@@ -77,6 +78,8 @@ app.add_typer(valuer_app, name="valuer")
 valuation_app = typer.Typer(help="Revoke valuations; the revaluation policy.", no_args_is_help=True)
 valuation_app.command("revoke")(admin_ops.revoke_cmd)
 valuation_app.command("max-age")(admin_ops.max_age_cmd)
+valuation_app.command("challenge")(challenges.challenge_cmd)
+valuation_app.command("resolve")(challenges.resolve_cmd)
 valuation_app.command("revoke-for-cause")(admin_ops.revoke_for_cause_cmd)
 app.add_typer(valuation_app, name="valuation")
 role_app = typer.Typer(help="Grant and revoke the ledger's roles (admin).", no_args_is_help=True)

@@ -34,7 +34,7 @@ ReportArg = Annotated[
 ]
 
 
-def _report_id(report: str, valuer: str | None) -> bytes:
+def report_id(report: str, valuer: str | None) -> bytes:
     """The on-chain id of `report`: as typed (0x + 64 hex), or the valuer's own id."""
     if report.startswith("0x"):
         return parse_bytes32(report, "report id")
@@ -122,7 +122,7 @@ def revoke_cmd(
     """Revoke one of the signer's own valuations (the valuer)."""
     with one_line_errors():
         ledger, sender = target.signer()
-        rid = _report_id(report, sender.address)
+        rid = report_id(report, sender.address)
         if not ledger.valuations.is_attested(rid):
             raise IpledgerError(f"report {report} (0x{rid.hex()}) is not attested")
         ledger.valuations.revoke(rid, reason, sender=sender)
@@ -144,7 +144,7 @@ def revoke_for_cause_cmd(
     """Revoke a valuation for cause, citing evidence (accreditor)."""
     with one_line_errors():
         digest = sha256_file(evidence)
-        rid = _report_id(report, valuer)
+        rid = report_id(report, valuer)
         ledger, sender = target.signer()
         pid = registered_patent(ledger, patent)
         ledger.valuations.revoke_for_cause(pid, rid, reason, digest, sender=sender)

@@ -58,6 +58,25 @@ class ValuationRegistryClient(AccessControlled):
             [v.as_tuple() for v, _ in items], [v.label for v, _ in items], [s for _, s in items]
         )
 
+    def challenge(
+        self, patent_id: bytes, report_id: bytes, evidence_hash: bytes, *,
+        loan_book: str | None = None, loan_id: int = 0, sender: Sender,
+    ) -> TxReceipt:  # fmt: skip
+        """Dispute a valuation, as a holder, the registrar, or the lender of `loan_id`."""
+        book = parse_address(loan_book) if loan_book else "0x" + "00" * 20
+        return self._send("challenge", patent_id, report_id, evidence_hash, book, loan_id,
+                          sender=sender)  # fmt: skip
+
+    def resolve_challenge(self, patent_id: bytes, report_id: bytes, *, upheld: bool,
+                          decision_hash: bytes, sender: Sender) -> TxReceipt:  # fmt: skip
+        return self._send("resolveChallenge", patent_id, report_id, upheld, decision_hash,
+                          sender=sender)  # fmt: skip
+
+    def challenge_of(self, report_id: bytes) -> tuple[str | None, bool]:
+        """(the open challenge's challenger or None, whether a challenge was dismissed)."""
+        challenger, dismissed = self._call("challengeOf", report_id)
+        return (None if int(challenger, 16) == 0 else challenger), bool(dismissed)
+
     def set_max_age(self, field: Field, max_age: int, *, sender: Sender) -> TxReceipt:
         """The revaluation policy for `field`: seconds after the valuation date (0: none)."""
         return self._send("setMaxValuationAge", int(field), max_age, sender=sender)

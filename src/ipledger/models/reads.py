@@ -121,6 +121,7 @@ class ValuationRecord(LatestValuation):
     # What it rests on (`ValuationBasis`): the standard's purpose, the valuer's legal,
     # technical and economic scores, and the model behind `scores` ("identifier@version")
     # with the hash of its input. None from a registry that did not record them.
+    challenged: bool = False  # disputed now: it counts nowhere until the accreditor decides
     purpose: PurposeName | None = None
     dimensions: list[int] | None = None
     scoring_model: str | None = None

@@ -74,6 +74,16 @@ class PilotLoan(_Model):
     cure_repayment: int  # whole HKD
 
 
+class PilotChallenge(_Model):
+    """A holder disputes a valuation; the accreditor dismisses the challenge."""
+
+    patent: str  # label
+    report: str  # the valuer's own report id
+    by: str  # a party's name
+    evidence: str  # file in documents/
+    decision: str  # file in documents/
+
+
 class PilotData(_Model):
     description: str
     registrar: Party
@@ -87,6 +97,7 @@ class PilotData(_Model):
     sales: list[Sale]
     claims: list[str]
     loan: PilotLoan | None = None
+    challenge: PilotChallenge | None = None
 
 
 class Payment(_Model):

@@ -107,6 +107,7 @@ def run_pilot(
         loan_id, opened = open_pilot_loan(ledger, data.loan, documents, parties, registrar, step)
         changed |= opened
     changed |= steps.deposit_revenue(pilot, tokens) | steps.claim(pilot, tokens)
+    changed |= steps.challenge_dismissed(pilot)
     if data.loan is not None and loan_id is not None:
         valuer = pilot.valuer()
         changed |= stress_pilot_loan(ledger, data.loan, loan_id, documents, valuer, parties, step)

@@ -253,3 +253,28 @@ def claim(p: Pilot, tokens: dict[str, RevenueRightsTokenClient]) -> bool:
                 token.claim(sender=p.holders[name])
                 changed = True
     return changed
+
+
+def challenge_dismissed(p: Pilot) -> bool:
+    """A holder challenges a valuation (it counts nowhere meanwhile); the accreditor
+    dismisses the challenge and it counts again. Both on the patent's trail."""
+    c = p.data.challenge
+    if c is None:
+        return False
+    valuations = p.ledger.valuations
+    report = report_id_of(p.data.valuer.address or "", c.report)
+    patent = next(x for x in p.data.patents if x.label == c.patent)
+    pid = patent_id(patent.jurisdiction, patent.publication_number)
+    challenger, dismissed = valuations.challenge_of(report)
+    if dismissed:
+        return False
+    documents = p.data_dir / "documents"
+    if challenger is None:
+        p.step(f"{c.by} challenges valuation {c.report} of {c.patent}")
+        evidence = hashlib.sha256((documents / c.evidence).read_bytes()).digest()
+        valuations.challenge(pid, report, evidence, sender=p.holders[c.by])
+    p.step(f"the accreditor dismisses the challenge of {c.report}: it counts again")
+    decision = hashlib.sha256((documents / c.decision).read_bytes()).digest()
+    valuations.resolve_challenge(pid, report, upheld=False, decision_hash=decision,
+                                 sender=p.registrar)  # fmt: skip
+    return True

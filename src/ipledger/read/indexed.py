@@ -55,6 +55,7 @@ class IndexReader:
         self._withdrawn: set[str] = set()
         self._max_age: dict[int, int] = {}
         self._fields: dict[str, int] = {}
+        self._challenged: set[str] = set()
 
     @classmethod
     @contextmanager
@@ -244,6 +245,7 @@ class IndexReader:
             self._fields = {
                 e.args["patentId"]: int(e.args["field"]) for e in self.events("PatentRegistered")
             }
+            self._challenged = open_challenges(self)
         by_patent: dict[str, list[EventRow]] = {p: [] for p in patent_ids}
         for e in self.events("ValuationAttested", patent_ids=patent_ids):
             by_patent[e.patent_id or ""].append(e)
@@ -258,6 +260,7 @@ class IndexReader:
                     and now < int(e.args["validUntil"])
                     and e.args["valuer"] not in self._withdrawn
                     and not self._stale(e, now)
+                    and e.args["reportId"] not in self._challenged
                 ),
                 None,
             )
@@ -350,6 +353,17 @@ class IndexReader:
             select(balances.c.token).where(balances.c.holder == holder).distinct()
         )
         return [r[0] for r in rows]
+
+
+def open_challenges(reader: IndexReader, until: int | None = None) -> set[str]:
+    """Report ids under a challenge not yet resolved (they count nowhere meanwhile)."""
+    open_: set[str] = set()
+    for e in reader.events("ValuationChallenged", "ChallengeResolved", until=until):
+        if e.event == "ValuationChallenged":
+            open_.add(e.args["reportId"])
+        else:
+            open_.discard(e.args["reportId"])
+    return open_
 
 
 def share(part: int, whole: int) -> str:

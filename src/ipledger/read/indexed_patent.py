@@ -6,7 +6,7 @@ long chain takes seconds for each (the embedded chain's most of all)."""
 from __future__ import annotations
 
 from ipledger.models.reads import EvidenceEntry, RevenueDeposit, ValuationRecord
-from ipledger.read.indexed import IndexReader, letters
+from ipledger.read.indexed import IndexReader, letters, open_challenges
 from ipledger.read.queries import basis_fields
 
 
@@ -20,6 +20,7 @@ def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationReco
     bases = {
         e.args["reportId"]: e.args for e in reader.events("ValuationBasis", patent_id=patent_id)
     }
+    disputed = open_challenges(reader)
     return [
         ValuationRecord(
             report_id=a["reportId"],
@@ -35,6 +36,7 @@ def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationReco
             report_hash=a["reportHash"],
             subsidised=a["subsidised"],
             revoked=a["reportId"] in revoked,
+            challenged=a["reportId"] in disputed,
             valuer_withdrawn=a["valuer"] in withdrawn,
             block_number=e.block,
             **basis_fields(bases.get(a["reportId"])),

@@ -160,6 +160,7 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
                 report_hash=a["reportHash"],
                 subsidised=a["subsidised"],
                 revoked=ledger.valuations.is_revoked(a["reportId"]),
+                challenged=ledger.valuations.challenge_of(a["reportId"])[0] is not None,
                 valuer_withdrawn=withdrawn[a["valuer"]],
                 block_number=event["blockNumber"],
                 **basis_fields(bases.get(bytes(a["reportId"]))),
