@@ -92,6 +92,7 @@ abstract contract ValuationList is ValuerAccreditation {
         for (uint256 steps = 0; id != reportId && id != bytes32(0) && steps < MAX_WALK; ++steps) {
             id = _records[id].previous;
         }
+        // slither-disable-next-line incorrect-equality (an id found in the list is the membership proof)
         return id == reportId || _dead(reportId);
     }
 
