@@ -134,7 +134,7 @@ def _read_back(
             "trail": trail,
             "already_ran": already_ran,
             "loans": loans(ledger, labels=labels),
-            "valuations_due": valuations_due(ledger, within_days=365),
+            "valuations_due": valuations_due(ledger, within_days=365, labels=labels),
         }
     )
 

@@ -13,7 +13,6 @@ from ipledger.clients.ledger import Ledger
 from ipledger.read.indexed import IndexReader, letters
 
 T = TypeVar("T")
-SINGLE_LOOKUPS = 8  # references asked one by one before reading them all at once
 
 
 @dataclass
@@ -21,20 +20,17 @@ class Labels:
     ledger: Ledger
     _references: dict[bytes, str] | None = None
     _units: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
-    _single: dict[bytes, str | None] = field(default_factory=dict)
 
     def reference(self, patent_id: bytes) -> str | None:
-        """One patent's reference; after a few, every patent's in one query (a page of
-        one loan should not read the whole registry, a page of holdings should not ask
-        patent by patent)."""
-        pid = bytes(patent_id)
+        """One patent's reference, from every patent's, read in one query on first use (a
+        node filters logs by patent no faster than it returns them all)."""
+        return self.all_references().get(bytes(patent_id))
+
+    def all_references(self) -> dict[bytes, str]:
+        """Every registered patent's reference, in one query (once per Labels)."""
         if self._references is None:
-            if pid not in self._single and len(self._single) < SINGLE_LOOKUPS:
-                self._single[pid] = self.ledger.patents.reference(pid)
-            if pid in self._single:
-                return self._single[pid]
             self._references = self.ledger.patents.references()
-        return self._references.get(pid)
+        return self._references
 
     @classmethod
     def from_index(cls, ledger: Ledger, reader: IndexReader) -> Labels:

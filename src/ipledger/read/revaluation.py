@@ -28,11 +28,12 @@ class RevaluationDue(Model):
     days_left: int | None = None  # negative once past
 
 
-def valuations_due(ledger: Ledger, *, within_days: int = 90) -> list[RevaluationDue]:
+def valuations_due(ledger: Ledger, *, within_days: int = 90,
+                   labels: Labels | None = None) -> list[RevaluationDue]:  # fmt: skip
     """Patents whose valuation falls due within `within_days`, is stale, or is missing;
     soonest first (missing and stale ones first of all)."""
     now = int(ledger.w3.eth.get_block("latest")["timestamp"])
-    labels = Labels(ledger)
+    references = (labels or Labels(ledger)).all_references()
     attested = _by_patent(ledger.valuations.attested_events_all())
     ages = {f: ledger.valuations.max_age(f) for f in Field}
     found = []
@@ -41,7 +42,7 @@ def valuations_due(ledger: Ledger, *, within_days: int = 90) -> list[Revaluation
         latest = ledger.valuations.latest_valuation(pid)
         base: dict[str, Any] = {
             "patent_id": pid,
-            "reference": labels.reference(pid),
+            "reference": references.get(bytes(pid)),
             "field": field,
         }
         if latest is not None:
