@@ -180,7 +180,12 @@ def _synthetic_index(path: Path, patents: int, holders: int) -> Engine:
     for i in range(patents):
         pid, address = f"0x{i:064x}", f"0x{i + 1:040x}"
         token_rows.append(_token_row(address, pid))
-        registered = {"patentId": pid, "jurisdiction": "0x484b", "publicationNumber": str(i)}
+        registered = {
+            "patentId": pid,
+            "jurisdiction": "0x484b",
+            "publicationNumber": str(i),
+            "field": "0",
+        }  # the shape the indexer writes (ints as decimal strings)
         event_rows.append(
             _event(1 + i // 100, i % 100, "PatentRegistered", pid, address, registered)
         )

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, select, true
+from sqlalchemy import Connection, Engine, func, select
 
 from ipledger.errors import IpledgerError
 from ipledger.index.schema import balances, blocks, events, tokens
 from ipledger.index.store import get_meta
+from ipledger.read.indexed_balances import BalanceReads
 
 
 class NotIndexedError(IpledgerError, LookupError):
@@ -45,8 +46,8 @@ class EventRow:
         return self.block, self.log_index
 
 
-class IndexReader:
-    """One connection's view of the index."""
+class IndexReader(BalanceReads):
+    """One connection's view of the index (balances: `BalanceReads`)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -242,10 +243,13 @@ class IndexReader:
                 int(e.args["field"]): int(e.args["maxAge"])
                 for e in self.events("MaxValuationAgeSet")
             }
-            self._fields = {
-                e.args["patentId"]: int(e.args["field"]) for e in self.events("PatentRegistered")
-            }
             self._challenged = open_challenges(self)
+        # Each patent's field, only with a policy and only for the patents asked about
+        # (a holder's few among 100,000 indexed patents stays a few rows).
+        wanted = [p for p in patent_ids if p not in self._fields] if self._max_age else []
+        if wanted:
+            for e in self.events("PatentRegistered", patent_ids=wanted):
+                self._fields[e.args["patentId"]] = int(e.args["field"])
         by_patent: dict[str, list[EventRow]] = {p: [] for p in patent_ids}
         for e in self.events("ValuationAttested", patent_ids=patent_ids):
             by_patent[e.patent_id or ""].append(e)
@@ -270,61 +274,6 @@ class IndexReader:
         max_age = self._max_age.get(self._fields.get(e.patent_id or "", -1), 0)
         return max_age != 0 and now >= int(e.args["valuationDate"]) + max_age
 
-    # ---- balances -----------------------------------------------------------------------
-
-    def balances_at(
-        self, token: str, block: int, before: int | None = None, holder: str | None = None
-    ) -> dict[str, int]:
-        """Every holder's balance (or just `holder`'s) after block `block` (or, with
-        `before`, just before log `before` of that block); holders at zero left out."""
-        position = balances.c.block_number < block
-        if before is None:
-            position = balances.c.block_number <= block
-        else:
-            position = position | and_(
-                balances.c.block_number == block, balances.c.log_index < before
-            )
-        latest = (
-            select(
-                balances.c.holder,
-                balances.c.balance,
-                func.row_number()
-                .over(
-                    partition_by=balances.c.holder,
-                    order_by=(balances.c.block_number.desc(), balances.c.log_index.desc()),
-                )
-                .label("n"),
-            )
-            .where(balances.c.token == token, position)
-            .where(true() if holder is None else balances.c.holder == holder)
-            .subquery()
-        )
-        rows = self.conn.execute(select(latest.c.holder, latest.c.balance).where(latest.c.n == 1))
-        return {h: int(b) for h, b in rows if int(b) != 0}
-
-    def history(self, token: str, holder: str) -> list[tuple[int, int, int]]:
-        """(block, log index, balance after) for each change of `holder`'s balance."""
-        rows = self.conn.execute(
-            select(balances.c.block_number, balances.c.log_index, balances.c.balance)
-            .where(balances.c.token == token, balances.c.holder == holder)
-            .order_by(balances.c.block_number, balances.c.log_index)
-        )
-        return [(int(b), int(i), int(v)) for b, i, v in rows]
-
-    def histories(self, holder: str) -> dict[str, list[tuple[int, int, int]]]:
-        """`history` of every token `holder` ever had, in one query."""
-        rows = self.conn.execute(
-            select(
-                balances.c.token, balances.c.block_number, balances.c.log_index, balances.c.balance
-            )
-            .where(balances.c.holder == holder)
-            .order_by(balances.c.token, balances.c.block_number, balances.c.log_index)
-        )
-        out: dict[str, list[tuple[int, int, int]]] = {}
-        for token, block, log, balance in rows:
-            out.setdefault(token, []).append((int(block), int(log), int(balance)))
-        return out
-
     def tokens_at(self, addresses: Sequence[str]) -> list[TokenRow]:
         rows = self.conn.execute(select(tokens).where(tokens.c.address.in_(list(addresses))))
         return [_token(r) for r in rows]
@@ -347,12 +296,6 @@ class IndexReader:
         held = select(balances.c.token).where(balances.c.holder == holder).distinct().subquery()
         rows = self.conn.execute(select(tokens).where(tokens.c.address.in_(select(held.c.token))))
         return [_token(r) for r in rows]
-
-    def tokens_held(self, holder: str) -> list[str]:
-        rows = self.conn.execute(
-            select(balances.c.token).where(balances.c.holder == holder).distinct()
-        )
-        return [r[0] for r in rows]
 
 
 def open_challenges(reader: IndexReader, until: int | None = None) -> set[str]:
