@@ -33,7 +33,9 @@ abstract contract ValuationChallenges is ValuationList {
     {
         Record storage r = _records[reportId];
         if (evidenceHash == bytes32(0)) revert ValuationInvalidField(reportId);
-        if (r.valuer == address(0) || r.revoked || !_ofPatent(patentId, reportId)) {
+        // Only a valuation that can still count: a dead one (revoked, expired, by a withdrawn
+        // valuer) is no one's concern, and no list proves which patent it was of.
+        if (r.valuer == address(0) || _dead(reportId) || !_ofPatent(patentId, reportId)) {
             revert ValuationWrongPatent(reportId, patentId);
         }
         if (r.challenged) revert ValuationAlreadyChallenged(reportId);

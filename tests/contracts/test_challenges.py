@@ -17,11 +17,11 @@ from ipledger.models import EvidenceKind
 from ipledger.read.index_check import verify_index
 from ipledger.read.indexed import IndexReader
 from ipledger.read.queries import holdings, valuation_history
-from tests.support.chain import now
+from tests.support.chain import advance, now
 from tests.support.cli import Cli
 from tests.support.indexing import indexer
 from tests.support.loans import PLEDGED, loan_setup, open_loan
-from tests.support.suite import Market, SessionLedger, distribute
+from tests.support.suite import YEAR, Market, SessionLedger, distribute
 from tests.support.valuations import DAY, make, signed
 
 pytestmark = pytest.mark.chain
@@ -108,6 +108,12 @@ def test_only_those_it_affects_may_challenge(market: Market, valuer: LocalAccoun
         )
     with pytest.raises(ContractRevertError.named("ValuationWrongPatent")):
         ledger.valuations.challenge(keccak(text="another patent"), report, WHY, sender=actors.admin)
+    # An expired valuation counts nowhere: it cannot be challenged, under any patent (a
+    # dead entry proves no membership, so it would let a trail be written to at will).
+    advance(ledger.w3, YEAR + DAY)
+    for patent in (market.patent_id, keccak(text="another patent")):
+        with pytest.raises(ContractRevertError.named("ValuationWrongPatent")):
+            ledger.valuations.challenge(patent, report, WHY, sender=actors.admin)
 
 
 def test_the_lender_of_a_pledge_challenges_and_collateral_drops_out(market: Market) -> None:
