@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from web3 import Web3
 
+from ipledger.chain.connect import connect
 from ipledger.chain.embedded import embedded_chain
+from ipledger.chain.node import start_anvil
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
-from ipledger.deploy.suite import deploy_suite
-from ipledger.models import OPERATOR_ROLES
+from ipledger.deploy.records import Deployment
+from ipledger.deploy.suite import deploy, deploy_suite
+from ipledger.models import OPERATOR_ROLES, Role
 from ipledger.project import Project
 from ipledger.toolchain.artifacts import Artifact, CompilerInfo
 from ipledger.toolchain.compiler import compile_project
@@ -53,6 +60,32 @@ def fresh_ledger(project: Project) -> tuple[Ledger, list[NodeAccount]]:
         operators={r: admin.address for r in OPERATOR_ROLES},
     )
     return Ledger.attach(w3=w3, artifacts=artifacts, addresses=addresses), accounts
+
+
+@dataclass(frozen=True)
+class AnvilLedger:
+    ledger: Ledger
+    admin: NodeAccount  # holds every role
+    deployment: Deployment
+    scratch: Path  # a temporary folder, gone with the node
+
+
+@contextmanager
+def anvil_ledger(project: Project) -> Iterator[AnvilLedger]:
+    """The suite deployed on a fresh anvil with a high block gas limit (benchmarks fill
+    it with thousands of transactions), and a scratch folder; both gone afterwards."""
+    artifacts = compile_project(project=project).artifacts
+    with start_anvil(
+        node_modules=project.node_modules, extra_args=("--gas-limit", "100000000")
+    ) as node, tempfile.TemporaryDirectory() as scratch:  # fmt: skip
+        w3 = connect(node.url)
+        admin = NodeAccount(w3.eth.accounts[0])
+        result = deploy(
+            w3=w3, artifacts=artifacts, admin=admin, operators={r: admin.address for r in Role}
+        )
+        deployment = result.deployment
+        ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
+        yield AnvilLedger(ledger, admin, deployment, Path(scratch))
 
 
 def peer_artifacts(

@@ -14,22 +14,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert
 
-from bench.common import Row
+from bench.common import Row, anvil_ledger
 from bench.lens_bench import median_seconds, populate
-from ipledger.chain.connect import connect
-from ipledger.chain.node import start_anvil
 from ipledger.chain.tx import NodeAccount
 from ipledger.clients.ledger import Ledger
-from ipledger.deploy.suite import deploy
 from ipledger.index.schema import balances, blocks, events, tokens
 from ipledger.index.store import database_url, open_engine, put_meta
 from ipledger.index.sync import Indexer
-from ipledger.models import Role
 from ipledger.project import Project
 from ipledger.read.indexed import IndexReader
 from ipledger.read.indexed_holdings import holdings_from_index
 from ipledger.read.registers import register
-from ipledger.toolchain.compiler import compile_project
 
 PATENTS, TRANSFERS, DEPOSITS = 1_000, 10_000, 1_000
 TOKEN = 10**18
@@ -67,17 +62,9 @@ def _fill_chain(ledger: Ledger, admin: NodeAccount, investors: list[str]) -> Non
 
 
 def _sync_rows(project: Project) -> list[Row]:
-    artifacts = compile_project(project=project).artifacts
-    with start_anvil(
-        node_modules=project.node_modules, extra_args=("--gas-limit", "100000000")
-    ) as node, tempfile.TemporaryDirectory() as scratch:  # fmt: skip
-        w3 = connect(node.url)
-        admin = NodeAccount(w3.eth.accounts[0])
-        result = deploy(
-            w3=w3, artifacts=artifacts, admin=admin, operators={r: admin.address for r in Role}
-        )
-        deployment = result.deployment
-        ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
+    with anvil_ledger(project) as chain:
+        ledger, admin, deployment = chain.ledger, chain.admin, chain.deployment
+        w3, scratch, artifacts = ledger.w3, chain.scratch, ledger.artifacts
         _fill_chain(ledger, admin, list(w3.eth.accounts[1:21]))
 
         def indexer(name: str) -> Indexer:

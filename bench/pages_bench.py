@@ -9,27 +9,18 @@ the same page read through the lens (no index).
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from web3 import Web3
 
-from bench.common import Row
+from bench.common import Row, anvil_ledger
 from bench.lens_bench import median_seconds, populate
 from bench.loan_gas import Book
 from ipledger.api.app import ASSETS, create_app
 from ipledger.api.tokens import SCOPES, TokenStore, new_token
-from ipledger.chain.connect import connect
-from ipledger.chain.node import start_anvil
-from ipledger.chain.tx import NodeAccount
-from ipledger.clients.ledger import Ledger
-from ipledger.deploy.suite import deploy
 from ipledger.index.store import database_url, open_engine
 from ipledger.index.sync import Indexer
-from ipledger.models import Role
 from ipledger.project import Project
-from ipledger.toolchain.compiler import compile_project
 
 PATENTS = 1_000
 TARGET_SECONDS, TARGET_BYTES = 0.2, 100_000
@@ -37,28 +28,20 @@ _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 
 
 def measure(project: Project) -> list[Row]:
-    artifacts = compile_project(project=project).artifacts
-    with start_anvil(
-        node_modules=project.node_modules, extra_args=("--gas-limit", "100000000")
-    ) as node, tempfile.TemporaryDirectory() as scratch:  # fmt: skip
-        w3 = connect(node.url)
-        admin = NodeAccount(w3.eth.accounts[0])
-        result = deploy(
-            w3=w3, artifacts=artifacts, admin=admin, operators={r: admin.address for r in Role}
-        )
-        deployment = result.deployment
-        ledger = Ledger.attach(w3=w3, artifacts=artifacts, addresses=deployment.addresses())
+    with anvil_ledger(project) as chain:
+        ledger, admin, deployment = chain.ledger, chain.admin, chain.deployment
+        w3, scratch, artifacts = ledger.w3, chain.scratch, ledger.artifacts
         book = Book(ledger, admin, "60000001")  # valued, with a loan and revenue
         borrower = book.borrower(w3.eth.accounts[1], 2)
         book.open(borrower)
         book.token.deposit_revenue(5_000 * 10**6, b"\x01" * 32, sender=admin)
         populate(ledger, admin, borrower.address, 1, PATENTS - 1)
-        engine = open_engine(database_url(str(Path(scratch) / "index.sqlite"), Path(scratch)))
+        engine = open_engine(database_url(str(scratch / "index.sqlite"), scratch))
         Indexer(
             w3=w3, engine=engine, artifacts=artifacts, addresses=ledger.addresses,
             chain_id=deployment.chain_id, first_block=deployment.first_block(),
         ).sync()  # fmt: skip
-        tokens_file = Path(scratch) / "tokens.jsonl"
+        tokens_file = scratch / "tokens.jsonl"
         token = new_token(tokens_file, name="bench", scopes=list(SCOPES))
         app = create_app(ledger=ledger, index=engine, tokens=TokenStore.load(tokens_file))
         client = TestClient(app, base_url="https://bench")

@@ -22,17 +22,11 @@ from tests.support.cli import Cli
 from tests.support.indexing import indexer
 from tests.support.loans import PLEDGED, loan_setup, open_loan
 from tests.support.suite import YEAR, Market, SessionLedger, distribute
-from tests.support.valuations import DAY, make, signed
+from tests.support.valuations import DAY, attest, make, signed
 
 pytestmark = pytest.mark.chain
 WHY = keccak(text="comparable licences were misread")
 DECISION = keccak(text="the accreditor's decision")
-
-
-def _attest(market: Market, valuer: LocalAccount, n: int = 1, **fields: object) -> bytes:
-    v = make(market, valuer, n, **fields)
-    market.ledger.valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
-    return v.report_id
 
 
 def test_a_challenged_valuation_counts_nowhere_until_dismissed(
@@ -41,7 +35,7 @@ def test_a_challenged_valuation_counts_nowhere_until_dismissed(
     ledger, actors = market.ledger, market.actors
     distribute(market, [10_000])  # 1% of the supply: enough to challenge
     holder = actors.investors[0]
-    report = _attest(market, valuer)
+    report = attest(market, valuer)
     assert holdings(ledger, holder.address).holdings[0].implied_value is not None
     ledger.valuations.challenge(market.patent_id, report, WHY, sender=holder)
     assert ledger.valuations.latest_valuation(market.patent_id) is None
@@ -69,7 +63,7 @@ def test_an_upheld_challenge_revokes_the_valuation_for_cause(
     market: Market, valuer: LocalAccount
 ) -> None:
     ledger, admin = market.ledger, market.actors.admin
-    report = _attest(market, valuer)
+    report = attest(market, valuer)
     ledger.valuations.challenge(market.patent_id, report, WHY, sender=admin)  # the registrar
     receipt = ledger.valuations.resolve_challenge(
         market.patent_id, report, upheld=True, decision_hash=DECISION, sender=admin
@@ -88,7 +82,7 @@ def test_an_upheld_challenge_revokes_the_valuation_for_cause(
 def test_only_those_it_affects_may_challenge(market: Market, valuer: LocalAccount) -> None:
     ledger, actors = market.ledger, market.actors
     distribute(market, [9_999])  # just under 1%
-    report = _attest(market, valuer)
+    report = attest(market, valuer)
     for who in (actors.outsider, actors.investors[0]):
         with pytest.raises(ContractRevertError.named("ValuationNotChallenger")):
             ledger.valuations.challenge(market.patent_id, report, WHY, sender=who)
@@ -159,7 +153,7 @@ def test_challenges_are_bounded(market: Market, valuer: LocalAccount) -> None:
     distribute(market, [20_000])
     holder = actors.investors[0]
     t = now(ledger.w3)
-    reports = [_attest(market, valuer, n, valuation_date=t - n * DAY) for n in range(1, 5)]
+    reports = [attest(market, valuer, n, valuation_date=t - n * DAY) for n in range(1, 5)]
     ledger.valuations.challenge(market.patent_id, reports[0], WHY, sender=holder)
     with pytest.raises(ContractRevertError.named("ValuationAlreadyChallenged")):
         ledger.valuations.challenge(market.patent_id, reports[0], WHY, sender=actors.admin)
@@ -178,7 +172,7 @@ def test_challenges_are_bounded(market: Market, valuer: LocalAccount) -> None:
 def test_the_index_leaves_out_a_challenged_valuation(
     market: Market, valuer: LocalAccount, session_ledger: SessionLedger, tmp_path: Path
 ) -> None:
-    report = _attest(market, valuer)
+    report = attest(market, valuer)
     market.ledger.valuations.challenge(market.patent_id, report, WHY, sender=market.actors.admin)
     ix = indexer(session_ledger, tmp_path / "index.sqlite")
     ix.sync()
@@ -191,7 +185,7 @@ def test_the_index_leaves_out_a_challenged_valuation(
 def test_challenge_and_resolve_from_the_cli(
     market: Market, valuer: LocalAccount, cli: Cli, tmp_path: Path
 ) -> None:
-    report = _attest(market, valuer)
+    report = attest(market, valuer)
     why, decision = tmp_path / "why.txt", tmp_path / "decision.txt"
     why.write_text("the comparables were misread")
     decision.write_text("dismissed")

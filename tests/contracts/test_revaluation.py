@@ -21,22 +21,16 @@ from tests.support.chain import advance, now
 from tests.support.cli import Cli
 from tests.support.indexing import indexer
 from tests.support.suite import YEAR, Market, SessionLedger, register
-from tests.support.valuations import DAY, make, signed
+from tests.support.valuations import DAY, attest
 
 pytestmark = pytest.mark.chain
-
-
-def _attest(market: Market, valuer: LocalAccount, n: int = 1, **fields: object) -> bytes:
-    v = make(market, valuer, n, **fields)
-    market.ledger.valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
-    return v.report_id
 
 
 def test_a_valuation_older_than_its_fields_maximum_age_is_stale(
     market: Market, valuer: LocalAccount
 ) -> None:
     valuations, admin = market.ledger.valuations, market.actors.admin
-    report = _attest(market, valuer)  # dated a day ago, valid a year; the patent: mechanical
+    report = attest(market, valuer)  # dated a day ago, valid a year; the patent: mechanical
     valuations.set_max_age(Field.MECHANICAL, 30 * DAY, sender=admin)
     valuations.set_max_age(Field.CHEMICAL, 1, sender=admin)  # another field's: no effect
     assert valuations.max_age(Field.MECHANICAL) == 30 * DAY
@@ -60,7 +54,7 @@ def test_valuations_due_lists_missing_stale_and_soon_due(
 ) -> None:
     ledger, admin = market.ledger, market.actors.admin
     t = now(ledger.w3)
-    report = _attest(market, valuer, valid_until=t + 45 * DAY)
+    report = attest(market, valuer, valid_until=t + 45 * DAY)
     unvalued = register(ledger, admin, "30055001", field=Field.ELECTRICAL)
     found = {r.reference: r for r in valuations_due(ledger, within_days=60)}
     assert found["HK 30012345"].status == "due"
@@ -92,7 +86,7 @@ def test_the_index_follows_the_policy(
     market: Market, valuer: LocalAccount, session_ledger: SessionLedger, tmp_path: Path
 ) -> None:
     ledger = market.ledger
-    _attest(market, valuer, valid_until=now(ledger.w3) + YEAR)
+    attest(market, valuer, valid_until=now(ledger.w3) + YEAR)
     ledger.valuations.set_max_age(Field.MECHANICAL, 10 * DAY, sender=market.actors.admin)
     advance(ledger.w3, 10 * DAY)
     ledger.investors.set_investor(market.actors.outsider.address, jurisdiction="HK",

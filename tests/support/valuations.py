@@ -63,6 +63,13 @@ def signed(m: Market, valuer: LocalAccount, valuation: Valuation) -> bytes:
     return sign_valuation(valuer, m.ledger.valuations.domain(), valuation)
 
 
+def attest(market: Market, valuer: LocalAccount, n: int = 1, **fields: object) -> bytes:
+    """`make` a valuation, signed by `valuer`, attested (relayed by the admin): its id."""
+    v = make(market, valuer, n, **fields)
+    market.ledger.valuations.attest(v, signed(market, valuer, v), sender=market.actors.admin)
+    return v.report_id
+
+
 def valuer_sender(market: Market, valuer: LocalAccount) -> KeyAccount:
     """Fund the valuer's key so it can send its own transaction."""
     tx = market.ledger.w3.eth.send_transaction(

@@ -7,9 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
-
-from ipledger.index.schema import balances
 from ipledger.models.ledger import Field, Status
 from ipledger.models.reads import Overview, OverviewTotals, PatentRow, PatentSummary
 from ipledger.read.indexed import IndexReader, letters
@@ -141,31 +138,10 @@ def _holders(reader: IndexReader, block: int, by_token: dict[str, str]) -> dict[
     """Token -> its holders as the register counts them: the loan book's escrow is not a
     holder, its borrowers are (as the supervisor's concentration counts pledges)."""
     book = reader.loan_book()
-    counts = _holder_counts(reader, book)
+    counts = reader.holder_counts(leave_out=book)
     patents = {pid: token for token, pid in by_token.items()}
     for pid, borrowers in reader.pledged_many(list(patents), block).items():
         token = patents[pid]
         free = reader.balances_at(token, block)
         counts[token] = counts.get(token, 0) + sum(1 for b in borrowers if b not in free)
     return counts
-
-
-def _holder_counts(reader: IndexReader, book: str | None) -> dict[str, int]:
-    """Token -> accounts holding a balance now (but `book`), in one query."""
-    latest = select(
-        balances.c.token,
-        balances.c.balance,
-        balances.c.holder,
-        func.row_number()
-        .over(
-            partition_by=(balances.c.token, balances.c.holder),
-            order_by=(balances.c.block_number.desc(), balances.c.log_index.desc()),
-        )
-        .label("n"),
-    ).subquery()
-    rows = reader.conn.execute(
-        select(latest.c.token, func.count())
-        .where(latest.c.n == 1, latest.c.balance != "0", latest.c.holder != (book or ""))
-        .group_by(latest.c.token)
-    )
-    return {token: int(n) for token, n in rows}

@@ -4,7 +4,7 @@ holder's history in one token or in all, the tokens a holder ever had. A part of
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, func, select, true
+from sqlalchemy import Connection, Subquery, and_, func, select, true
 
 from ipledger.index.schema import balances
 
@@ -70,3 +70,41 @@ class BalanceReads:
             select(balances.c.token).where(balances.c.holder == holder).distinct()
         )
         return [r[0] for r in rows]
+
+    def registers(self, block: int | None = None) -> dict[str, dict[str, int]]:
+        """Every token's holders and balances after `block` (now when None), in one query."""
+        latest = _latest_balances(block)
+        out: dict[str, dict[str, int]] = {}
+        query = select(latest.c.token, latest.c.holder, latest.c.balance).where(latest.c.n == 1)
+        for token, holder, balance in self.conn.execute(query):
+            if balance != "0":
+                out.setdefault(token, {})[holder] = int(balance)
+        return out
+
+    def holder_counts(self, leave_out: str | None = None) -> dict[str, int]:
+        """Token -> accounts holding a balance now (but `leave_out`), in one query."""
+        latest = _latest_balances(None)
+        rows = self.conn.execute(
+            select(latest.c.token, func.count())
+            .where(latest.c.n == 1, latest.c.balance != "0", latest.c.holder != (leave_out or ""))
+            .group_by(latest.c.token)
+        )
+        return {token: int(n) for token, n in rows}
+
+
+def _latest_balances(block: int | None) -> Subquery:
+    """Each (token, holder)'s balance rows numbered newest first (n = 1: its balance)."""
+    query = select(
+        balances.c.token,
+        balances.c.holder,
+        balances.c.balance,
+        func.row_number()
+        .over(
+            partition_by=(balances.c.token, balances.c.holder),
+            order_by=(balances.c.block_number.desc(), balances.c.log_index.desc()),
+        )
+        .label("n"),
+    )
+    if block is not None:
+        query = query.where(balances.c.block_number <= block)
+    return query.subquery()

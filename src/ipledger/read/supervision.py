@@ -8,9 +8,6 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
-
-from ipledger.index.schema import balances
 from ipledger.models.ledger import model_text
 from ipledger.models.supervision import (
     Concentration,
@@ -118,7 +115,7 @@ def concentration(reader: IndexReader, block: int, loan_book: str | None) -> lis
     as their borrower's, not the loan book's."""
     out = []
     listed = [t for t in reader.tokens() if t.block <= block]
-    registers = _registers(reader, block)
+    registers = reader.registers(block)
     pledges = reader.pledged_many([t.patent_id for t in listed], block)
     references = reader.references([t.patent_id for t in listed])
     for token in listed:
@@ -140,31 +137,6 @@ def concentration(reader: IndexReader, block: int, loan_book: str | None) -> lis
                 hhi=round(hhi),
             )
         )
-    return out
-
-
-def _registers(reader: IndexReader, block: int) -> dict[str, dict[str, int]]:
-    """Every token's holders and balances at `block`, in one query."""
-    latest = (
-        select(
-            balances.c.token,
-            balances.c.holder,
-            balances.c.balance,
-            func.row_number()
-            .over(
-                partition_by=(balances.c.token, balances.c.holder),
-                order_by=(balances.c.block_number.desc(), balances.c.log_index.desc()),
-            )
-            .label("n"),
-        )
-        .where(balances.c.block_number <= block)
-        .subquery()
-    )
-    out: dict[str, dict[str, int]] = {}
-    query = select(latest.c.token, latest.c.holder, latest.c.balance).where(latest.c.n == 1)
-    for token, holder, balance in reader.conn.execute(query):
-        if balance != "0":
-            out.setdefault(token, {})[holder] = int(balance)
     return out
 
 
