@@ -88,8 +88,14 @@ def test_changed_artifact_is_redeployed_with_its_dependents_only(
     first = deploy(w3=w3, artifacts=artifacts, admin=admin)
     changed = {**artifacts, "ValuationRegistry": _changed(artifacts["ValuationRegistry"])}
     second = deploy(w3=w3, artifacts=changed, admin=admin, previous=first.deployment)
-    # The lens and the collateral policy read it, and the loan book reads the policy.
-    assert second.deployed == ["ValuationRegistry", "HoldingsLens", "CollateralPolicy", "LoanBook"]
+    # Recognition, the lens and the collateral policy read it; the loan book reads the policy.
+    assert second.deployed == [
+        "ValuationRegistry",
+        "ValuationRecognition",
+        "HoldingsLens",
+        "CollateralPolicy",
+        "LoanBook",
+    ]
     new = second.deployment.addresses().valuation_registry
     assert new != first.deployment.addresses().valuation_registry
     # The new registry may write evidence: the grant was made for it.
@@ -101,8 +107,10 @@ def test_changed_artifact_is_redeployed_with_its_dependents_only(
     old = first.deployment.addresses().valuation_registry
     assert not trail.functions.hasRole(Web3.keccak(text="EVIDENCE_WRITER_ROLE"), old).call()
     old_book = first.deployment.addresses().loan_book
+    old_recognition = first.deployment.addresses().valuation_recognition
     assert {(r.contract, r.role, r.account) for r in second.deployment.revoked} == {
         ("EvidenceTrail", "EVIDENCE_WRITER_ROLE", old),
+        ("EvidenceTrail", "EVIDENCE_WRITER_ROLE", old_recognition),
         ("EvidenceTrail", "EVIDENCE_WRITER_ROLE", old_book),
         ("PatentRegistry", "PLEDGE_CUSTODIAN_ROLE", old_book),
     }

@@ -85,10 +85,22 @@ def test_pilot_runs_end_to_end(
     ledger, _ = open_suite(pilot_project, w3)
     events = _attested(ledger)
     senders = {w3.eth.get_transaction(e["transactionHash"])["from"] for e in events}
-    assert len(events) == 4
-    assert len({e["transactionHash"] for e in events}) == 1
+    assert len(events) == 5  # four by the HK valuer, one by the mainland valuer
+    assert len({e["transactionHash"] for e in events}) == 2  # one batch each
     assert senders.isdisjoint(w3.eth.accounts)
     assert not (data / "valuations" / "quarantine").exists()
+    # The mainland valuation counts in CN at once, and in HK since the HK valuer's recognition.
+    mainland = report_id_of("0x61FEFbF3c75A0180C0591E92dd82B4076a21038E", "SZIPV-2026-0001")
+    cn_patent = result.patents["CN ZL202310123456.7"]
+    assert ledger.recognition.latest_valuation_in(cn_patent, "HK").report_id == mainland  # type: ignore[union-attr]
+    assert ledger.recognition.recognition(mainland, "HK")["recogniser"] == (  # type: ignore[index]
+        "0x554C3bA2F52fA5adb7cA4506166c4A5E71853DFa"
+    )
+    qianhai = {h.patent_id: h for h in by_name["Qianhai Tech Capital (GBA)"].holdings}
+    assert qianhai[cn_patent].valuation.currency == "CNY"  # type: ignore[union-attr]
+    assert any(
+        s.startswith("HK Technology and Innovation Support Centre recognises") for s in steps
+    )
     # What `demo --json` prints (its CLI path runs on a node in test_cli_ops).
     summary = pilot_json(result)
     assert summary["chainId"] == w3.eth.chain_id
@@ -181,7 +193,7 @@ def test_an_interrupted_pilot_is_completed_by_the_next_run(
     assert result.trail is not None
     assert result.trail.ok
     assert ledger.loans.loan_count() == 1  # the offer was taken up, not made again
-    assert len(_attested(ledger)) == 4  # each valuation attested once
+    assert len(_attested(ledger)) == 5  # each valuation attested once
     assert run().already_ran
 
 

@@ -33,7 +33,9 @@ interface IHoldingsLens {
         IValuationRegistry.LatestValuation valuation;
     }
 
-    /// @notice The investor's holdings among patents [offset, offset + limit) of the index.
+    /// @notice The investor's holdings among patents [offset, offset + limit) of the index;
+    /// each valuation is the latest that counts in the investor's listed jurisdiction
+    /// (`IValuationRecognition.latestValuationIn`); a summary's is the latest in any.
     function holdingsOf(address investor, uint256 offset, uint256 limit)
         external
         view

@@ -273,8 +273,17 @@ interface IValuationRegistry {
     /// MAX_WALK entries.
     function latestValuation(bytes32 patentId) external view returns (LatestValuation memory);
 
+    /// @notice Every valuation of `patentId` that `latestValuation` could return, newest
+    /// valuation date first (the first is `latestValuation`'s), among the newest MAX_WALK
+    /// entries: what a consumer with its own rules (`IValuationRecognition`) picks from.
+    function countingValuations(bytes32 patentId) external view returns (LatestValuation[] memory);
+
     /// @notice The EIP-712 digest a valuer signs for `valuation`.
     function hashValuation(Valuation calldata valuation) external view returns (bytes32);
+
+    /// @notice A valuer's jurisdiction (0 for an unknown or withdrawn valuer): one slot,
+    /// for consumers that ask where each valuation counts.
+    function valuerJurisdiction(address account) external view returns (bytes2);
 
     /// @notice A valuer's accreditation; reverts for an unknown valuer.
     function valuer(address account) external view returns (Valuer memory);

@@ -3,8 +3,10 @@ pragma solidity 0.8.30;
 
 import {IEvidenceTrail} from "../interfaces/IEvidenceTrail.sol";
 import {IHoldingsLens} from "../interfaces/IHoldingsLens.sol";
+import {IInvestorRegistry} from "../interfaces/IInvestorRegistry.sol";
 import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
 import {IRevenueRightsToken} from "../interfaces/IRevenueRightsToken.sol";
+import {IValuationRecognition} from "../interfaces/IValuationRecognition.sol";
 import {IValuationRegistry} from "../interfaces/IValuationRegistry.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
@@ -13,12 +15,22 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 contract HoldingsLens is IHoldingsLens {
     IPatentRegistry public immutable patents;
     IValuationRegistry public immutable valuations;
+    IValuationRecognition public immutable recognition;
     IEvidenceTrail public immutable evidence;
+    /// @dev Where investors are listed (the registry's, fixed at its deployment).
+    IInvestorRegistry private immutable _INVESTORS;
 
-    constructor(IPatentRegistry patents_, IValuationRegistry valuations_, IEvidenceTrail evidence_) {
+    constructor(
+        IPatentRegistry patents_,
+        IValuationRegistry valuations_,
+        IValuationRecognition recognition_,
+        IEvidenceTrail evidence_
+    ) {
         patents = patents_;
         valuations = valuations_;
+        recognition = recognition_;
         evidence = evidence_;
+        _INVESTORS = IInvestorRegistry(patents_.investorRegistry());
     }
 
     /// @inheritdoc IHoldingsLens
@@ -31,6 +43,7 @@ contract HoldingsLens is IHoldingsLens {
         (end, next) = _page(offset, limit);
         Holding[] memory found = new Holding[](end - offset);
         uint256 count = 0;
+        bytes2 jurisdiction = _jurisdictionOf(investor);
         for (uint256 i = offset; i < end; ++i) {
             bytes32 id = patents.patentIdAt(i);
             address token = patents.tokenOf(id);
@@ -38,15 +51,7 @@ contract HoldingsLens is IHoldingsLens {
             uint256 balance = IERC20(token).balanceOf(investor);
             // slither-disable-next-line incorrect-equality (holders only: an exact zero is no holding)
             if (balance == 0) continue;
-            found[count++] = Holding(
-                id,
-                token,
-                balance,
-                IERC20(token).totalSupply(),
-                IRevenueRightsToken(token).claimableRevenue(investor),
-                IRevenueRightsToken(token).paymentToken(),
-                valuations.latestValuation(id)
-            );
+            found[count++] = _holding(id, token, investor, balance, jurisdiction);
         }
         holdings = new Holding[](count);
         for (uint256 i = 0; i < count; ++i) {
@@ -81,6 +86,34 @@ contract HoldingsLens is IHoldingsLens {
     }
 
     /// @dev The end of the page and the next offset (0 when the index is exhausted).
+    function _holding(bytes32 id, address token, address investor, uint256 balance, bytes2 jurisdiction)
+        private
+        view
+        returns (Holding memory)
+    {
+        return Holding(
+            id,
+            token,
+            balance,
+            IERC20(token).totalSupply(),
+            IRevenueRightsToken(token).claimableRevenue(investor),
+            IRevenueRightsToken(token).paymentToken(),
+            recognition.latestValuationIn(id, jurisdiction)
+        );
+    }
+
+    /// @dev The investor's listed jurisdiction, where its holdings' valuations must count;
+    /// 0 (any) for an account no longer listed, which the registry refuses to describe.
+    function _jurisdictionOf(address investor) private view returns (bytes2) {
+        try _INVESTORS.investor(investor) returns (
+            IInvestorRegistry.Investor memory record
+        ) {
+            return record.jurisdiction;
+        } catch {
+            return bytes2(0);
+        }
+    }
+
     function _page(uint256 offset, uint256 limit) private view returns (uint256 end, uint256 next) {
         uint256 total = patents.patentCount();
         if (offset >= total) return (offset, 0);

@@ -4,7 +4,9 @@ pragma solidity 0.8.30;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ICollateralPolicy} from "../interfaces/ICollateralPolicy.sol";
+import {IInvestorRegistry} from "../interfaces/IInvestorRegistry.sol";
 import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
+import {IValuationRecognition} from "../interfaces/IValuationRecognition.sol";
 import {IValuationRegistry} from "../interfaces/IValuationRegistry.sol";
 import {Roles} from "../libraries/Roles.sol";
 
@@ -17,7 +19,9 @@ contract CollateralPolicy is ICollateralPolicy {
     uint256 private constant WINDOW_SCALE = 1e18; // the age discount's precision
 
     IPatentRegistry public immutable patents;
-    IValuationRegistry public immutable valuations;
+    IValuationRecognition public immutable recognition;
+    /// @dev Where lenders are listed (the registry's, fixed at its deployment).
+    IInvestorRegistry private immutable _INVESTORS;
 
     /// @dev Share of a valuation counted, by `IPatentRegistry.Field`.
     uint16[4] private _factorBps;
@@ -26,9 +30,10 @@ contract CollateralPolicy is ICollateralPolicy {
     uint64 private _ageWindow;
     mapping(address asset => mapping(bytes3 currency => uint256 rateWad)) private _rates;
 
-    constructor(IPatentRegistry patents_, IValuationRegistry valuations_) {
+    constructor(IPatentRegistry patents_, IValuationRecognition recognition_) {
         patents = patents_;
-        valuations = valuations_;
+        recognition = recognition_;
+        _INVESTORS = IInvestorRegistry(patents_.investorRegistry());
         // The pilot's haircuts: the valuation centre's three fields at 50/50/40, others 30.
         _factorBps = [uint16(5000), 5000, 4000, 3000];
         _ageWindow = 90 days;
@@ -74,12 +79,15 @@ contract CollateralPolicy is ICollateralPolicy {
     }
 
     /// @inheritdoc ICollateralPolicy
-    function pledgeValue(bytes32 patentId, uint256 amount, uint256 supply, address asset, bool haircut)
-        external
-        view
-        returns (uint256)
-    {
-        IValuationRegistry.LatestValuation memory v = valuations.latestValuation(patentId);
+    function pledgeValue(
+        bytes32 patentId,
+        uint256 amount,
+        uint256 supply,
+        address asset,
+        bool haircut,
+        address lender
+    ) external view returns (uint256) {
+        IValuationRegistry.LatestValuation memory v = recognition.latestValuationIn(patentId, _jurisdictionOf(lender));
         if (!v.found) return 0;
         uint256 rateWad = _rates[asset][v.currency];
         if (rateWad == 0 || !patents.revenueActive(patentId)) return 0;
@@ -99,6 +107,18 @@ contract CollateralPolicy is ICollateralPolicy {
         uint256 remaining = validUntil - block.timestamp;
         if (window == 0 || remaining >= window) return factor * WINDOW_SCALE;
         return factor * WINDOW_SCALE * remaining / window;
+    }
+
+    /// @dev The lender's listed jurisdiction; 0 (any) once it is no longer listed, so its
+    /// open loans keep their value (a delisted bank cannot offer new ones).
+    function _jurisdictionOf(address lender) private view returns (bytes2) {
+        try _INVESTORS.investor(lender) returns (
+            IInvestorRegistry.Investor memory record
+        ) {
+            return record.jurisdiction;
+        } catch {
+            return bytes2(0);
+        }
     }
 
     function _checkRole(bytes32 role) private view {

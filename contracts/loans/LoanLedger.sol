@@ -274,7 +274,7 @@ abstract contract LoanLedger is ILoanBook {
         uint256 count = l.pledgeCount;
         for (uint256 i = 0; i < count; ++i) {
             PledgeSlot storage p = _pledges[loanId][i];
-            value += policy.pledgeValue(p.patentId, p.amount, _supply(p.token), l.asset, haircut);
+            value += policy.pledgeValue(p.patentId, p.amount, _supply(p.token), l.asset, haircut, l.lender);
         }
     }
 

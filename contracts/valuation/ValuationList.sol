@@ -65,16 +65,34 @@ abstract contract ValuationList is ValuerAccreditation {
 
     /// @inheritdoc IValuationRegistry
     function latestValuation(bytes32 patentId) external view returns (LatestValuation memory latest) {
-        // Walks back by valuation date past dead ones (inserts unlink those they pass), at
-        // most MAX_WALK entries: a patent padded with more dead ones shows none, rather
-        // than making every holdings query revert.
+        LatestValuation[] memory first = _counting(patentId, 1);
+        if (first.length != 0) latest = first[0];
+    }
+
+    /// @inheritdoc IValuationRegistry
+    function countingValuations(bytes32 patentId) external view returns (LatestValuation[] memory) {
+        return _counting(patentId, MAX_WALK);
+    }
+
+    /// @dev The first `max` valuations of the patent that count, newest first. Walks back
+    /// by valuation date past dead ones (inserts unlink those they pass), at most MAX_WALK
+    /// entries: a patent padded with more dead ones shows none, rather than making every
+    /// holdings query revert.
+    function _counting(bytes32 patentId, uint256 max) private view returns (LatestValuation[] memory list) {
+        list = new LatestValuation[](max);
+        uint256 count = 0;
         bytes32 id = _latest[patentId];
-        for (uint256 steps = 0; id != bytes32(0) && steps < MAX_WALK; ++steps) {
+        for (uint256 steps = 0; id != bytes32(0) && steps < MAX_WALK && count < max; ++steps) {
             if (!_dead(id) && !_stale(id) && !_records[id].challenged) {
                 Record storage r = _records[id];
-                return LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
+                list[count++] = LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
             }
             id = _records[id].previous;
+        }
+        // Shortens the array to what was found (the memory past it stays unused).
+        // slither-disable-next-line assembly (one length word, memory-safe)
+        assembly ("memory-safe") {
+            mstore(list, count)
         }
     }
 

@@ -40,6 +40,11 @@ abstract contract ValuerAccreditation is IValuationRegistry, AccessControl {
     }
 
     /// @inheritdoc IValuationRegistry
+    function valuerJurisdiction(address account) external view returns (bytes2) {
+        return _valuers[account].jurisdiction;
+    }
+
+    /// @inheritdoc IValuationRegistry
     function valuer(address account) external view returns (Valuer memory record) {
         record = _valuers[account];
         if (record.accreditedUntil == 0) revert ValuationInvalidValuer(account);

@@ -15,6 +15,7 @@ import {TestHKD} from "../../contracts/mocks/TestHKD.sol";
 import {InvestorRegistry} from "../../contracts/registry/InvestorRegistry.sol";
 import {PatentRegistry} from "../../contracts/registry/PatentRegistry.sol";
 import {RevenueRightsToken} from "../../contracts/tokens/RevenueRightsToken.sol";
+import {ValuationRecognition} from "../../contracts/valuation/ValuationRecognition.sol";
 import {ValuationRegistry} from "../../contracts/valuation/ValuationRegistry.sol";
 
 /// @dev The cheatcodes these tests use (forge-std is not vendored: its npm package is stale).
@@ -174,8 +175,9 @@ contract LoanBookInvariantTest {
         ValuationRegistry valuations = new ValuationRegistry(
             address(this), IPatentRegistry(address(patents)), IEvidenceTrail(address(trail)), 100
         );
-        CollateralPolicy policy =
-            new CollateralPolicy(IPatentRegistry(address(patents)), IValuationRegistry(address(valuations)));
+        ValuationRecognition recognition =
+            new ValuationRecognition(IValuationRegistry(address(valuations)), IEvidenceTrail(address(trail)));
+        CollateralPolicy policy = new CollateralPolicy(IPatentRegistry(address(patents)), recognition);
         book = new LoanBook(IPatentRegistry(address(patents)), policy, IEvidenceTrail(address(trail)));
         hkd = new TestHKD(address(this));
         trail.bindPatentRegistry(IPatentRegistry(address(patents)));

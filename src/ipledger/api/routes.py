@@ -16,6 +16,7 @@ from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
 from ipledger.models import (
     Holdings,
+    LatestValuation,
     Loan,
     PatentSummary,
     TrailVerification,
@@ -148,6 +149,29 @@ def ledger_router(*, ledger: Ledger, index: Engine | None) -> APIRouter:
     )
     def get_valuations(patent: PatentRef) -> list[ValuationRecord]:
         return valuation_history(ledger, resolve(patent))
+
+    @app.get(
+        "/patents/{patent}/valuations/latest",
+        response_model=LatestValuation | None,
+        response_model_by_alias=True,
+        responses=errors(404, 422, 503),
+    )
+    def get_latest_valuation(
+        patent: PatentRef,
+        jurisdiction: Annotated[
+            str | None,
+            Query(
+                pattern=r"^[A-Z]{2}$",
+                description="Where it must count (mutual recognition): the latest valuation "
+                "by a valuer of that jurisdiction, of one it accepts directly, or recognised "
+                "there. Without it: the latest that counts anywhere.",
+            ),
+        ] = None,
+    ) -> LatestValuation | None:
+        pid = resolve(patent)
+        if jurisdiction is None:
+            return ledger.valuations.latest_valuation(pid)
+        return ledger.recognition.latest_valuation_in(pid, jurisdiction)
 
     @app.get(
         "/patents/{patent}/evidence",

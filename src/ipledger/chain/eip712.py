@@ -90,3 +90,32 @@ def sign_revocation(account: LocalAccount, domain: Domain, report_id: bytes, rea
         domain, "Revocation", REVOCATION_FIELDS, {"reportId": report_id, "reason": reason}
     )
     return bytes(account.sign_message(message).signature)
+
+
+RECOGNITION_FIELDS = [
+    {"name": "reportId", "type": "bytes32"},
+    {"name": "patentId", "type": "bytes32"},
+    {"name": "jurisdiction", "type": "bytes2"},
+    {"name": "recogniser", "type": "address"},
+    {"name": "reviewHash", "type": "bytes32"},
+]
+
+
+def recognition_message(
+    domain: Domain,
+    *,
+    report_id: bytes,
+    patent_id: bytes,
+    jurisdiction: str,
+    recogniser: str,
+    review_hash: bytes,
+) -> SignableMessage:
+    """What a valuer accredited in `jurisdiction` signs to make a report count there."""
+    data = {
+        "reportId": report_id,
+        "patentId": patent_id,
+        "jurisdiction": jurisdiction.encode("ascii"),
+        "recogniser": recogniser,
+        "reviewHash": review_hash,
+    }
+    return _message(domain, "Recognition", RECOGNITION_FIELDS, data)

@@ -22,6 +22,7 @@ from ipledger.cli import (
     mirror,
     ops,
     queries,
+    recognition,
     reports,
     token_ops,
 )
@@ -75,12 +76,19 @@ valuer_app = typer.Typer(help="Valuers' accreditation (accreditor).", no_args_is
 valuer_app.command("accredit")(admin_ops.accredit_cmd)
 valuer_app.command("withdraw")(admin_ops.withdraw_cmd)
 app.add_typer(valuer_app, name="valuer")
-valuation_app = typer.Typer(help="Revoke valuations; the revaluation policy.", no_args_is_help=True)
+valuation_app = typer.Typer(
+    help="Revoke, challenge and recognise valuations; the revaluation and recognition policies.",
+    no_args_is_help=True,
+)
 valuation_app.command("revoke")(admin_ops.revoke_cmd)
 valuation_app.command("max-age")(admin_ops.max_age_cmd)
 valuation_app.command("challenge")(challenges.challenge_cmd)
 valuation_app.command("resolve")(challenges.resolve_cmd)
 valuation_app.command("revoke-for-cause")(admin_ops.revoke_for_cause_cmd)
+valuation_app.command("recognise")(recognition.recognise_cmd)
+valuation_app.command("withdraw-recognition")(recognition.withdraw_recognition_cmd)
+valuation_app.command("accept")(recognition.accept_cmd)
+valuation_app.command("latest")(recognition.latest_cmd)
 app.add_typer(valuation_app, name="valuation")
 role_app = typer.Typer(help="Grant and revoke the ledger's roles (admin).", no_args_is_help=True)
 role_app.command("grant")(admin_ops.grant_role_cmd)

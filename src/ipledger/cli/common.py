@@ -88,7 +88,7 @@ class Target:
     def signer(self) -> tuple[Ledger, Sender]:
         return open_signer(self.project, self.rpc, self.keystore, self.account)
 
-    def done(self, data: dict[str, Any], text: str) -> None:
+    def done(self, data: Any, text: str) -> None:
         done(self.as_json, data, text)
 
 
@@ -141,7 +141,7 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
-def done(as_json: bool, data: dict[str, Any], text: str) -> None:
+def done(as_json: bool, data: Any, text: str) -> None:
     """A write verb's outcome: `data` as JSON, or `text` for people."""
     if as_json:
         emit_json(data)

@@ -117,14 +117,14 @@ def patent_table(p: PatentSummary, *, title: str) -> Table:
 def valuations_table(history: Sequence[ValuationRecord], *, title: str) -> Table:
     table = Table(title=title, title_justify="left")
     columns = ("report", "valuer", "value", "date", "valid until", "purpose",
-               "legal/tech/econ", "machine scores", "revoked")  # fmt: skip
+               "legal/tech/econ", "machine scores", "recognised in", "revoked")  # fmt: skip
     for column in columns:
         table.add_column(column, justify="right" if column == "value" else "left")
     for r in history:
         places = minor_units(r.currency)
         table.add_row(
             Text(printable(r.report_label or "0x" + r.report_id.hex()[:12] + "…")),
-            r.valuer[:10] + "…",
+            r.valuer[:10] + "…" + (f" ({r.valuer_jurisdiction})" if r.valuer_jurisdiction else ""),
             f"{r.currency} {units(r.value, places, places)}",
             iso(r.valuation_date),
             iso(r.valid_until),
@@ -134,9 +134,18 @@ def valuations_table(history: Sequence[ValuationRecord], *, title: str) -> Table
                 "/".join(map(str, r.scores))
                 + (f" ({printable(r.scoring_model)})" if r.scoring_model else "")
             ),
+            recognised_in(r),
             "yes" if r.revoked else ("valuer withdrawn" if r.valuer_withdrawn else ""),
         )
     return table
+
+
+def recognised_in(r: ValuationRecord) -> str:
+    """Where a recognition makes it count ("HK"; "HK withdrawn"), or "-"."""
+    return (
+        ", ".join(x.jurisdiction + (" withdrawn" if x.withdrawn else "") for x in r.recognised_by)
+        or "-"
+    )
 
 
 def due_table(found: Sequence[Any], *, title: str) -> Table:

@@ -16,6 +16,7 @@ from ipledger.clients.evidence import EvidenceTrailClient
 from ipledger.clients.lens import HoldingsLensClient
 from ipledger.clients.loans import LoanBookClient
 from ipledger.clients.policy import CollateralPolicyClient
+from ipledger.clients.recognition import ValuationRecognitionClient
 from ipledger.clients.valuations import ValuationRegistryClient
 from ipledger.errors import IpledgerError
 from ipledger.models import SuiteAddresses
@@ -34,6 +35,7 @@ class Ledger:
     investors: InvestorRegistryClient
     evidence: EvidenceTrailClient
     valuations: ValuationRegistryClient
+    recognition: ValuationRecognitionClient
     lens: HoldingsLensClient
     loans: LoanBookClient
     policy: CollateralPolicyClient
@@ -68,6 +70,7 @@ class Ledger:
             investors=bind(InvestorRegistryClient, "InvestorRegistry"),
             evidence=bind(EvidenceTrailClient, "EvidenceTrail"),
             valuations=bind(ValuationRegistryClient, "ValuationRegistry"),
+            recognition=bind(ValuationRecognitionClient, "ValuationRecognition"),
             lens=bind(HoldingsLensClient, "HoldingsLens"),
             loans=bind(LoanBookClient, "LoanBook"),
             policy=bind(CollateralPolicyClient, "CollateralPolicy"),

@@ -127,6 +127,14 @@ class ValuationRegistryClient(AccessControlled):
         except (ContractRevertError, Web3Exception):
             return 0
 
+    def jurisdiction_of(self, valuer: str) -> str | None:
+        """The valuer's jurisdiction ("HK", "CN"); None for an unknown or withdrawn valuer."""
+        try:
+            code = bytes(self._call("valuer", parse_address(valuer))[1])
+        except (ContractRevertError, Web3Exception):
+            return None
+        return code.decode("ascii")
+
     def attested_event(
         self, report_id: bytes, *, from_block: int | None = None
     ) -> EventData | None:

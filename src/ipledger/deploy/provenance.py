@@ -28,6 +28,7 @@ ORDER = (
     "RevenueRightsToken",
     "PatentRegistry",
     "ValuationRegistry",
+    "ValuationRecognition",
     "HoldingsLens",
     "CollateralPolicy",
     "LoanBook",
@@ -44,14 +45,17 @@ def constructor_args(name: str, admin: str, deployed: Mapping[str, str | None]) 
         return [admin, deployed.get("InvestorRegistry"), deployed.get("RevenueRightsToken")]
     if name == "ValuationRegistry":
         return [admin, deployed.get("PatentRegistry"), deployed.get("EvidenceTrail"), SUBSIDY_CAP]
+    if name == "ValuationRecognition":
+        return [deployed.get("ValuationRegistry"), deployed.get("EvidenceTrail")]
     if name == "HoldingsLens":
         return [
             deployed.get("PatentRegistry"),
             deployed.get("ValuationRegistry"),
+            deployed.get("ValuationRecognition"),
             deployed.get("EvidenceTrail"),
         ]
     if name == "CollateralPolicy":
-        return [deployed.get("PatentRegistry"), deployed.get("ValuationRegistry")]
+        return [deployed.get("PatentRegistry"), deployed.get("ValuationRecognition")]
     if name == "LoanBook":
         return [
             deployed.get("PatentRegistry"),

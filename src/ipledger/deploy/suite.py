@@ -115,7 +115,8 @@ def _check_loans_kept(
         raise DeploymentError(
             f"this deploy would replace the LoanBook at {address}, which has {count} loan(s): "
             "their pledged tokens would be stranded in it. Keep the contracts it depends on "
-            "(PatentRegistry, ValuationRegistry, CollateralPolicy, EvidenceTrail) until its loans "
+            "(PatentRegistry, ValuationRegistry, ValuationRecognition, CollateralPolicy, "
+            "EvidenceTrail) until its loans "
             "are closed"
         )
 
@@ -242,6 +243,7 @@ def _configure(
         (Role.EVIDENCE_WRITER, operators.get(Role.REGISTRAR, admin.address)),
         (Role.EVIDENCE_WRITER, operators.get(Role.TOKEN_AGENT, admin.address)),
         (Role.EVIDENCE_WRITER, suite.valuation_registry),
+        (Role.EVIDENCE_WRITER, suite.valuation_recognition),
         (Role.EVIDENCE_WRITER, suite.loan_book),
         (Role.PLEDGE_CUSTODIAN, suite.loan_book),
     ]

@@ -22,6 +22,7 @@ FOLLOWED = (
     "InvestorRegistry",
     "EvidenceTrail",
     "ValuationRegistry",
+    "ValuationRecognition",
     "CollateralPolicy",
     "LoanBook",
 )

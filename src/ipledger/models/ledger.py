@@ -226,6 +226,7 @@ class SuiteAddresses(Model):
     token_implementation: Address
     patent_registry: Address
     valuation_registry: Address
+    valuation_recognition: Address
     holdings_lens: Address
     collateral_policy: Address
     loan_book: Address
@@ -243,6 +244,7 @@ CONTRACT_FIELDS = {
     "RevenueRightsToken": "token_implementation",
     "PatentRegistry": "patent_registry",
     "ValuationRegistry": "valuation_registry",
+    "ValuationRecognition": "valuation_recognition",
     "HoldingsLens": "holdings_lens",
     "CollateralPolicy": "collateral_policy",
     "LoanBook": "loan_book",

@@ -106,6 +106,17 @@ class Overview(Model):
     indexed_block: int | None = None  # None: read from the chain through the lens
 
 
+class RecognitionRecord(Model):
+    """A valuer accredited in `jurisdiction` recognised the valuation there (mutual
+    recognition): it counts there while not withdrawn."""
+
+    jurisdiction: str
+    recogniser: Address
+    review_hash: Bytes32
+    block_number: int
+    withdrawn: bool = False
+
+
 class ValuationRecord(LatestValuation):
     """A valuation as attested (from its event), and whether it was revoked since."""
 
@@ -126,6 +137,10 @@ class ValuationRecord(LatestValuation):
     dimensions: list[int] | None = None
     scoring_model: str | None = None
     scoring_input: Bytes32 | None = None
+    # Where it counts beyond its valuer's own jurisdiction (`valuer_jurisdiction`, None once
+    # the valuer is withdrawn): each recognition, withdrawn ones marked.
+    valuer_jurisdiction: str | None = None
+    recognised_by: list[RecognitionRecord] = Spec(default_factory=list)
 
 
 class RevenueDeposit(Model):

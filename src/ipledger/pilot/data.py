@@ -84,11 +84,21 @@ class PilotChallenge(_Model):
     decision: str  # file in documents/
 
 
+class PilotRecognition(_Model):
+    """The HK valuer recognises the mainland valuer's report in Hong Kong."""
+
+    patent: str  # label
+    report: str  # the mainland valuer's own report id
+    jurisdiction: str  # where it is to count
+    review: str  # file in documents/
+
+
 class PilotData(_Model):
     description: str
     registrar: Party
     issuer: Party
     valuer: Party
+    mainland_valuer: Party | None = None  # its reports in valuations-cn/
     # The accreditor's revaluation policy: field -> maximum valuation age in days.
     revaluation: dict[str, int] = {}
     bank: Party
@@ -98,6 +108,7 @@ class PilotData(_Model):
     claims: list[str]
     loan: PilotLoan | None = None
     challenge: PilotChallenge | None = None
+    recognition: PilotRecognition | None = None
 
 
 class Payment(_Model):

@@ -25,7 +25,7 @@ from ipledger.deploy.records import deployment_path, load_deployment, save_deplo
 from ipledger.deploy.suite import deploy
 from ipledger.errors import IpledgerError
 from ipledger.models import Role, patent_id
-from ipledger.pilot import steps
+from ipledger.pilot import steps, valuations
 from ipledger.pilot.data import PilotData, PilotResult
 from ipledger.pilot.loan import open_pilot_loan, stress_pilot_loan
 from ipledger.pilot.steps import Pilot
@@ -98,7 +98,7 @@ def run_pilot(
     changed = bool(result.deployed) | steps.onboard(pilot) | steps.revaluation_policy(pilot)
     tokens, registered = steps.register_and_tokenize(pilot)
     registry_block = result.deployment.contracts["ValuationRegistry"].block
-    changed |= registered | steps.mirror_valuations(pilot, registry_block)
+    changed |= registered | valuations.mirror_all(pilot, registry_block)
     changed |= steps.sell(pilot, tokens)
     parties = {**holders, data.issuer.name: issuer}
     documents = data_dir / "documents"
@@ -107,7 +107,7 @@ def run_pilot(
         loan_id, opened = open_pilot_loan(ledger, data.loan, documents, parties, registrar, step)
         changed |= opened
     changed |= steps.deposit_revenue(pilot, tokens) | steps.claim(pilot, tokens)
-    changed |= steps.challenge_dismissed(pilot)
+    changed |= valuations.recognise_mainland(pilot) | valuations.challenge_dismissed(pilot)
     if data.loan is not None and loan_id is not None:
         valuer = pilot.valuer()
         changed |= stress_pilot_loan(ledger, data.loan, loan_id, documents, valuer, parties, step)

@@ -6,26 +6,21 @@ it changed anything."""
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from ipledger.chain.keys import PASSWORD_ENV, load_keystore
-from ipledger.chain.tx import NodeAccount, send_value
+from ipledger.chain.tx import NodeAccount
 from ipledger.clients import RevenueRightsTokenClient
 from ipledger.clients.ledger import Ledger
 from ipledger.errors import IpledgerError
-from ipledger.mirror.outbox import Outbox
-from ipledger.mirror.service import Mirror
-from ipledger.models import EvidenceKind, Status, patent_id, report_id_of
+from ipledger.models import EvidenceKind, Status, patent_id
 from ipledger.models import Field as PatentField
 from ipledger.models.units import timestamp
-from ipledger.pilot.data import PilotData, PilotPatent, RevenueReport
+from ipledger.pilot.data import Party, PilotData, PilotPatent, RevenueReport
 
 TOKEN = 10**18
 HKD = 10**6
@@ -46,10 +41,11 @@ class Pilot:
     holders: dict[str, NodeAccount]  # the bank and the investors, by name
     step: Callable[[str], None]
 
-    def valuer(self) -> LocalAccount:
-        return load_keystore(
-            self.data_dir / "keys" / "valuer.json", env={PASSWORD_ENV: DEMO_KEYSTORE_PASSWORD}
-        )
+    def valuer(self, party: Party | None = None) -> LocalAccount:
+        """A valuer's key (the HK valuer's unless `party` names another), from the pilot's
+        public test keystores."""
+        keystore = (party or self.data.valuer).keystore or "keys/valuer.json"
+        return load_keystore(self.data_dir / keystore, env={PASSWORD_ENV: DEMO_KEYSTORE_PASSWORD})
 
 
 def onboard(p: Pilot) -> bool:
@@ -61,11 +57,13 @@ def onboard(p: Pilot) -> bool:
     parties = [x for x in [data.bank, *data.investors, data.issuer] if x.name in listed]
     missing = [x for x in parties if not ledger.investors.is_eligible(listed[x.name])]
     now = int(ledger.w3.eth.get_block("latest")["timestamp"])
-    valuer = data.valuer.address or ""
-    unaccredited = ledger.valuations.accredited_until(valuer) <= now
+    valuers = [v for v in (data.valuer, data.mainland_valuer) if v is not None]
+    unaccredited = [
+        v for v in valuers if ledger.valuations.accredited_until(v.address or "") <= now
+    ]
     if not missing and not unaccredited:
         return False
-    p.step("listing the bank, investors and borrower (KYC) and accrediting the valuer")
+    p.step("listing the bank, investors and borrower (KYC) and accrediting the valuers")
     for party in missing:
         ledger.investors.set_investor(
             listed[party.name],
@@ -73,11 +71,11 @@ def onboard(p: Pilot) -> bool:
             expiry=now + 2 * YEAR,
             sender=p.registrar,
         )
-    if unaccredited:
+    for valuer in unaccredited:
         ledger.valuations.set_valuer(
-            valuer,
-            name=data.valuer.name,
-            jurisdiction=data.valuer.jurisdiction,
+            valuer.address or "",
+            name=valuer.name,
+            jurisdiction=valuer.jurisdiction,
             accredited_until=now + 2 * YEAR,
             sender=p.registrar,
         )
@@ -154,46 +152,6 @@ def _register(p: Pilot, patent: PilotPatent) -> bool:
     return True
 
 
-def mirror_valuations(p: Pilot, from_block: int) -> bool:
-    """The valuer's reports through the real mirror (validate, sign, batch, confirm),
-    with a temporary outbox and a relayer key funded for the purpose; none when every
-    report is already attested."""
-    valuer = p.valuer()
-    reports = sorted((p.data_dir / "valuations").glob("*.json"))
-    attested = p.ledger.valuations.is_attested
-    if all(attested(report_id_of(valuer.address, path.stem)) for path in reports):
-        return False
-    p.step("mirroring the valuer's signed valuations (the mirror: EIP-712, one batch)")
-    relayer: LocalAccount = Account.create()
-    w3 = p.ledger.w3
-    send_value(w3, p.registrar, relayer.address, 10**18)  # the relayer's gas money
-    with tempfile.TemporaryDirectory(prefix="ipledger-pilot-") as scratch:
-        source = Path(scratch) / "reports"  # a copy: the mirror moves bad files aside
-        shutil.copytree(p.data_dir / "valuations", source)
-        outbox = Outbox(Path(scratch) / "outbox.sqlite")
-        mirror = Mirror(
-            ledger=p.ledger,
-            outbox=outbox,
-            valuer=valuer,
-            relayer=relayer,
-            chain_id=w3.eth.chain_id,
-            lock_dir=Path(scratch) / "locks",
-            from_block=from_block,
-        )
-        try:
-            summary = mirror.run_until_settled(source)
-            counts = outbox.counts()
-        finally:
-            mirror.close()
-            outbox.close()
-    if summary.quarantined or summary.conflicts or set(counts) != {"confirmed"}:
-        raise IpledgerError(
-            f"the pilot's valuations did not all go through the mirror: {counts}; "
-            f"quarantined {summary.quarantined}; conflicts {summary.conflicts}"
-        )
-    return True
-
-
 def sell(p: Pilot, tokens: dict[str, RevenueRightsTokenClient]) -> bool:
     """Each sale, paid in test HKD; a buyer already holding what the sales up to this one
     give it has had this one."""
@@ -253,28 +211,3 @@ def claim(p: Pilot, tokens: dict[str, RevenueRightsTokenClient]) -> bool:
                 token.claim(sender=p.holders[name])
                 changed = True
     return changed
-
-
-def challenge_dismissed(p: Pilot) -> bool:
-    """A holder challenges a valuation (it counts nowhere meanwhile); the accreditor
-    dismisses the challenge and it counts again. Both on the patent's trail."""
-    c = p.data.challenge
-    if c is None:
-        return False
-    valuations = p.ledger.valuations
-    report = report_id_of(p.data.valuer.address or "", c.report)
-    patent = next(x for x in p.data.patents if x.label == c.patent)
-    pid = patent_id(patent.jurisdiction, patent.publication_number)
-    challenger, dismissed = valuations.challenge_of(report)
-    if dismissed:
-        return False
-    documents = p.data_dir / "documents"
-    if challenger is None:
-        p.step(f"{c.by} challenges valuation {c.report} of {c.patent}")
-        evidence = hashlib.sha256((documents / c.evidence).read_bytes()).digest()
-        valuations.challenge(pid, report, evidence, sender=p.holders[c.by])
-    p.step(f"the accreditor dismisses the challenge of {c.report}: it counts again")
-    decision = hashlib.sha256((documents / c.decision).read_bytes()).digest()
-    valuations.resolve_challenge(pid, report, upheld=False, decision_hash=decision,
-                                 sender=p.registrar)  # fmt: skip
-    return True

@@ -16,6 +16,7 @@ from ipledger.errors import IpledgerError
 from ipledger.index.schema import balances, blocks, events, tokens
 from ipledger.index.store import get_meta
 from ipledger.read.indexed_balances import BalanceReads
+from ipledger.read.recognition import Recognitions
 
 
 class NotIndexedError(IpledgerError, LookupError):
@@ -57,6 +58,7 @@ class IndexReader(BalanceReads):
         self._max_age: dict[int, int] = {}
         self._fields: dict[str, int] = {}
         self._challenged: set[str] = set()
+        self._recognitions = Recognitions()
 
     @classmethod
     @contextmanager
@@ -230,10 +232,13 @@ class IndexReader(BalanceReads):
         """The registry's latest valid valuation of a patent at time `now`."""
         return self.latest_valuations([patent_id], now)[patent_id]
 
-    def latest_valuations(self, patent_ids: Sequence[str], now: int) -> dict[str, EventRow | None]:
+    def latest_valuations(
+        self, patent_ids: Sequence[str], now: int, jurisdiction: str | None = None
+    ) -> dict[str, EventRow | None]:
         """Each patent's latest valid valuation at `now`, as the registry picks it: by
         valuation date (a later attestation first among equal dates), the first not
-        revoked, expired, or by a withdrawn valuer."""
+        revoked, expired, stale, challenged or by a withdrawn valuer; with `jurisdiction`,
+        the first that also counts there (`ValuationRecognition.latestValuationIn`)."""
         if self._dead is None:
             revoked = self.events("ValuationRevoked", "ValuationRevokedForCause")
             self._dead = {e.args["reportId"] for e in revoked}
@@ -244,6 +249,7 @@ class IndexReader(BalanceReads):
                 for e in self.events("MaxValuationAgeSet")
             }
             self._challenged = open_challenges(self)
+            self._recognitions = Recognitions.from_index(self, self._withdrawn)
         # Each patent's field, only with a policy and only for the patents asked about
         # (a holder's few among 100,000 indexed patents stays a few rows).
         wanted = [p for p in patent_ids if p not in self._fields] if self._max_age else []
@@ -265,6 +271,9 @@ class IndexReader(BalanceReads):
                     and e.args["valuer"] not in self._withdrawn
                     and not self._stale(e, now)
                     and e.args["reportId"] not in self._challenged
+                    and self._recognitions.counts_in(
+                        e.args["reportId"], e.args["valuer"], jurisdiction
+                    )
                 ),
                 None,
             )

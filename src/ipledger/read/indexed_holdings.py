@@ -24,7 +24,9 @@ def holdings_from_index(reader: IndexReader, investor: str, *, labels: Labels | 
     addresses = [t.address for t in held]
     references = reader.references(pids)
     pledged = reader.pledged_many(pids, block)
-    valuations = reader.latest_valuations(pids, now)
+    # Valuations as they count in the investor's listed jurisdiction, as the lens gives them.
+    jurisdiction = reader.jurisdictions(block).get(investor)
+    valuations = reader.latest_valuations(pids, now, jurisdiction)
     deposits: dict[str, list[EventRow]] = {a: [] for a in addresses}
     for e in reader.events("RevenueDeposited", addresses=addresses):
         deposits[e.address].append(e)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ipledger.models.reads import EvidenceEntry, RevenueDeposit, ValuationRecord
 from ipledger.read.indexed import IndexReader, letters, open_challenges
 from ipledger.read.queries import basis_fields
+from ipledger.read.recognition import RECOGNITION_EVENTS, Recognitions, recognition_records
 
 
 def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationRecord]:
@@ -21,6 +22,10 @@ def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationReco
         e.args["reportId"]: e.args for e in reader.events("ValuationBasis", patent_id=patent_id)
     }
     disputed = open_challenges(reader)
+    where = Recognitions.from_index(reader, withdrawn)
+    recognised = recognition_records(
+        (e.event, e.args, e.block) for e in reader.events(*RECOGNITION_EVENTS, patent_id=patent_id)
+    )
     return [
         ValuationRecord(
             report_id=a["reportId"],
@@ -39,6 +44,8 @@ def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationReco
             challenged=a["reportId"] in disputed,
             valuer_withdrawn=a["valuer"] in withdrawn,
             block_number=e.block,
+            valuer_jurisdiction=where.home_of(a["valuer"]),
+            recognised_by=recognised.get(a["reportId"].lower(), []),
             **basis_fields(bases.get(a["reportId"])),
         )
         for e in attested

@@ -21,6 +21,7 @@ from ipledger.models.reads import (
 from ipledger.read.evidence import verify_entries
 from ipledger.read.labels import Labels
 from ipledger.read.loans import pledged_by_patent
+from ipledger.read.recognition import hex32, recognition_records
 
 
 def evidence_trail(
@@ -139,12 +140,17 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
     bases = {
         bytes(e["args"]["reportId"]): e["args"] for e in ledger.valuations.basis_events(patent_id)
     }
+    recognised = recognition_records(
+        (e["event"], e["args"], e["blockNumber"]) for e in ledger.recognition.events_of(patent_id)
+    )
     records = []
     withdrawn: dict[str, bool] = {}
+    homes: dict[str, str | None] = {}
     for event in events:
         a = event["args"]
         if a["valuer"] not in withdrawn:
             withdrawn[a["valuer"]] = ledger.valuations.is_withdrawn(a["valuer"])
+            homes[a["valuer"]] = ledger.valuations.jurisdiction_of(a["valuer"])
         records.append(
             ValuationRecord(
                 report_id=a["reportId"],
@@ -163,6 +169,8 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
                 challenged=ledger.valuations.challenge_of(a["reportId"])[0] is not None,
                 valuer_withdrawn=withdrawn[a["valuer"]],
                 block_number=event["blockNumber"],
+                valuer_jurisdiction=homes[a["valuer"]],
+                recognised_by=recognised.get(hex32(a["reportId"]), []),
                 **basis_fields(bases.get(bytes(a["reportId"]))),
             )
         )
