@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 from tests.support.suite import register
 from tests.support.valuations import make_valuation
@@ -156,6 +157,28 @@ def _valuation_ops(ledger: Ledger, admin: NodeAccount, pid: bytes, gas: dict[str
     gas["valuations.revokeBySig"] = ledger.valuations.revoke_by_sig(
         valuation(0).report_id, "restated", signature, sender=admin
     )["gasUsed"]
+    _recognition_ops(ledger, admin, pid, valuer, valuation(1).report_id, gas)
+
+
+def _recognition_ops(
+    ledger: Ledger, admin: NodeAccount, pid: bytes, hk: LocalAccount, report: bytes,
+    gas: dict[str, int],
+) -> None:  # fmt: skip
+    """An HK valuer's report recognised in CN by a CN valuer (the patent's list holds the
+    eleven valuations `_valuation_ops` left, so the membership walk is measured), then
+    withdrawn by the accreditor."""
+    cn = Account.from_key(keccak(text="snapshot mainland valuer"))
+    ledger.valuations.set_valuer(
+        cn.address, name="M", jurisdiction="CN", accredited_until=2**40, sender=admin
+    )
+    review = b"\x05" * 32
+    r = ledger.recognition
+    signature = r.sign(cn, report_id=report, patent_id=pid, jurisdiction="CN", review_hash=review)
+    gas["recognition.recognise"] = r.recognise(
+        report_id=report, patent_id=pid, jurisdiction="CN", recogniser=cn.address,
+        review_hash=review, signature=signature, sender=admin,
+    )["gasUsed"]  # fmt: skip
+    gas["recognition.withdraw"] = r.withdraw(report, "CN", b"\x06" * 32, sender=admin)["gasUsed"]
 
 
 def snapshot_path(project: Project) -> Path:

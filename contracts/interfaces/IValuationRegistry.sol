@@ -278,6 +278,10 @@ interface IValuationRegistry {
     /// entries: what a consumer with its own rules (`IValuationRecognition`) picks from.
     function countingValuations(bytes32 patentId) external view returns (LatestValuation[] memory);
 
+    /// @notice Valuation `reportId` if it is one of `patentId`'s that count now (`found`
+    /// false otherwise), in the same bounded walk (`reportId` 0: the latest).
+    function countingValuation(bytes32 patentId, bytes32 reportId) external view returns (LatestValuation memory);
+
     /// @notice The EIP-712 digest a valuer signs for `valuation`.
     function hashValuation(Valuation calldata valuation) external view returns (bytes32);
 

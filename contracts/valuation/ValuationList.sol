@@ -65,25 +65,41 @@ abstract contract ValuationList is ValuerAccreditation {
 
     /// @inheritdoc IValuationRegistry
     function latestValuation(bytes32 patentId) external view returns (LatestValuation memory latest) {
-        LatestValuation[] memory first = _counting(patentId, 1);
+        LatestValuation[] memory first = _counting(patentId, 1, bytes32(0));
         if (first.length != 0) latest = first[0];
     }
 
     /// @inheritdoc IValuationRegistry
-    function countingValuations(bytes32 patentId) external view returns (LatestValuation[] memory) {
-        return _counting(patentId, MAX_WALK);
+    function countingValuation(bytes32 patentId, bytes32 reportId)
+        external
+        view
+        returns (LatestValuation memory found)
+    {
+        LatestValuation[] memory only = _counting(patentId, 1, reportId);
+        if (only.length != 0) found = only[0];
     }
 
-    /// @dev The first `max` valuations of the patent that count, newest first. Walks back
+    /// @inheritdoc IValuationRegistry
+    function countingValuations(bytes32 patentId) external view returns (LatestValuation[] memory) {
+        return _counting(patentId, MAX_WALK, bytes32(0));
+    }
+
+    /// @dev The first `max` valuations of the patent that count (only `only`, unless 0),
+    /// newest first. Walks back
     /// by valuation date past dead ones (inserts unlink those they pass), at most MAX_WALK
     /// entries: a patent padded with more dead ones shows none, rather than making every
     /// holdings query revert.
-    function _counting(bytes32 patentId, uint256 max) private view returns (LatestValuation[] memory list) {
+    function _counting(bytes32 patentId, uint256 max, bytes32 only)
+        private
+        view
+        returns (LatestValuation[] memory list)
+    {
         list = new LatestValuation[](max);
         uint256 count = 0;
         bytes32 id = _latest[patentId];
         for (uint256 steps = 0; id != bytes32(0) && steps < MAX_WALK && count < max; ++steps) {
-            if (!_dead(id) && !_stale(id) && !_records[id].challenged) {
+            // slither-disable-next-line incorrect-equality (an id is matched exactly, not a balance)
+            if ((only == bytes32(0) || id == only) && !_dead(id) && !_stale(id) && !_records[id].challenged) {
                 Record storage r = _records[id];
                 list[count++] = LatestValuation(true, id, r.valuer, r.value, r.currency, r.valuationDate, r.validUntil);
             }

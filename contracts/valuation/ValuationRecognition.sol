@@ -64,7 +64,7 @@ contract ValuationRecognition is IValuationRecognition, EIP712 {
         if (!SignatureChecker.isValidSignatureNow(recogniser, digest, signature)) {
             revert RecognitionInvalidSignature(reportId, recogniser);
         }
-        IValuationRegistry.LatestValuation memory v = _counting(patentId, reportId);
+        IValuationRegistry.LatestValuation memory v = valuations.countingValuation(patentId, reportId);
         if (!v.found) revert RecognitionNotCounting(reportId, patentId);
         if (valuations.valuerJurisdiction(v.valuer) == jurisdiction) revert RecognitionNotNeeded(reportId, jurisdiction);
         _recognitions[reportId][jurisdiction] = Recognition(recogniser, uint64(block.timestamp), false, patentId);
@@ -139,18 +139,6 @@ contract ValuationRecognition is IValuationRecognition, EIP712 {
         if (home == jurisdiction || _direct[jurisdiction][home]) return true;
         Recognition storage r = _recognitions[v.reportId][jurisdiction];
         return r.recogniser != address(0) && !r.withdrawn && !valuations.isWithdrawn(r.recogniser);
-    }
-
-    /// @dev `reportId` among the valuations of `patentId` that count now (not found: `found` false).
-    function _counting(bytes32 patentId, bytes32 reportId)
-        private
-        view
-        returns (IValuationRegistry.LatestValuation memory v)
-    {
-        IValuationRegistry.LatestValuation[] memory list = valuations.countingValuations(patentId);
-        for (uint256 i = 0; i < list.length; ++i) {
-            if (list[i].reportId == reportId) return list[i];
-        }
     }
 
     /// @dev A valuer's jurisdiction and accreditation; `known` false for one never

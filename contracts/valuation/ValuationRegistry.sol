@@ -188,11 +188,6 @@ contract ValuationRegistry is ValuationChallenges, EIP712 {
         return _subsidyCap;
     }
 
-    /// @notice The patent registry and evidence trail this registry uses.
-    function dependencies() external view returns (address patents, address evidence) {
-        return (address(_PATENTS), address(_EVIDENCE));
-    }
-
     // ---- internals -------------------------------------------------------------------
 
     /// @dev Every reason to refuse, cheapest checks first; the signature check last but

@@ -282,6 +282,9 @@ def test_recognise_withdraw_and_policy_from_the_cli_and_the_api(
     [record] = client.get(f"/api/patents/{PATENT}/valuations").json()
     assert record["valuerJurisdiction"] == "CN"
     assert record["recognisedBy"][0]["jurisdiction"] == "HK"
+    page = client.get(f"/patents/{PATENT}", headers={"Accept": "text/html"}).text
+    assert '<span class="muted">(CN)</span>' in page  # the valuer's jurisdiction
+    assert "<td>HK</td>" in page  # recognised in
     # Withdrawn by the accreditor (the CLI's default account).
     args = ["valuation", "withdraw-recognition", "0x" + report.hex(), "--reason", str(reason)]
     assert cli.json(*args)["withdrawn"] is True
