@@ -11,9 +11,13 @@ import {IValuationRegistry} from "./IValuationRegistry.sol";
 /// jurisdiction directly, or once a valuer accredited in it signs a recognition of that
 /// report: EIP-712 `Recognition(bytes32 reportId,bytes32 patentId,bytes2 jurisdiction,
 /// address recogniser,bytes32 reviewHash)` in the domain ("ipledger ValuationRecognition",
-/// "1", chain id, this contract), relayed by anyone. The recogniser or the accreditor may
-/// withdraw it; a withdrawn recognition is final (the signature cannot be replayed), and
-/// a recogniser withdrawn for cause takes its recognitions with it. Recognition,
+/// "1", chain id, this contract), relayed by anyone; each signature counts once. The
+/// recogniser or the accreditor may withdraw it, and a recogniser withdrawn for cause
+/// takes its recognitions with it; either way the report may be recognised there again,
+/// by a new signature (another review or another recogniser). A valuer's jurisdiction is
+/// its accreditation's now (the accreditor moving a valuer moves its valuations); a
+/// recogniser's accreditation lapsing in time leaves its recognitions in force, as a
+/// valuer's lapsing leaves its valuations counting. Recognition,
 /// withdrawal and policy are on the patent's evidence trail or in events.
 /// Consumers ask `latestValuationIn`: the lens in the investor's jurisdiction, the
 /// collateral policy in the lender's.
@@ -33,6 +37,7 @@ interface IValuationRecognition {
     error RecognitionNotCounting(bytes32 reportId, bytes32 patentId);
     /// @notice The valuer is accredited in `jurisdiction` itself: its valuation counts there already.
     error RecognitionNotNeeded(bytes32 reportId, bytes2 jurisdiction);
+    /// @notice A recognition of the report is in force there, or this signature was used.
     error RecognitionAlreadyRecognised(bytes32 reportId, bytes2 jurisdiction);
     error RecognitionNotRecognised(bytes32 reportId, bytes2 jurisdiction);
     error RecognitionNotAllowed(bytes32 reportId, address caller);

@@ -24,6 +24,7 @@ contract ValuationRecognition is IValuationRecognition, EIP712 {
 
     mapping(bytes2 where => mapping(bytes2 from => bool)) private _direct;
     mapping(bytes32 reportId => mapping(bytes2 jurisdiction => Recognition)) private _recognitions;
+    mapping(bytes32 digest => bool) private _used;
 
     constructor(IValuationRegistry valuations_, IEvidenceTrail evidence_)
         EIP712("ipledger ValuationRecognition", "1")
@@ -52,10 +53,8 @@ contract ValuationRecognition is IValuationRecognition, EIP712 {
         bytes32 reviewHash,
         bytes calldata signature
     ) external {
-        if (reviewHash == bytes32(0)) revert RecognitionInvalidField(reportId);
-        if (_recognitions[reportId][jurisdiction].recogniser != address(0)) {
-            revert RecognitionAlreadyRecognised(reportId, jurisdiction);
-        }
+        if (reportId == bytes32(0) || reviewHash == bytes32(0)) revert RecognitionInvalidField(reportId);
+        if (_holds(_recognitions[reportId][jurisdiction])) revert RecognitionAlreadyRecognised(reportId, jurisdiction);
         (bool known, bytes2 home, uint64 until) = _accreditationOf(recogniser);
         if (!known || home != jurisdiction || block.timestamp >= until) {
             revert RecognitionNotAccredited(recogniser, jurisdiction);
@@ -64,6 +63,10 @@ contract ValuationRecognition is IValuationRecognition, EIP712 {
         if (!SignatureChecker.isValidSignatureNow(recogniser, digest, signature)) {
             revert RecognitionInvalidSignature(reportId, recogniser);
         }
+        // A signature counts once: a withdrawn recognition cannot be replayed, though
+        // another review (or another recogniser) may recognise the report again.
+        if (_used[digest]) revert RecognitionAlreadyRecognised(reportId, jurisdiction);
+        _used[digest] = true;
         IValuationRegistry.LatestValuation memory v = valuations.countingValuation(patentId, reportId);
         if (!v.found) revert RecognitionNotCounting(reportId, patentId);
         if (valuations.valuerJurisdiction(v.valuer) == jurisdiction) revert RecognitionNotNeeded(reportId, jurisdiction);
@@ -137,7 +140,12 @@ contract ValuationRecognition is IValuationRecognition, EIP712 {
     {
         bytes2 home = valuations.valuerJurisdiction(v.valuer);
         if (home == jurisdiction || _direct[jurisdiction][home]) return true;
-        Recognition storage r = _recognitions[v.reportId][jurisdiction];
+        return _holds(_recognitions[v.reportId][jurisdiction]);
+    }
+
+    /// @dev A recognition in force: made, not withdrawn, by a recogniser not since
+    /// withdrawn for cause.
+    function _holds(Recognition storage r) private view returns (bool) {
         return r.recogniser != address(0) && !r.withdrawn && !valuations.isWithdrawn(r.recogniser);
     }
 

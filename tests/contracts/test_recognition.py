@@ -51,15 +51,18 @@ def cn_valuer(market: Market) -> LocalAccount:
     return account
 
 
-def recognise(market: Market, recogniser: LocalAccount, report: bytes, where: str = "HK") -> None:
+def recognise(
+    market: Market, recogniser: LocalAccount, report: bytes, where: str = "HK",
+    review: bytes = REVIEW,
+) -> None:  # fmt: skip
     r = market.ledger.recognition
     signature = r.sign(
         recogniser, report_id=report, patent_id=market.patent_id, jurisdiction=where,
-        review_hash=REVIEW,
+        review_hash=review,
     )  # fmt: skip
     r.recognise(
         report_id=report, patent_id=market.patent_id, jurisdiction=where,
-        recogniser=recogniser.address, review_hash=REVIEW, signature=signature,
+        recogniser=recogniser.address, review_hash=review, signature=signature,
         sender=market.actors.admin,
     )  # fmt: skip
 
@@ -90,12 +93,22 @@ def test_a_mainland_valuation_counts_in_hong_kong_once_recognised(
     assert r.latest_valuation_in(market.patent_id, "HK") is None
     assert implied(market) is None
     with pytest.raises(ContractRevertError.named("RecognitionAlreadyRecognised")):
-        recognise(market, valuer, report)
+        recognise(market, valuer, report)  # the same signature, replayed
     assert valuation_history(ledger, market.patent_id)[0].recognised_by[0].withdrawn
+    # A new review may recognise it again; while in force, no second one.
+    recognise(market, valuer, report, review=keccak(text="a second review"))
+    assert r.latest_valuation_in(market.patent_id, "HK").report_id == report  # type: ignore[union-attr]
+    with pytest.raises(ContractRevertError.named("RecognitionAlreadyRecognised")):
+        recognise(market, valuer, report, review=keccak(text="a third review"))
+    assert [x.withdrawn for x in valuation_history(ledger, market.patent_id)[0].recognised_by] == [
+        True,
+        False,
+    ]
     trail = ledger.evidence.entries(market.patent_id)
-    assert [(e.kind, e.content_hash) for e in trail[-2:]] == [
+    assert [(e.kind, e.content_hash) for e in trail[-3:]] == [
         (EvidenceKind.VALUATION, REVIEW),
         (EvidenceKind.OTHER, REASON),
+        (EvidenceKind.VALUATION, keccak(text="a second review")),
     ]
 
 
@@ -163,9 +176,11 @@ def test_only_a_valuer_accredited_there_may_recognise_and_only_its_signature(
     forged = bytes(cn_valuer.sign_message(recognition_message(domain, **fields)).signature)
     with pytest.raises(ContractRevertError.named("RecognitionInvalidSignature")):
         r.recognise(**fields, signature=forged, sender=market.actors.admin)
-    # Only a valuation of this patent that counts now.
+    # Only a valuation of this patent that counts now (0 names none).
     with pytest.raises(ContractRevertError.named("RecognitionNotCounting")):
         recognise(market, valuer, keccak(text="no such report"))
+    with pytest.raises(ContractRevertError.named("RecognitionInvalidField")):
+        recognise(market, valuer, b"\0" * 32)
     market.ledger.valuations.revoke(report, "superseded", sender=valuer_sender(market, cn_valuer))
     with pytest.raises(ContractRevertError.named("RecognitionNotCounting")):
         recognise(market, valuer, report)
@@ -181,9 +196,17 @@ def test_who_may_withdraw_and_a_withdrawn_recogniser(
         r.withdraw(report, "HK", REASON, sender=valuer_sender(market, cn_valuer))
     with pytest.raises(ContractRevertError.named("RecognitionNotRecognised")):
         r.withdraw(report, "CN", REASON, sender=admin)
-    # The recogniser withdrawn for cause takes its recognitions with it.
+    # The recogniser withdrawn for cause takes its recognitions with it; another valuer
+    # accredited in Hong Kong may recognise the report again.
     market.ledger.valuations.remove_valuer(valuer.address, sender=admin)
     assert r.latest_valuation_in(market.patent_id, "HK") is None
+    second = Account.from_key(keccak(text="another HK valuer"))
+    market.ledger.valuations.set_valuer(
+        second.address, name="HK Valuers Ltd", jurisdiction="HK",
+        accredited_until=now(market.ledger.w3) + YEAR, sender=admin,
+    )  # fmt: skip
+    recognise(market, second, report)
+    assert r.latest_valuation_in(market.patent_id, "HK").report_id == report  # type: ignore[union-attr]
     r.withdraw(report, "HK", REASON, sender=admin)  # the accreditor may
     with pytest.raises(ContractRevertError.named("RecognitionNotRecognised")):
         r.withdraw(report, "HK", REASON, sender=admin)
@@ -263,6 +286,9 @@ def test_recognise_withdraw_and_policy_from_the_cli_and_the_api(
         cn_valuer.address,
     ]
     assert "RecognitionNotAccredited" in cli.error(*relayed)
+    assert "not an ISO 3166-1" in cli.error(*relayed, "--jurisdiction", "HKG")
+    bad = [*relayed[:-4], "--signature", "0xzz", "--recogniser", cn_valuer.address]
+    assert "is not hex" in cli.error(*bad)
     # The HK valuer signs with its keystore (it pays its own gas).
     keystore = tmp_path / "hk.json"
     keystore.write_text(json.dumps(Account.encrypt(valuer.key, "pw", iterations=1024)))
@@ -278,7 +304,11 @@ def test_recognise_withdraw_and_policy_from_the_cli_and_the_api(
     got = client.get(f"/api/patents/{PATENT}/valuations/latest", params={"jurisdiction": "HK"})
     assert got.status_code == 200
     assert got.json()["reportId"] == "0x" + report.hex()
-    assert client.get(f"/api/patents/{PATENT}/valuations/latest?jurisdiction=hk").status_code == 422
+    lower = client.get(f"/api/patents/{PATENT}/valuations/latest?jurisdiction=hk")
+    assert lower.json()["reportId"] == "0x" + report.hex()  # case forgiven, as the CLI does
+    assert (
+        client.get(f"/api/patents/{PATENT}/valuations/latest?jurisdiction=HKG").status_code == 422
+    )
     [record] = client.get(f"/api/patents/{PATENT}/valuations").json()
     assert record["valuerJurisdiction"] == "CN"
     assert record["recognisedBy"][0]["jurisdiction"] == "HK"

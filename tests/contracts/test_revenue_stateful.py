@@ -28,7 +28,7 @@ from web3 import Web3
 
 from ipledger.errors import ContractRevertError
 from ipledger.models import Status
-from tests.support.chain import CheckedState, ViewBatch
+from tests.support.chain import CheckedState, TokenProbe
 from tests.support.suite import SUPPLY, Market
 
 pytestmark = pytest.mark.stateful
@@ -41,7 +41,7 @@ def run_token_machine(market: Market) -> None:
     w3 = market.ledger.w3
     holders = [market.actors.issuer, *market.actors.investors]
     agent = market.actors.agent
-    views = ViewBatch(market.ledger, market.actors.admin)
+    probe = TokenProbe(market.ledger, market.actors.admin)
     checked = CheckedState(w3)
 
     class TokenMachine(RuleBasedStateMachine):
@@ -238,13 +238,9 @@ def run_token_machine(market: Market) -> None:
         def chain_matches_model(self) -> None:
             if not hasattr(self, "balances") or checked.unchanged(self._model()):
                 return
-            token = market.token.contract.functions
-            *state, totals = views.read(
-                [token.balanceOf(h.address) for h in holders]
-                + [token.claimableRevenue(h.address) for h in holders]
-                + [token.revenueTotals()]
+            onchain, claimable, totals = probe.read(
+                market.token.address, [h.address for h in holders]
             )
-            onchain, claimable = state[: len(holders)], state[len(holders) :]
             assert onchain == self.balances
             assert sum(onchain) == SUPPLY
             expected = [int(e) - c for e, c in zip(self.earned, self.claimed, strict=True)]

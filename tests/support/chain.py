@@ -70,6 +70,27 @@ class ViewBatch:
         return decoded
 
 
+class TokenProbe:
+    """Every holder's balance and claimable revenue and a token's revenue totals in one
+    `eth_call` (contracts/mocks/TokenProbe): what the token state machine checks after
+    each step, answered as plain words rather than ViewBatch's encoded bytes."""
+
+    def __init__(self, ledger: Ledger, sender: Sender) -> None:
+        address, _ = deploy_artifact(
+            w3=ledger.w3, artifact=ledger.artifacts["TokenProbe"], sender=sender
+        )
+        self.probe = ledger.client("TokenProbe", address)
+
+    def read(
+        self, token: str, holders: Sequence[str]
+    ) -> tuple[list[int], list[int], tuple[int, int, int]]:
+        """(balances, claimable, (deposited, held, deposits))."""
+        balances, claimable, *totals = self.probe.contract.functions.read(
+            token, list(holders)
+        ).call()
+        return list(balances), list(claimable), (totals[0], totals[1], totals[2])
+
+
 class CheckedState:
     """What a state machine's invariant last checked and found to hold: the chain's head
     block and the model. A step that changed neither (a refused transaction mines no

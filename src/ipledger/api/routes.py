@@ -161,7 +161,7 @@ def ledger_router(*, ledger: Ledger, index: Engine | None) -> APIRouter:
         jurisdiction: Annotated[
             str | None,
             Query(
-                pattern=r"^[A-Z]{2}$",
+                pattern=r"^[A-Za-z]{2}$",
                 description="Where it must count (mutual recognition): the latest valuation "
                 "by a valuer of that jurisdiction, of one it accepts directly, or recognised "
                 "there. Without it: the latest that counts anywhere.",
@@ -171,7 +171,7 @@ def ledger_router(*, ledger: Ledger, index: Engine | None) -> APIRouter:
         pid = resolve(patent)
         if jurisdiction is None:
             return ledger.valuations.latest_valuation(pid)
-        return ledger.recognition.latest_valuation_in(pid, jurisdiction)
+        return ledger.recognition.latest_valuation_in(pid, jurisdiction.upper())
 
     @app.get(
         "/patents/{patent}/evidence",

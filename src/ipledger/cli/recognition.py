@@ -23,7 +23,7 @@ from ipledger.cli.common import (
 from ipledger.cli.render import units
 from ipledger.errors import IpledgerError
 from ipledger.mirror.reports import minor_units
-from ipledger.models import parse_address
+from ipledger.models import jurisdiction_bytes, parse_address
 
 JurisdictionArg = Annotated[
     str, typer.Option("--jurisdiction", help="Where it is to count (ISO 3166-1 alpha-2).")
@@ -56,11 +56,12 @@ def recognise_cmd(
         digest = sha256_file(review)
         rid = report_id(report, valuer)
         if (signature is None) != (recogniser is None):
-            raise typer.BadParameter("--signature and --recogniser go together")
+            raise ValueError("--signature and --recogniser go together")
+        code = _jurisdiction(jurisdiction)
+        signed = None if signature is None else _signature(signature)
         ledger, sender = target.signer()
         pid = registered_patent(ledger, patent)
-        code = jurisdiction.upper()
-        if signature is None:
+        if signed is None:
             if not isinstance(sender, KeyAccount):
                 raise IpledgerError("the recogniser signs with its key: pass --keystore")
             who = sender.address
@@ -68,7 +69,6 @@ def recognise_cmd(
                                              jurisdiction=code, review_hash=digest)  # fmt: skip
         else:
             who = parse_address(recogniser or "")
-            signed = bytes.fromhex(signature.removeprefix("0x"))
         ledger.recognition.recognise(
             report_id=rid, patent_id=pid, jurisdiction=code, recogniser=who,
             review_hash=digest, signature=signed, sender=sender,
@@ -92,8 +92,8 @@ def withdraw_recognition_cmd(
     with one_line_errors():
         digest = sha256_file(reason)
         rid = report_id(report, valuer)
+        code = _jurisdiction(jurisdiction)
         ledger, sender = target.signer()
-        code = jurisdiction.upper()
         ledger.recognition.withdraw(rid, code, digest, sender=sender)
     data = {"reportId": "0x" + rid.hex(), "jurisdiction": code, "withdrawn": True,
             "reasonHash": "0x" + digest.hex()}  # fmt: skip
@@ -114,8 +114,8 @@ def accept_cmd(
     """Set WHERE's policy for valuations by FROM's valuers (accreditor): counted directly,
     or only once a valuer accredited in WHERE recognises each."""
     with one_line_errors():
+        a, b = _jurisdiction(where), _jurisdiction(source)
         ledger, sender = target.signer()
-        a, b = where.upper(), source.upper()
         ledger.recognition.set_direct(a, b, direct=direct, sender=sender)
     how = "directly" if direct else "once recognised"
     target.done({"where": a, "from": b, "direct": direct},
@@ -137,7 +137,7 @@ def latest_cmd(
     with one_line_errors():
         ledger = target.ledger()
         pid = registered_patent(ledger, patent)
-        code = None if jurisdiction is None else jurisdiction.upper()
+        code = None if jurisdiction is None else _jurisdiction(jurisdiction)
         latest = (
             ledger.valuations.latest_valuation(pid)
             if code is None
@@ -151,3 +151,21 @@ def latest_cmd(
     value = f"{latest.currency} {units(latest.value, places, places)}"
     said = f"{value} by {latest.valuer}, report 0x{latest.report_id.hex()}"
     target.done(latest.as_json(), f"{patent}{where}: {said}")
+
+
+def _jurisdiction(text: str) -> str:
+    """An ISO 3166-1 alpha-2 code as typed ("hk" is "HK"); a clear error otherwise."""
+    code = text.strip().upper()
+    jurisdiction_bytes(code)  # raises ValueError naming what is wrong
+    return code
+
+
+def _signature(text: str) -> bytes:
+    """A 65-byte signature typed as hex (0x optional)."""
+    try:
+        raw = bytes.fromhex(text.strip().removeprefix("0x"))
+    except ValueError:
+        raise ValueError(f"--signature {text!r} is not hex") from None
+    if len(raw) != 65:
+        raise ValueError(f"--signature is {len(raw)} bytes; a signature is 65 (r, s, v)")
+    return raw

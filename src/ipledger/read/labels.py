@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from web3.exceptions import Web3Exception
 
 from ipledger.clients.ledger import Ledger
-from ipledger.read.indexed import IndexReader, letters
+from ipledger.read.recognition import code
+
+if TYPE_CHECKING:  # SQLAlchemy loads only when an index is read
+    from ipledger.read.indexed import IndexReader
 
 T = TypeVar("T")
 
@@ -37,7 +40,7 @@ class Labels:
         """Labels whose references come from the index's registrations (one query), not
         from the node's logs (a getLogs per patent)."""
         found = {
-            bytes.fromhex(e.args["patentId"][2:]): f"{letters(e.args['jurisdiction'])} "
+            bytes.fromhex(e.args["patentId"][2:]): f"{code(e.args['jurisdiction'])} "
             f"{e.args['publicationNumber']}"
             for e in reader.events("PatentRegistered")
         }

@@ -22,6 +22,8 @@ def hex32(value: Any) -> str:
 
 def code(value: Any) -> str:
     """A bytes2 jurisdiction from a node (b"HK") or from the index (0x484b), as letters."""
+    if isinstance(value, str) and not value.startswith("0x"):
+        return value  # letters already
     raw = bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
     return raw.rstrip(b"\0").decode("ascii", "replace")
 
