@@ -7,9 +7,9 @@ pragma solidity ^0.8.28;
 /// factor x an age discount, converted into the loan's asset at the risk role's rate.
 /// A patent that is lapsed, expired or revoked, without a valid valuation (revoked,
 /// expired, by a withdrawn valuer), or valued in a currency without a rate counts zero.
-/// The valuation is the latest that counts in the lender's listed jurisdiction
-/// (`IValuationRecognition.latestValuationIn`): a mainland valuation backs a Hong Kong
-/// bank's loan once a Hong Kong valuer has recognised it.
+/// The valuation is the latest that counts in `jurisdiction`, the lender's listing when
+/// the loan was accepted (`IValuationRecognition.latestValuationIn`; 0: any): a mainland
+/// valuation backs a Hong Kong bank's loan once a Hong Kong valuer has recognised it.
 /// @dev The tables are set by holders of RISK_ROLE in the PatentRegistry's AccessControl.
 interface ICollateralPolicy {
     /// @notice A table entry out of range (`what` names it).
@@ -31,14 +31,14 @@ interface ICollateralPolicy {
 
     /// @notice What `amount` tokens of `patentId` (of `supply`) are worth in `asset`: as
     /// collateral (`haircut`: field factor and age discount) or at the plain appraised
-    /// value, for `lender`. Rounded down once.
+    /// value, where it counts in `jurisdiction`. Rounded down once.
     function pledgeValue(
         bytes32 patentId,
         uint256 amount,
         uint256 supply,
         address asset,
         bool haircut,
-        address lender
+        bytes2 jurisdiction
     )
         external
         view

@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ICollateralPolicy} from "../interfaces/ICollateralPolicy.sol";
-import {IInvestorRegistry} from "../interfaces/IInvestorRegistry.sol";
 import {IPatentRegistry} from "../interfaces/IPatentRegistry.sol";
 import {IValuationRecognition} from "../interfaces/IValuationRecognition.sol";
 import {IValuationRegistry} from "../interfaces/IValuationRegistry.sol";
@@ -20,8 +19,6 @@ contract CollateralPolicy is ICollateralPolicy {
 
     IPatentRegistry public immutable patents;
     IValuationRecognition public immutable recognition;
-    /// @dev Where lenders are listed (the registry's, fixed at its deployment).
-    IInvestorRegistry private immutable _INVESTORS;
 
     /// @dev Share of a valuation counted, by `IPatentRegistry.Field`.
     uint16[4] private _factorBps;
@@ -33,7 +30,6 @@ contract CollateralPolicy is ICollateralPolicy {
     constructor(IPatentRegistry patents_, IValuationRecognition recognition_) {
         patents = patents_;
         recognition = recognition_;
-        _INVESTORS = IInvestorRegistry(patents_.investorRegistry());
         // The pilot's haircuts: the valuation centre's three fields at 50/50/40, others 30.
         _factorBps = [uint16(5000), 5000, 4000, 3000];
         _ageWindow = 90 days;
@@ -85,9 +81,9 @@ contract CollateralPolicy is ICollateralPolicy {
         uint256 supply,
         address asset,
         bool haircut,
-        address lender
+        bytes2 jurisdiction
     ) external view returns (uint256) {
-        IValuationRegistry.LatestValuation memory v = recognition.latestValuationIn(patentId, _jurisdictionOf(lender));
+        IValuationRegistry.LatestValuation memory v = recognition.latestValuationIn(patentId, jurisdiction);
         if (!v.found) return 0;
         uint256 rateWad = _rates[asset][v.currency];
         if (rateWad == 0 || !patents.revenueActive(patentId)) return 0;
@@ -107,18 +103,6 @@ contract CollateralPolicy is ICollateralPolicy {
         uint256 remaining = validUntil - block.timestamp;
         if (window == 0 || remaining >= window) return factor * WINDOW_SCALE;
         return factor * WINDOW_SCALE * remaining / window;
-    }
-
-    /// @dev The lender's listed jurisdiction; 0 (any) once it is no longer listed, so its
-    /// open loans keep their value (a delisted bank cannot offer new ones).
-    function _jurisdictionOf(address lender) private view returns (bytes2) {
-        try _INVESTORS.investor(lender) returns (
-            IInvestorRegistry.Investor memory record
-        ) {
-            return record.jurisdiction;
-        } catch {
-            return bytes2(0);
-        }
     }
 
     function _checkRole(bytes32 role) private view {

@@ -69,7 +69,8 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         address lender = l.lender;
         if (!_hasRole(Roles.LENDER, lender)) revert LoanNotLender(loanId, lender);
         _checkEligible(msg.sender);
-        _checkEligible(lender);
+        // Fixed for the loan's life: a later listing change must not move its collateral.
+        l.jurisdiction = _listedJurisdiction(lender);
         uint256 value = _collateralValue(loanId, l, true);
         uint256 ltv = _ltv(l.principal, value);
         if (ltv > l.maxLtvBps) revert LoanLtvTooHigh(loanId, ltv, l.maxLtvBps);
@@ -402,6 +403,14 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
     function _record(bytes32 patentId, IEvidenceTrail.Kind kind, bytes32 contentHash) private {
         // slither-disable-next-line unused-return (the entry hash is in the trail's event)
         evidence.append(patentId, uint8(kind), contentHash, "");
+    }
+
+    /// @dev An eligible account's jurisdiction; LoanNotEligible (InvestorNotListed from the
+    /// registry for one never listed) otherwise.
+    function _listedJurisdiction(address account) private view returns (bytes2) {
+        IInvestorRegistry.Investor memory record = IInvestorRegistry(patents.investorRegistry()).investor(account);
+        if (block.timestamp >= record.expiry) revert LoanNotEligible(account);
+        return record.jurisdiction;
     }
 
     function _checkEligible(address account) private view {

@@ -34,6 +34,7 @@ abstract contract LoanLedger is ILoanBook {
         uint16 sweepBps;
         State state;
         uint8 pledgeCount;
+        bytes2 jurisdiction; // the lender's listing at acceptance: where its collateral must count
         address asset;
         uint96 principal;
         uint128 principalOutstanding;
@@ -274,7 +275,7 @@ abstract contract LoanLedger is ILoanBook {
         uint256 count = l.pledgeCount;
         for (uint256 i = 0; i < count; ++i) {
             PledgeSlot storage p = _pledges[loanId][i];
-            value += policy.pledgeValue(p.patentId, p.amount, _supply(p.token), l.asset, haircut, l.lender);
+            value += policy.pledgeValue(p.patentId, p.amount, _supply(p.token), l.asset, haircut, l.jurisdiction);
         }
     }
 

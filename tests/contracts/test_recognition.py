@@ -223,6 +223,13 @@ def test_an_hk_banks_collateral_counts_a_mainland_valuation_once_recognised(
     cn = attest(market, cn_valuer, 7, value=hk.value * 2)  # newer, and worth twice as much
     before = ledger.loans.health(loan_id).collateral_value
     assert before > 0  # still the HK valuation's
+    # Where the loan's collateral must count was fixed when it was accepted: the bank
+    # relisted in CN does not make the unrecognised mainland valuation count for it.
+    ledger.investors.set_investor(
+        setup.lender.address, jurisdiction="CN", expiry=now(ledger.w3) + YEAR,
+        sender=market.actors.admin,
+    )  # fmt: skip
+    assert ledger.loans.health(loan_id).collateral_value == before
     recognise(market, setup.valuer, cn)
     assert ledger.loans.health(loan_id).collateral_value == 2 * before
     ledger.recognition.withdraw(cn, "HK", REASON, sender=market.actors.admin)
