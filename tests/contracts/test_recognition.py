@@ -200,6 +200,8 @@ def test_who_may_withdraw_and_a_withdrawn_recogniser(
     # accredited in Hong Kong may recognise the report again.
     market.ledger.valuations.remove_valuer(valuer.address, sender=admin)
     assert r.latest_valuation_in(market.patent_id, "HK") is None
+    [shown] = valuation_history(market.ledger, market.patent_id)[0].recognised_by
+    assert (shown.withdrawn, shown.recogniser_withdrawn) == (False, True)
     second = Account.from_key(keccak(text="another HK valuer"))
     market.ledger.valuations.set_valuer(
         second.address, name="HK Valuers Ltd", jurisdiction="HK",

@@ -115,6 +115,7 @@ class RecognitionRecord(Model):
     review_hash: Bytes32
     block_number: int
     withdrawn: bool = False
+    recogniser_withdrawn: bool = False  # its accreditation withdrawn for cause: it counts no more
 
 
 class ValuationRecord(LatestValuation):

@@ -24,7 +24,11 @@ def valuation_records(reader: IndexReader, patent_id: str) -> list[ValuationReco
     disputed = open_challenges(reader)
     where = Recognitions.from_index(reader, withdrawn)
     recognised = recognition_records(
-        (e.event, e.args, e.block) for e in reader.events(*RECOGNITION_EVENTS, patent_id=patent_id)
+        (
+            (e.event, e.args, e.block)
+            for e in reader.events(*RECOGNITION_EVENTS, patent_id=patent_id)
+        ),
+        withdrawn.__contains__,
     )
     return [
         ValuationRecord(

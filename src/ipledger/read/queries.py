@@ -141,7 +141,11 @@ def valuation_history(ledger: Ledger, patent_id: bytes) -> list[ValuationRecord]
         bytes(e["args"]["reportId"]): e["args"] for e in ledger.valuations.basis_events(patent_id)
     }
     recognised = recognition_records(
-        (e["event"], e["args"], e["blockNumber"]) for e in ledger.recognition.events_of(patent_id)
+        (
+            (e["event"], e["args"], e["blockNumber"])
+            for e in ledger.recognition.events_of(patent_id)
+        ),
+        ledger.valuations.is_withdrawn,
     )
     records = []
     withdrawn: dict[str, bool] = {}

@@ -3,7 +3,7 @@ decides it: from the chain's events or the index's rows, so both give the same a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +30,11 @@ def code(value: Any) -> str:
 
 def recognition_records(
     events: Iterable[tuple[str, Mapping[str, Any], int]],
+    withdrawn: Callable[[str], bool],
 ) -> dict[str, list[RecognitionRecord]]:
     """Each report's recognitions (report id as 0x-hex), from (event name, args, block) in
-    chain order; a withdrawal marks its recognition."""
+    chain order; a withdrawal marks its recognition, and `withdrawn` (a valuer withdrawn
+    for cause) its recogniser."""
     out: dict[str, list[RecognitionRecord]] = {}
     for name, a, block in events:
         report, where = hex32(a["reportId"]), code(a["jurisdiction"])
@@ -44,6 +46,7 @@ def recognition_records(
                     recogniser=a["recogniser"],
                     review_hash=a["reviewHash"],
                     block_number=block,
+                    recogniser_withdrawn=withdrawn(a["recogniser"]),
                 )
             )
         else:
