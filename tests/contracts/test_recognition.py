@@ -28,7 +28,7 @@ from tests.support.chain import now
 from tests.support.cli import Cli
 from tests.support.indexing import indexer
 from tests.support.loans import PLEDGED, loan_setup, open_loan
-from tests.support.suite import YEAR, Market, SessionLedger, distribute
+from tests.support.suite import YEAR, Market, SessionLedger, accredit_valuer, distribute
 from tests.support.valuations import attest, valuer_sender
 
 pytestmark = pytest.mark.chain
@@ -40,15 +40,7 @@ CN_KEY = keccak(text="accredited valuer, Shenzhen valuation centre")
 
 @pytest.fixture
 def cn_valuer(market: Market) -> LocalAccount:
-    account: LocalAccount = Account.from_key(CN_KEY)
-    market.ledger.valuations.set_valuer(
-        account.address,
-        name="Shenzhen IP Valuation Centre",
-        jurisdiction="CN",
-        accredited_until=now(market.ledger.w3) + YEAR,
-        sender=market.actors.admin,
-    )
-    return account
+    return accredit_valuer(market, CN_KEY, name="Shenzhen IP Valuation Centre", jurisdiction="CN")
 
 
 def recognise(
@@ -202,11 +194,7 @@ def test_who_may_withdraw_and_a_withdrawn_recogniser(
     assert r.latest_valuation_in(market.patent_id, "HK") is None
     [shown] = valuation_history(market.ledger, market.patent_id)[0].recognised_by
     assert (shown.withdrawn, shown.recogniser_withdrawn) == (False, True)
-    second = Account.from_key(keccak(text="another HK valuer"))
-    market.ledger.valuations.set_valuer(
-        second.address, name="HK Valuers Ltd", jurisdiction="HK",
-        accredited_until=now(market.ledger.w3) + YEAR, sender=admin,
-    )  # fmt: skip
+    second = accredit_valuer(market, keccak(text="another HK valuer"), name="HK Valuers Ltd")
     recognise(market, second, report)
     assert r.latest_valuation_in(market.patent_id, "HK").report_id == report  # type: ignore[union-attr]
     r.withdraw(report, "HK", REASON, sender=admin)  # the accreditor may

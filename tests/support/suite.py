@@ -143,13 +143,19 @@ def open_market(
     return Market(ledger, actors, pid, ledger.token(address), payment)
 
 
-def accredit_valuer(market: Market) -> LocalAccount:
-    """The market's accredited valuer (a fixed key), accredited for a year."""
-    account: LocalAccount = Account.from_key(VALUER_KEY)
+def accredit_valuer(
+    market: Market,
+    key: bytes = VALUER_KEY,
+    *,
+    name: str = "HK Technology & Innovation Support Centre",
+    jurisdiction: str = "HK",
+) -> LocalAccount:
+    """An accredited valuer (the market's own fixed key unless `key`), for a year."""
+    account: LocalAccount = Account.from_key(key)
     market.ledger.valuations.set_valuer(
         account.address,
-        name="HK Technology & Innovation Support Centre",
-        jurisdiction="HK",
+        name=name,
+        jurisdiction=jurisdiction,
         accredited_until=now(market.ledger.w3) + YEAR,
         sender=market.actors.admin,
     )

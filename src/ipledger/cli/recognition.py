@@ -12,6 +12,7 @@ import typer
 
 from ipledger.chain.tx import KeyAccount
 from ipledger.cli.admin_ops import ReportArg, report_id
+from ipledger.cli.challenges import ValuerOpt
 from ipledger.cli.common import (
     PatentArg,
     Target,
@@ -27,9 +28,6 @@ from ipledger.models import jurisdiction_bytes, parse_address
 
 JurisdictionArg = Annotated[
     str, typer.Option("--jurisdiction", help="Where it is to count (ISO 3166-1 alpha-2).")
-]
-ValuerOpt = Annotated[
-    str | None, typer.Option(help="The report's valuer, when the report is given by its own id.")
 ]
 
 

@@ -4,7 +4,7 @@ where, block times, balances at a block), on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -189,6 +189,24 @@ class IndexReader(BalanceReads):
             for r in self.conn.execute(query)
         ]
 
+    def jurisdiction_of(self, account: str, until: int) -> str | None:
+        """`account`'s listing at block `until` (None if never listed or removed), from
+        its own events only: the rows naming it are found by text before any is decoded
+        (a register of 10,000 investors would otherwise be read for one)."""
+        query = (
+            select(events)
+            .where(events.c.event.in_(("InvestorSet", "InvestorRemoved")))
+            .where(events.c.block_number <= until)
+            .where(events.c.args.contains(account))
+            .order_by(events.c.block_number, events.c.log_index)
+        )
+        listed: str | None = None
+        for r in self.conn.execute(query):
+            args = json.loads(r.args)
+            if args["account"] == account:
+                listed = letters(args["jurisdiction"]) if r.event == "InvestorSet" else None
+        return listed
+
     def jurisdictions(self, until: int) -> dict[str, str | None]:
         """Each account's listing at block `until` (None once removed)."""
         listed: dict[str, str | None] = {}
@@ -233,12 +251,16 @@ class IndexReader(BalanceReads):
         return self.latest_valuations([patent_id], now)[patent_id]
 
     def latest_valuations(
-        self, patent_ids: Sequence[str], now: int, jurisdiction: str | None = None
+        self,
+        patent_ids: Sequence[str],
+        now: int,
+        jurisdiction: str | Callable[[], str | None] | None = None,
     ) -> dict[str, EventRow | None]:
         """Each patent's latest valid valuation at `now`, as the registry picks it: by
         valuation date (a later attestation first among equal dates), the first not
         revoked, expired, stale, challenged or by a withdrawn valuer; with `jurisdiction`,
-        the first that also counts there (`ValuationRecognition.latestValuationIn`)."""
+        the first that also counts there (`ValuationRecognition.latestValuationIn`). A
+        callable jurisdiction is asked only if some valuation needs it."""
         if self._dead is None:
             revoked = self.events("ValuationRevoked", "ValuationRevokedForCause")
             self._dead = {e.args["reportId"] for e in revoked}
@@ -256,6 +278,7 @@ class IndexReader(BalanceReads):
         if wanted:
             for e in self.events("PatentRegistered", patent_ids=wanted):
                 self._fields[e.args["patentId"]] = int(e.args["field"])
+        where = _once(jurisdiction)
         by_patent: dict[str, list[EventRow]] = {p: [] for p in patent_ids}
         for e in self.events("ValuationAttested", patent_ids=patent_ids):
             by_patent[e.patent_id or ""].append(e)
@@ -271,9 +294,7 @@ class IndexReader(BalanceReads):
                     and e.args["valuer"] not in self._withdrawn
                     and not self._stale(e, now)
                     and e.args["reportId"] not in self._challenged
-                    and self._recognitions.counts_in(
-                        e.args["reportId"], e.args["valuer"], jurisdiction
-                    )
+                    and self._recognitions.counts_in(e.args["reportId"], e.args["valuer"], where())
                 ),
                 None,
             )
@@ -334,6 +355,20 @@ def _token(r: Any) -> TokenRow:
         payment_token=r.payment_token,
         block=int(r.block_number),
     )
+
+
+def _once(value: str | Callable[[], str | None] | None) -> Callable[[], str | None]:
+    """`value`, or what the callable `value` answers, asked at most once."""
+    if not callable(value):
+        return lambda: value
+    answers: list[str | None] = []
+
+    def ask() -> str | None:
+        if not answers:
+            answers.append(value())
+        return answers[0]
+
+    return ask
 
 
 def letters(code: str) -> str:

@@ -25,8 +25,9 @@ def holdings_from_index(reader: IndexReader, investor: str, *, labels: Labels | 
     references = reader.references(pids)
     pledged = reader.pledged_many(pids, block)
     # Valuations as they count in the investor's listed jurisdiction, as the lens gives them.
-    jurisdiction = reader.jurisdictions(block).get(investor)
-    valuations = reader.latest_valuations(pids, now, jurisdiction)
+    valuations = reader.latest_valuations(
+        pids, now, lambda: reader.jurisdiction_of(investor, block)
+    )
     deposits: dict[str, list[EventRow]] = {a: [] for a in addresses}
     for e in reader.events("RevenueDeposited", addresses=addresses):
         deposits[e.address].append(e)
