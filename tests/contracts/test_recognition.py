@@ -24,6 +24,7 @@ from ipledger.read.indexed import IndexReader
 from ipledger.read.indexed_holdings import holdings_from_index
 from ipledger.read.indexed_patent import valuation_records
 from ipledger.read.queries import holdings, valuation_history
+from ipledger.read.supervision import valuation_changes
 from tests.support.chain import now
 from tests.support.cli import Cli
 from tests.support.indexing import indexer
@@ -238,7 +239,7 @@ def test_the_index_counts_what_the_chain_counts(
     t = now(market.ledger.w3)
     recognised = attest(market, cn_valuer, 1, valuation_date=t - 3 * 86400)
     recognise(market, valuer, recognised)
-    attest(market, cn_valuer, 2)  # newer, unrecognised: counts in CN only
+    newer = attest(market, cn_valuer, 2)  # unrecognised: counts in CN only
     ix = indexer(session_ledger, tmp_path / "index.sqlite")
     ix.sync()
     with IndexReader.open(ix.engine) as reader:
@@ -249,6 +250,13 @@ def test_the_index_counts_what_the_chain_counts(
             market.ledger, market.patent_id
         )
         assert verify_index(reader, market.ledger).ok
+        # The supervisor sees which valuations cross the boundary, and where they count.
+        block = reader.indexed_block()
+        rows = valuation_changes(reader, block, reader.block_time(block) or 0)
+        assert {(r.report_id, r.valuer_jurisdiction, tuple(r.recognised_in)) for r in rows} == {
+            (recognised, "CN", ("HK",)),
+            (newer, "CN", ()),
+        }
 
 
 def test_recognise_withdraw_and_policy_from_the_cli_and_the_api(

@@ -135,6 +135,10 @@ class ValuationChange(Model):
     dimensions: list[int] | None = None
     dimension_changes: list[int] | None = None
     scoring_model: str | None = None
+    # Across the boundary: the valuer's jurisdiction (None once withdrawn) and where a
+    # recognition makes the valuation count beyond it.
+    valuer_jurisdiction: str | None = None
+    recognised_in: list[str] = Spec(default_factory=list)
 
 
 class LoanRisk(Model):

@@ -69,17 +69,20 @@ class Recognitions:
     withdrawn: set[str] = field(default_factory=set)  # valuers withdrawn for cause
 
     @classmethod
-    def from_index(cls, reader: IndexReader, withdrawn: set[str]) -> Recognitions:
+    def from_index(
+        cls, reader: IndexReader, withdrawn: set[str], until: int | None = None
+    ) -> Recognitions:
+        """The state at block `until` (the index's block when None)."""
         state = cls(withdrawn=withdrawn)
-        for e in reader.events("ValuerSet"):
+        for e in reader.events("ValuerSet", until=until):
             state.homes[e.args["valuer"]] = code(e.args["jurisdiction"])
-        for e in reader.events("DirectAcceptanceSet"):
+        for e in reader.events("DirectAcceptanceSet", until=until):
             key = (code(e.args["where"]), code(e.args["from"]))
             if e.args["direct"]:
                 state.direct.add(key)
             else:
                 state.direct.discard(key)
-        for e in reader.events(*RECOGNITION_EVENTS):
+        for e in reader.events(*RECOGNITION_EVENTS, until=until):
             key = (hex32(e.args["reportId"]), code(e.args["jurisdiction"]))
             if e.event == "ValuationRecognised":
                 state.active[key] = e.args["recogniser"]
@@ -96,6 +99,15 @@ class Recognitions:
             return True
         recogniser = self.active.get((hex32(report_id), jurisdiction))
         return recogniser is not None and recogniser not in self.withdrawn
+
+    def recognised_in(self, report_id: str) -> list[str]:
+        """Where a recognition of the report is in force, sorted."""
+        report = hex32(report_id)
+        return sorted(
+            where
+            for (r, where), recogniser in self.active.items()
+            if r == report and recogniser not in self.withdrawn
+        )
 
     def home_of(self, valuer: str) -> str | None:
         """The valuer's jurisdiction; None once withdrawn (the registry forgets it)."""

@@ -18,6 +18,7 @@ from ipledger.models.supervision import (
     ValuationChange,
 )
 from ipledger.read.indexed import EventRow, IndexReader, letters, share
+from ipledger.read.recognition import Recognitions
 
 ZERO = "0x0000000000000000000000000000000000000000"
 DAY = 86_400
@@ -149,6 +150,8 @@ def valuation_changes(reader: IndexReader, block: int, as_of: int) -> list[Valua
     }
     attested = reader.events("ValuationAttested", until=block)
     bases = {e.args["reportId"]: e.args for e in reader.events("ValuationBasis", until=block)}
+    withdrawn = {e.args["valuer"] for e in reader.events("ValuerRemoved", until=block)}
+    where = Recognitions.from_index(reader, withdrawn, until=block)
     attested.sort(key=lambda e: (e.args["patentId"], int(e.args["valuationDate"]), e.position))
     out: list[ValuationChange] = []
     previous: dict[str, EventRow] = {}
@@ -166,6 +169,8 @@ def valuation_changes(reader: IndexReader, block: int, as_of: int) -> list[Valua
                 valid_until=int(a["validUntil"]),
                 age_days=max(as_of - int(a["valuationDate"]), 0) // DAY,
                 revoked=a["reportId"] in revoked,
+                valuer_jurisdiction=where.home_of(a["valuer"]),
+                recognised_in=where.recognised_in(a["reportId"]),
                 value_change=None
                 if before is None
                 else _signed(int(a["value"]) - int(before.args["value"])),
