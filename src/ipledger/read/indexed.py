@@ -4,7 +4,7 @@ where, block times, balances at a block), on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,7 +16,7 @@ from ipledger.errors import IpledgerError
 from ipledger.index.schema import balances, blocks, events, tokens
 from ipledger.index.store import get_meta
 from ipledger.read.indexed_balances import BalanceReads
-from ipledger.read.recognition import Recognitions
+from ipledger.read.indexed_valuations import Jurisdiction, ValuationState
 
 
 class NotIndexedError(IpledgerError, LookupError):
@@ -53,12 +53,7 @@ class IndexReader(BalanceReads):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._references: dict[str, str | None] = {}
-        self._dead: set[str] | None = None
-        self._withdrawn: set[str] = set()
-        self._max_age: dict[int, int] = {}
-        self._fields: dict[str, int] = {}
-        self._challenged: set[str] = set()
-        self._recognitions = Recognitions()
+        self._valuations: ValuationState | None = None  # built on first use
 
     @classmethod
     @contextmanager
@@ -251,58 +246,16 @@ class IndexReader(BalanceReads):
         return self.latest_valuations([patent_id], now)[patent_id]
 
     def latest_valuations(
-        self,
-        patent_ids: Sequence[str],
-        now: int,
-        jurisdiction: str | Callable[[], str | None] | None = None,
+        self, patent_ids: Sequence[str], now: int, jurisdiction: Jurisdiction = None
     ) -> dict[str, EventRow | None]:
         """Each patent's latest valid valuation at `now`, as the registry picks it: by
         valuation date (a later attestation first among equal dates), the first not
         revoked, expired, stale, challenged or by a withdrawn valuer; with `jurisdiction`,
         the first that also counts there (`ValuationRecognition.latestValuationIn`). A
         callable jurisdiction is asked only if some valuation needs it."""
-        if self._dead is None:
-            revoked = self.events("ValuationRevoked", "ValuationRevokedForCause")
-            self._dead = {e.args["reportId"] for e in revoked}
-            self._withdrawn = {e.args["valuer"] for e in self.events("ValuerRemoved")}
-            # The revaluation policy: a valuation older than its field's maximum age is stale.
-            self._max_age = {
-                int(e.args["field"]): int(e.args["maxAge"])
-                for e in self.events("MaxValuationAgeSet")
-            }
-            self._challenged = open_challenges(self)
-            self._recognitions = Recognitions.from_index(self, self._withdrawn)
-        # Each patent's field, only with a policy and only for the patents asked about
-        # (a holder's few among 100,000 indexed patents stays a few rows).
-        wanted = [p for p in patent_ids if p not in self._fields] if self._max_age else []
-        if wanted:
-            for e in self.events("PatentRegistered", patent_ids=wanted):
-                self._fields[e.args["patentId"]] = int(e.args["field"])
-        where = _once(jurisdiction)
-        by_patent: dict[str, list[EventRow]] = {p: [] for p in patent_ids}
-        for e in self.events("ValuationAttested", patent_ids=patent_ids):
-            by_patent[e.patent_id or ""].append(e)
-        out: dict[str, EventRow | None] = {}
-        for pid, attested in by_patent.items():
-            attested.sort(key=lambda e: (int(e.args["valuationDate"]), e.position), reverse=True)
-            out[pid] = next(
-                (
-                    e
-                    for e in attested
-                    if e.args["reportId"] not in self._dead
-                    and now < int(e.args["validUntil"])
-                    and e.args["valuer"] not in self._withdrawn
-                    and not self._stale(e, now)
-                    and e.args["reportId"] not in self._challenged
-                    and self._recognitions.counts_in(e.args["reportId"], e.args["valuer"], where())
-                ),
-                None,
-            )
-        return out
-
-    def _stale(self, e: EventRow, now: int) -> bool:
-        max_age = self._max_age.get(self._fields.get(e.patent_id or "", -1), 0)
-        return max_age != 0 and now >= int(e.args["valuationDate"]) + max_age
+        if self._valuations is None:
+            self._valuations = ValuationState.from_index(self)
+        return self._valuations.latest(self, patent_ids, now, jurisdiction)
 
     def tokens_at(self, addresses: Sequence[str]) -> list[TokenRow]:
         rows = self.conn.execute(select(tokens).where(tokens.c.address.in_(list(addresses))))
@@ -328,17 +281,6 @@ class IndexReader(BalanceReads):
         return [_token(r) for r in rows]
 
 
-def open_challenges(reader: IndexReader, until: int | None = None) -> set[str]:
-    """Report ids under a challenge not yet resolved (they count nowhere meanwhile)."""
-    open_: set[str] = set()
-    for e in reader.events("ValuationChallenged", "ChallengeResolved", until=until):
-        if e.event == "ValuationChallenged":
-            open_.add(e.args["reportId"])
-        else:
-            open_.discard(e.args["reportId"])
-    return open_
-
-
 def share(part: int, whole: int) -> str:
     """part / whole as a decimal string rounded down to 8 places."""
     if whole == 0:
@@ -355,20 +297,6 @@ def _token(r: Any) -> TokenRow:
         payment_token=r.payment_token,
         block=int(r.block_number),
     )
-
-
-def _once(value: str | Callable[[], str | None] | None) -> Callable[[], str | None]:
-    """`value`, or what the callable `value` answers, asked at most once."""
-    if not callable(value):
-        return lambda: value
-    answers: list[str | None] = []
-
-    def ask() -> str | None:
-        if not answers:
-            answers.append(value())
-        return answers[0]
-
-    return ask
 
 
 def letters(code: str) -> str:

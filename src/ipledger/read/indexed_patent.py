@@ -6,7 +6,8 @@ long chain takes seconds for each (the embedded chain's most of all)."""
 from __future__ import annotations
 
 from ipledger.models.reads import EvidenceEntry, RevenueDeposit, ValuationRecord
-from ipledger.read.indexed import IndexReader, letters, open_challenges
+from ipledger.read.indexed import IndexReader, letters
+from ipledger.read.indexed_valuations import open_challenges
 from ipledger.read.queries import basis_fields
 from ipledger.read.recognition import RECOGNITION_EVENTS, Recognitions, recognition_records
 
