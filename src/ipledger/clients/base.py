@@ -11,6 +11,7 @@ from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 from web3.types import EventData, TxReceipt
 
+from ipledger.chain.eip712 import Domain
 from ipledger.chain.revert import RevertDecoder
 from ipledger.chain.tx import Sender, transact
 from ipledger.models import Role, parse_address
@@ -70,6 +71,15 @@ class ContractClient:
         """The `event` logs this contract emitted in `receipt`."""
         logs = self.contract.events[event]().process_receipt(receipt, errors=DISCARD)
         return [log for log in logs if log["address"] == self.address]
+
+
+class Eip712Signed(ContractClient):
+    """A contract that checks EIP-712 signatures and reports its domain (ERC-5267)."""
+
+    def domain(self) -> Domain:
+        """The domain the contract reports: bound to its chain and its address."""
+        _fields, name, version, chain_id, verifying, _salt, _ext = self._call("eip712Domain")
+        return Domain(name=name, version=version, chain_id=chain_id, verifying_contract=verifying)
 
 
 class AccessControlled(ContractClient):

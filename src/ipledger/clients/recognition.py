@@ -5,21 +5,16 @@ from __future__ import annotations
 from eth_account.signers.local import LocalAccount
 from web3.types import EventData, TxReceipt
 
-from ipledger.chain.eip712 import Domain, recognition_message
+from ipledger.chain.eip712 import recognition_message
 from ipledger.chain.tx import Sender
-from ipledger.clients.base import ContractClient
+from ipledger.clients.base import Eip712Signed
 from ipledger.clients.lens import latest_from_tuple
 from ipledger.models import LatestValuation, jurisdiction_bytes, parse_address
 
 _NONE = "0x" + "00" * 20
 
 
-class ValuationRecognitionClient(ContractClient):
-    def domain(self) -> Domain:
-        """The EIP-712 domain the contract reports (ERC-5267): bound to chain and address."""
-        _fields, name, version, chain_id, verifying, _salt, _ext = self._call("eip712Domain")
-        return Domain(name=name, version=version, chain_id=chain_id, verifying_contract=verifying)
-
+class ValuationRecognitionClient(Eip712Signed):
     def sign(
         self, account: LocalAccount, *, report_id: bytes, patent_id: bytes, jurisdiction: str,
         review_hash: bytes,

@@ -6,20 +6,14 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3Exception
 from web3.types import EventData, TxReceipt
 
-from ipledger.chain.eip712 import Domain
 from ipledger.chain.tx import Sender
-from ipledger.clients.base import AccessControlled
+from ipledger.clients.base import AccessControlled, Eip712Signed
 from ipledger.clients.lens import latest_from_tuple
 from ipledger.errors import ContractRevertError
 from ipledger.models import Field, LatestValuation, Valuation, jurisdiction_bytes, parse_address
 
 
-class ValuationRegistryClient(AccessControlled):
-    def domain(self) -> Domain:
-        """The EIP-712 domain the registry reports (ERC-5267): bound to chain and address."""
-        _fields, name, version, chain_id, verifying, _salt, _ext = self._call("eip712Domain")
-        return Domain(name=name, version=version, chain_id=chain_id, verifying_contract=verifying)
-
+class ValuationRegistryClient(AccessControlled, Eip712Signed):
     def set_valuer(
         self, valuer: str, *, name: str, jurisdiction: str, accredited_until: int, sender: Sender
     ) -> TxReceipt:
