@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from eth_utils.abi import get_abi_output_types
@@ -110,3 +111,38 @@ class CheckedState:
     def _key(self, model: object) -> tuple[object, ...]:
         head = self.w3.eth.get_block("latest")
         return (head["hash"], head["timestamp"], repr(model))
+
+
+@dataclass(frozen=True)
+class LoanReading:
+    """What `LoanProbe` read: per loan (state, principal outstanding, interest), per
+    account (owed, held), the book's cash, and the block time the views answered at."""
+
+    timestamp: int
+    states: list[int]
+    principal: list[int]
+    interest: list[int]
+    owed: list[int]
+    held: list[int]
+    cash: int
+
+
+class LoanProbe:
+    """The loan book's views the token state machine checks, in one `eth_call`
+    (contracts/mocks/LoanProbe)."""
+
+    def __init__(self, ledger: Ledger, sender: Sender) -> None:
+        address, _ = deploy_artifact(
+            w3=ledger.w3, artifact=ledger.artifacts["LoanProbe"], sender=sender
+        )
+        self.probe = ledger.client("LoanProbe", address)
+
+    def read(
+        self, book: str, loan_ids: Sequence[int], accounts: Sequence[str], token: str, asset: str
+    ) -> LoanReading:
+        t, states, principal, interest, owed, held, cash = self.probe.contract.functions.read(
+            book, list(loan_ids), list(accounts), token, asset
+        ).call()
+        return LoanReading(
+            t, list(states), list(principal), list(interest), list(owed), list(held), cash
+        )
