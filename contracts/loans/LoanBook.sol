@@ -119,7 +119,7 @@ contract LoanBook is LoanLedger, ReentrancyGuardTransient {
         paid = amount < debt ? amount : debt;
         uint256 toInterest = paid < interest ? paid : interest;
         l.interest = uint128(interest - toInterest);
-        l.principalOutstanding -= uint128(paid - toInterest);
+        l.principalOutstanding -= uint96(paid - toInterest);
         if (paid > 0) {
             _owed[l.lender][l.asset] += paid;
             emit Repaid(loanId, msg.sender, toInterest, paid - toInterest);

@@ -26,7 +26,6 @@ abstract contract LoanLedger is ILoanBook {
     struct Loan {
         address borrower;
         uint64 maturity;
-        uint32 remediationPeriod;
         address lender;
         uint16 rateBps;
         uint16 maxLtvBps;
@@ -37,8 +36,11 @@ abstract contract LoanLedger is ILoanBook {
         bytes2 jurisdiction; // the lender's listing at acceptance: where its collateral must count
         address asset;
         uint96 principal;
-        uint128 principalOutstanding;
+        // The offer writes every slot and accepting only updates them (a slot written from
+        // zero costs 20,000 gas, an update 2,900): the debt shares a slot with a term.
+        uint96 principalOutstanding;
         uint128 interest;
+        uint32 remediationPeriod;
         uint64 lastAccrual;
         uint64 deadline; // offer expiry while offered, remediation deadline while called
         uint64 interestRemainder; // in 1/(BPS * YEAR)-ths of a base unit
@@ -214,7 +216,7 @@ abstract contract LoanLedger is ILoanBook {
             _owed[l.borrower][l.asset] += earned - toLender;
             if (earned > 0) emit RevenueSwept(loanId, p.patentId, toLender, earned - toLender);
         }
-        l.principalOutstanding = uint128(principal);
+        l.principalOutstanding = uint96(principal);
         l.interest = uint128(interest);
     }
 
