@@ -17,6 +17,7 @@ from eth_account import Account
 from eth_utils.crypto import keccak
 from tests.support.suite import register
 from web3 import Web3
+from web3.types import TxReceipt
 
 from bench.common import Row, fresh_ledger
 from bench.morpho import MorphoMarket, compile_morpho
@@ -118,6 +119,11 @@ class Book:
 
     def open(self, borrower: NodeAccount) -> tuple[int, int, int]:
         """Loan id, offer gas, accept gas (the admin lends)."""
+        loan_id, offered, accepted = self.open_receipts(borrower)
+        return loan_id, int(offered["gasUsed"]), int(accepted["gasUsed"])
+
+    def open_receipts(self, borrower: NodeAccount) -> tuple[int, TxReceipt, TxReceipt]:
+        """Loan id, the offer's receipt, the accept's receipt."""
         now = int(self.ledger.w3.eth.get_block("latest")["timestamp"])
         terms = LoanTerms(
             borrower=borrower.address,
@@ -134,8 +140,7 @@ class Book:
         )
         book = self.ledger.loans
         loan_id, offered = book.offer(terms, [(self.pid, PLEDGE)], sender=self.admin)
-        accepted = book.accept(loan_id, sender=borrower)
-        return loan_id, int(offered["gasUsed"]), int(accepted["gasUsed"])
+        return loan_id, offered, book.accept(loan_id, sender=borrower)
 
 
 def opening_parts(book: Book, borrower: NodeAccount) -> dict[str, int]:
@@ -153,14 +158,10 @@ def opening_parts(book: Book, borrower: NodeAccount) -> dict[str, int]:
         addresses.investor_registry.lower(): "eligibility (investor registry)",
     }
     parts: dict[str, int] = {}
-    book_loan = book.ledger.loans
-    loan_id, _, _ = book.open(borrower)
-    for event in ("LoanOffered", "LoanOpened"):
-        [log] = book_loan.contract.events[event].get_logs(
-            from_block=ledger.w3.eth.block_number - 1, argument_filters={"loanId": loan_id}
-        )
+    for receipt in book.open_receipts(borrower)[1:]:
         trace = ledger.w3.provider.make_request(  # type: ignore[arg-type]
-            "debug_traceTransaction", [log["transactionHash"].to_0x_hex(), {"tracer": "callTracer"}]
+            "debug_traceTransaction",
+            [receipt["transactionHash"].to_0x_hex(), {"tracer": "callTracer"}],
         )["result"]
         own = int(trace["gasUsed"], 16)
         for call in trace.get("calls", []):

@@ -12,8 +12,15 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 
 from ipledger.chain.tx import Sender
+from ipledger.clients.base import ContractClient
 from ipledger.clients.ledger import Ledger
 from ipledger.deploy.suite import deploy_artifact
+
+
+def deploy_mock(ledger: Ledger, name: str, sender: Sender) -> ContractClient:
+    """A test-only contract of contracts/mocks deployed by `sender`, as a client."""
+    address, _ = deploy_artifact(w3=ledger.w3, artifact=ledger.artifacts[name], sender=sender)
+    return ledger.client(name, address)
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 20.0) -> bool:
@@ -53,11 +60,8 @@ class ViewBatch:
     """
 
     def __init__(self, ledger: Ledger, sender: Sender) -> None:
-        address, _ = deploy_artifact(
-            w3=ledger.w3, artifact=ledger.artifacts["ViewBatch"], sender=sender
-        )
         self.w3 = ledger.w3
-        self.batch = ledger.client("ViewBatch", address)
+        self.batch = deploy_mock(ledger, "ViewBatch", sender)
 
     def read(self, calls: Sequence[ContractFunction]) -> list[Any]:
         """Each call's decoded answer: a value for one output, else a tuple."""
@@ -77,10 +81,7 @@ class TokenProbe:
     each step, answered as plain words rather than ViewBatch's encoded bytes."""
 
     def __init__(self, ledger: Ledger, sender: Sender) -> None:
-        address, _ = deploy_artifact(
-            w3=ledger.w3, artifact=ledger.artifacts["TokenProbe"], sender=sender
-        )
-        self.probe = ledger.client("TokenProbe", address)
+        self.probe = deploy_mock(ledger, "TokenProbe", sender)
 
     def read(
         self, token: str, holders: Sequence[str]
@@ -132,10 +133,7 @@ class LoanProbe:
     (contracts/mocks/LoanProbe)."""
 
     def __init__(self, ledger: Ledger, sender: Sender) -> None:
-        address, _ = deploy_artifact(
-            w3=ledger.w3, artifact=ledger.artifacts["LoanProbe"], sender=sender
-        )
-        self.probe = ledger.client("LoanProbe", address)
+        self.probe = deploy_mock(ledger, "LoanProbe", sender)
 
     def read(
         self, book: str, loan_ids: Sequence[int], accounts: Sequence[str], token: str, asset: str
