@@ -14,17 +14,19 @@ from pathlib import Path
 
 import pytest
 
+from ipledger.mirror.files import (
+    UnsafeFileError,
+    json_depth,
+    read_regular_file,
+    sha256_of_regular_file,
+)
 from ipledger.mirror.reports import (
     MAX_DEPTH,
     MAX_REPORT_BYTES,
     ReportError,
-    UnsafeFileError,
     ValuationReport,
-    json_depth,
     load_report,
     minor_units,
-    read_regular_file,
-    sha256_of_regular_file,
 )
 from ipledger.models import Method, Purpose, patent_id, report_id_of
 
@@ -237,6 +239,6 @@ def test_a_file_that_cannot_be_opened_is_named(
     def refuse(*args: object, **kwargs: object) -> int:
         raise OSError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr("ipledger.mirror.reports.os.open", refuse)
+    monkeypatch.setattr("ipledger.mirror.files.os.open", refuse)
     with pytest.raises(UnsafeFileError, match=r"^cannot be opened \(Permission denied\)$"):
         read_regular_file(path, limit=10)
